@@ -1,0 +1,49 @@
+"""Domain errors that the CLI turns into one-line messages and exit codes.
+
+Exit codes (see README): 0 ok, 1 user error, 2 infeasible plan, >2 internal error.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class StationplanError(Exception):
+    """Base class of every error a user can cause; never shown as a traceback."""
+
+    exit_code: int = 1
+
+
+class InputError(StationplanError):
+    """Bad user input: names the file, line or field, what is wrong, what was expected."""
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        path: str | Path | None = None,
+        line: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.reason = reason
+        self.path = None if path is None else str(path)
+        self.line = line
+        self.field = field
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        where = ""
+        if self.path is not None:
+            where = self.path
+            if self.line is not None:
+                where += f":{self.line}"
+        if self.field is not None:
+            where = f"{where} [{self.field}]" if where else f"[{self.field}]"
+        return f"{where}: {self.reason}" if where else self.reason
+
+
+class InfeasibleError(StationplanError):
+    """The request is well formed but no plan satisfies it (exit code 2)."""
+
+    exit_code = 2

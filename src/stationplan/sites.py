@@ -1,0 +1,181 @@
+"""Launch sites: WGS84 pad coordinates for crew and cargo flights to stations.
+
+The bundled table lives in ``stationplan/data/sites.toml``; every value there
+carries its public source (or "estimate: ...") in a comment. Coordinates are
+geodetic WGS84 latitude and longitude in degrees, longitude east-positive,
+pad altitude in metres above the ellipsoid (estimates; irrelevant at the
+sub-second level for launch windows).
+
+A user may pass their own file of the same shape; it is validated with
+pydantic and every problem becomes an :class:`~stationplan.errors.InputError`
+naming the file and the key path (``sites.jiuquan.latitude_deg``).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+
+from stationplan.errors import InputError
+
+__all__ = ["Site", "get_site", "load_sites"]
+
+#: Identifier of a site or vehicle: lower-case words joined by hyphens.
+Ident = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+
+
+@dataclass(frozen=True)
+class Site:
+    """A launch pad.
+
+    ``latitude_deg``/``longitude_deg``: WGS84 geodetic, degrees, east-positive
+    longitude. ``altitude_m``: metres above the WGS84 ellipsoid. ``azimuth_min_deg``
+    and ``azimuth_max_deg``: range-safety limits on the launch azimuth (degrees
+    clockwise from north) where public, else ``None``.
+    """
+
+    id: str
+    name: str
+    latitude_deg: float
+    longitude_deg: float
+    altitude_m: float
+    pad: str = ""
+    azimuth_min_deg: float | None = None
+    azimuth_max_deg: float | None = None
+
+
+class _SiteModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
+    pad: str = ""
+    latitude_deg: float = Field(ge=-90.0, le=90.0)
+    longitude_deg: float = Field(ge=-180.0, le=180.0)
+    altitude_m: float = Field(ge=-500.0, le=9000.0)
+    azimuth_min_deg: float | None = Field(default=None, ge=0.0, le=360.0)
+    azimuth_max_deg: float | None = Field(default=None, ge=0.0, le=360.0)
+
+    @model_validator(mode="after")
+    def _azimuths_come_in_pairs(self) -> _SiteModel:
+        if (self.azimuth_min_deg is None) != (self.azimuth_max_deg is None):
+            raise ValueError("give both azimuth_min_deg and azimuth_max_deg, or neither")
+        return self
+
+
+class _SitesFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sites: dict[Ident, _SiteModel] = Field(min_length=1)
+
+
+def load_sites(path: Path | None = None) -> dict[str, Site]:
+    """Read launch sites from ``path`` (a TOML file with ``[sites.<id>]`` tables).
+
+    Without ``path`` the bundled ``data/sites.toml`` is read (once, cached).
+    Returns a new dict ``{site_id: Site}`` in file order. Raises
+    :class:`InputError` naming the file and key path when the file is missing,
+    is not TOML, or a value is missing, unknown or out of range.
+    """
+    if path is None:
+        return dict(_bundled_sites())
+    return _parse_sites(read_toml(path), path)
+
+
+def get_site(site_id: str, sites: Mapping[str, Site] | None = None) -> Site:
+    """The site ``site_id`` from ``sites`` (default: the bundled table).
+
+    Raises :class:`InputError` listing the known ids when it is unknown.
+    """
+    table = _bundled_sites() if sites is None else sites
+    try:
+        return table[site_id]
+    except KeyError:
+        known = ", ".join(sorted(table))
+        raise InputError(f"unknown site {site_id!r}; known: {known}") from None
+
+
+@cache
+def _bundled_sites() -> Mapping[str, Site]:
+    resource = resources.files("stationplan") / "data" / "sites.toml"
+    with resources.as_file(resource) as path:
+        return _parse_sites(read_toml(path), path)
+
+
+def _parse_sites(document: dict[str, Any], path: Path) -> dict[str, Site]:
+    try:
+        parsed = _SitesFile.model_validate(document)
+    except ValidationError as exc:
+        raise input_error_from_validation(exc, path) from None
+    return {
+        site_id: Site(id=site_id, **model.model_dump()) for site_id, model in parsed.sites.items()
+    }
+
+
+# -- helpers shared with stationplan.vehicles ---------------------------------
+
+_TOML_LINE = re.compile(r"line (\d+)")
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse the TOML file at ``path``; unreadable or malformed files become InputError."""
+    try:
+        with open(path, "rb") as stream:
+            return tomllib.load(stream)
+    except FileNotFoundError:
+        raise InputError("file not found", path=path) from None
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror}", path=path) from None
+    except tomllib.TOMLDecodeError as exc:
+        match = _TOML_LINE.search(str(exc))
+        line = int(match.group(1)) if match else None
+        raise InputError(f"not valid TOML: {exc}", path=path, line=line) from None
+
+
+def input_error_from_validation(exc: ValidationError, path: Path | str) -> InputError:
+    """Map a pydantic error to one InputError line: file, key path, problem, offending value.
+
+    The key path joins the error location with dots and brackets for list
+    indices (``vehicles.shenzhou.profiles[0].duration_h``). When several values
+    are wrong, the first is named and the count of the others is appended.
+    """
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    key_path = _key_path(first["loc"])
+    if first["type"] == "missing":
+        reason = "missing required key"
+    elif first["type"] == "extra_forbidden":
+        reason = "unknown key"
+    elif isinstance(first["input"], dict | list):
+        reason = first["msg"]
+    else:
+        reason = f"{first['msg']} (got {first['input']!r})"
+    if len(errors) > 1:
+        reason += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+    return InputError(reason, path=path, field=key_path or None)
+
+
+def _key_path(loc: tuple[int | str, ...]) -> str:
+    key_path = ""
+    for part in loc:
+        if isinstance(part, int):
+            key_path += f"[{part}]"
+        elif part == "[key]":
+            key_path += " (the key itself)"
+        else:
+            key_path += f".{part}" if key_path else str(part)
+    return key_path

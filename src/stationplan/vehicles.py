@@ -1,0 +1,180 @@
+"""Visiting vehicles (Shenzhou, Soyuz MS, Crew Dragon, ...) and their rendezvous profiles.
+
+The bundled table lives in ``stationplan/data/vehicles.toml``; every value
+there carries its public source or "estimate: <reasoning>" in a comment.
+Real 2021-2022 flights (``shared/validation/station-launches-2021-2022.json``)
+were used to choose nominal durations and are checked by the tests.
+
+Units: ``ascent_s`` seconds from liftoff to spacecraft separation;
+``insertion_perigee_km``/``insertion_apogee_km`` altitudes above the
+equatorial radius; ``duration_h`` hours from liftoff to docking (or to arm
+capture for berthed vehicles); ``phasing_altitude_km`` the chaser's mean
+altitude during most of the phasing (a physical estimate);
+``phase_range_deg`` the width of the admissible phase-angle window at
+insertion, degrees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from stationplan.errors import InputError
+from stationplan.sites import Ident, input_error_from_validation, read_toml
+
+__all__ = ["Profile", "Vehicle", "get_vehicle", "load_vehicles"]
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One rendezvous profile of a vehicle.
+
+    ``duration_h``: nominal liftoff-to-docking time, hours. ``phasing_altitude_km``:
+    mean altitude of the chaser's orbit during most of the phasing, km (estimate).
+    ``revolutions``: orbits to docking, if known. ``phase_range_deg``: width of the
+    admissible phase-angle window at insertion, degrees, if known.
+    """
+
+    name: str
+    duration_h: float
+    phasing_altitude_km: float
+    revolutions: float | None = None
+    phase_range_deg: float | None = None
+
+
+@dataclass(frozen=True)
+class Vehicle:
+    """A visiting vehicle: launcher, sites, ascent, insertion orbit and profiles.
+
+    ``default_sites[0]`` and ``profiles[0]`` are the defaults.
+    """
+
+    id: str
+    name: str
+    kind: str
+    launcher: str
+    default_sites: tuple[str, ...]
+    crew_seats: int
+    ascent_s: float
+    insertion_perigee_km: float
+    insertion_apogee_km: float
+    profiles: tuple[Profile, ...]
+
+    def profile(self, name: str | None = None) -> Profile:
+        """The profile called ``name``; ``None`` gives the default (first) profile.
+
+        Raises :class:`InputError` listing this vehicle's profiles when unknown.
+        """
+        if name is None:
+            return self.profiles[0]
+        for profile in self.profiles:
+            if profile.name == name:
+                return profile
+        known = ", ".join(p.name for p in self.profiles)
+        raise InputError(f"unknown profile {name!r} for vehicle {self.id!r}; known: {known}")
+
+
+class _ProfileModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
+    duration_h: float = Field(gt=0.0, le=24.0 * 30)
+    phasing_altitude_km: float = Field(ge=120.0, le=2000.0)
+    revolutions: float | None = Field(default=None, gt=0.0)
+    phase_range_deg: float | None = Field(default=None, gt=0.0, le=360.0)
+
+
+class _VehicleModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
+    kind: Literal["crew", "cargo", "module"]
+    launcher: str = Field(min_length=1)
+    default_sites: list[Ident] = Field(min_length=1)
+    crew_seats: int = Field(ge=0, le=20)
+    ascent_s: float = Field(gt=0.0, le=3600.0)
+    insertion_perigee_km: float = Field(ge=80.0, le=2000.0)
+    insertion_apogee_km: float = Field(ge=80.0, le=2000.0)
+    profiles: list[_ProfileModel] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> _VehicleModel:
+        if self.insertion_apogee_km < self.insertion_perigee_km:
+            raise ValueError("insertion_apogee_km is below insertion_perigee_km")
+        names = [p.name for p in self.profiles]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate profile names: {', '.join(duplicates)}")
+        if self.kind == "crew" and self.crew_seats == 0:
+            raise ValueError("a crew vehicle needs crew_seats > 0")
+        return self
+
+
+class _VehiclesFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    vehicles: dict[Ident, _VehicleModel] = Field(min_length=1)
+
+
+def load_vehicles(path: Path | None = None) -> dict[str, Vehicle]:
+    """Read vehicles from ``path`` (TOML with ``[vehicles.<id>]`` tables and
+    ``[[vehicles.<id>.profiles]]`` arrays).
+
+    Without ``path`` the bundled ``data/vehicles.toml`` is read (once, cached).
+    Returns a new dict ``{vehicle_id: Vehicle}`` in file order. Raises
+    :class:`InputError` naming the file and key path
+    (``vehicles.shenzhou.ascent_s``) on any problem. Site ids are not checked
+    against a site table here; :func:`stationplan.sites.get_site` does that.
+    """
+    if path is None:
+        return dict(_bundled_vehicles())
+    return _parse_vehicles(read_toml(path), path)
+
+
+def get_vehicle(vehicle_id: str, vehicles: Mapping[str, Vehicle] | None = None) -> Vehicle:
+    """The vehicle ``vehicle_id`` from ``vehicles`` (default: the bundled table).
+
+    Raises :class:`InputError` listing the known ids when it is unknown.
+    """
+    table = _bundled_vehicles() if vehicles is None else vehicles
+    try:
+        return table[vehicle_id]
+    except KeyError:
+        known = ", ".join(sorted(table))
+        raise InputError(f"unknown vehicle {vehicle_id!r}; known: {known}") from None
+
+
+@cache
+def _bundled_vehicles() -> Mapping[str, Vehicle]:
+    resource = resources.files("stationplan") / "data" / "vehicles.toml"
+    with resources.as_file(resource) as path:
+        return _parse_vehicles(read_toml(path), path)
+
+
+def _parse_vehicles(document: dict[str, Any], path: Path) -> dict[str, Vehicle]:
+    try:
+        parsed = _VehiclesFile.model_validate(document)
+    except ValidationError as exc:
+        raise input_error_from_validation(exc, path) from None
+    return {vehicle_id: _to_vehicle(vehicle_id, m) for vehicle_id, m in parsed.vehicles.items()}
+
+
+def _to_vehicle(vehicle_id: str, model: _VehicleModel) -> Vehicle:
+    return Vehicle(
+        id=vehicle_id,
+        name=model.name,
+        kind=model.kind,
+        launcher=model.launcher,
+        default_sites=tuple(model.default_sites),
+        crew_seats=model.crew_seats,
+        ascent_s=model.ascent_s,
+        insertion_perigee_km=model.insertion_perigee_km,
+        insertion_apogee_km=model.insertion_apogee_km,
+        profiles=tuple(Profile(**p.model_dump()) for p in model.profiles),
+    )
