@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import random
 from datetime import UTC, datetime, timedelta
 from importlib.resources import files
 from pathlib import Path
@@ -297,20 +298,27 @@ def test_orphan_lines_and_lonely_names_are_counted_not_dropped(tmp_path):
             "ANOTHER NAME",  # 6
             ISS_L1,  # 7
             ISS_L2,  # 8
-            ISS_L1,  # 9: line 1 at the end of the file
+            "NAME OF A TRUNCATED RECORD",  # 9
+            ISS_L1,  # 10: line 1 without line 2
+            ISS_NAME,  # 11
+            ISS_L1,  # 12
+            ISS_L2,  # 13
+            ISS_L1,  # 14: line 1 at the end of the file
         ]
     )
     catalog = parse_tle_text(text, source="orphans.3le")
-    assert len(catalog) == 2
-    assert catalog.elements[1].name == "ANOTHER NAME"
+    assert [e.name for e in catalog] == [ISS_NAME, "ANOTHER NAME", ISS_NAME]
     assert [(s.line, s.kind) for s in catalog.skipped] == [
         (4, "orphan line"),
         (5, "orphan line"),
-        (9, "orphan line"),
+        (10, "orphan line"),
+        (14, "orphan line"),
     ]
+    assert catalog.skipped[1].reason == "name line 'LONELY NAME' is not followed by element lines"
+    assert catalog.skipped[2].reason == "line 1 is not followed by a line 2 (truncated record)"
     summary = catalog.summary()
-    assert (summary.n_records, summary.n_objects, summary.n_skipped) == (5, 1, 3)
-    assert summary.skipped_reasons == (("orphan line", 3),)
+    assert (summary.n_records, summary.n_objects, summary.n_skipped) == (7, 1, 4)
+    assert summary.skipped_reasons == (("orphan line", 4),)
 
 
 def test_one_bad_record_among_good_ones_leaves_the_others_loaded():
@@ -592,3 +600,36 @@ def test_full_catalog_loads_every_object_of_the_readme(name, n_objects):
     iss = catalog.history(25544)[0]
     assert iss.name.startswith("ISS")
     assert math.isclose(iss.inclination_deg, 51.64, abs_tol=0.05)
+
+
+def test_a_3le_whose_first_name_starts_with_a_bracket_is_still_tle(tmp_path):
+    path = write(tmp_path, "bracket.json", f"[ISS] {ISS_NAME}\n{ISS_L1}\n{ISS_L2}\n")
+    assert load_catalog(path).elements[0].name == f"[ISS] {ISS_NAME}"
+
+
+@pytest.mark.parametrize("render", [None, _kvn, _xml, _json, _csv])
+def test_randomly_damaged_text_never_crashes(render):
+    # 200 seeded mutations each: the only allowed failure is InputError, and every
+    # skipped record points at a line of the text with a one-line reason.
+    if render is None:
+        base, parse = (DATA / "stations_multi_epoch.3le").read_text(), parse_tle_text
+    else:
+        base, parse = render(_omm_fields_from_tle(ISS_L1, ISS_L2)), parse_omm_text
+    alphabet = "0123456789 .-+AIOZx\t\r\n\x00\ufffd\u0663=<>[]{},\"'#"
+    rng = random.Random(20240705)
+    for _ in range(200):
+        text = base
+        for _ in range(rng.randint(1, 5)):
+            i = rng.randrange(len(text) or 1)
+            text = rng.choice(
+                [text[:i] + rng.choice(alphabet) + text[i + 1 :], text[:i] + text[i + 1 :]]
+            )
+        try:
+            catalog = parse(text, "damaged")
+        except InputError:
+            continue
+        n_lines = text.count("\n") + text.count("\r") + 1
+        for skipped in catalog.skipped:
+            assert 1 <= skipped.line <= n_lines
+            assert "\n" not in skipped.reason
+        assert catalog.summary().n_records == len(catalog) + len(catalog.skipped)

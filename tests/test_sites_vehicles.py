@@ -25,7 +25,7 @@ REQUIRED_SITES = {
 }  # fmt: skip
 REQUIRED_VEHICLES = {
     "shenzhou", "tianzhou", "lab-module", "soyuz-ms", "progress-ms", "crew-dragon",
-    "cargo-dragon", "cygnus", "cygnus-f9", "starliner", "htv-x",
+    "cargo-dragon", "cygnus", "starliner", "htv-x",
 }  # fmt: skip
 
 
@@ -265,3 +265,10 @@ def test_toml_syntax_error_is_reported_with_file_and_line(tmp_path):
 def test_missing_file_is_reported(tmp_path):
     with pytest.raises(InputError, match="file not found"):
         load_vehicles(tmp_path / "nope.toml")
+
+
+def test_cygnus_flies_on_antares_from_wallops_and_on_falcon_9_from_the_cape():
+    cygnus = get_vehicle("cygnus")
+    assert cygnus.at_site("wallops").launcher.startswith("Antares")
+    assert cygnus.at_site("cape-canaveral").launcher == "Falcon 9"
+    assert "cape-canaveral" in cygnus.sites

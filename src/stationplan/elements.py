@@ -25,10 +25,11 @@ import re
 import xml.etree.ElementTree as ET
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -106,7 +107,7 @@ class ElementSet:
 
     @property
     def period_min(self) -> float:
-        """Nodal-ish period from the Kozai mean motion, minutes: 1440 / n[rev/day]."""
+        """Period from the TLE (Kozai) mean motion, minutes: 1440 / n[rev/day]."""
         return _TWO_PI / self.satrec.no_kozai
 
 
@@ -212,6 +213,8 @@ class Catalog:
 
     def summary(self) -> CatalogSummary:
         """Record counts, epoch span (UTC) and skipped reasons grouped by kind."""
+        if not self.elements:
+            raise InputError("catalog holds no element sets", path=self.source)
         epochs = np.array([e.epoch_jd for e in self.elements])
         kinds = Counter(s.kind for s in self.skipped)
         return CatalogSummary(
@@ -288,14 +291,15 @@ _LINE2_FIELDS: tuple[_FieldSpec, ...] = (
 
 
 def _line_regex(fields: tuple[_FieldSpec, ...]) -> re.Pattern[str]:
-    return re.compile("".join(f"(?:{pattern})" for _, _, _, pattern, _ in fields))
+    # re.ASCII: '\d' must not accept non-ASCII digits (the checksum sums ASCII bytes)
+    return re.compile("".join(f"(?:{pattern})" for _, _, _, pattern, _ in fields), re.ASCII)
 
 
 _LINE1_RE = _line_regex(_LINE1_FIELDS)
 _LINE2_RE = _line_regex(_LINE2_FIELDS)
 _FIELD_RES = {
-    id(fields): [(name, a, b, re.compile(p), want) for name, a, b, p, want in fields]
-    for fields in (_LINE1_FIELDS, _LINE2_FIELDS)
+    which: [(name, a, b, re.compile(p, re.ASCII), want) for name, a, b, p, want in fields]
+    for which, fields in ((1, _LINE1_FIELDS), (2, _LINE2_FIELDS))
 }
 
 # Checksum (mod 10 of the digits in columns 1-68, '-' counts 1, all else 0): keep
@@ -313,8 +317,7 @@ def _checksum(line: str) -> int:
 
 def _format_problem(line: str, which: int) -> str:
     """Name the first column field of an (already 69-character) TLE line that is malformed."""
-    fields = _LINE1_FIELDS if which == 1 else _LINE2_FIELDS
-    for name, first, last, pattern, want in _FIELD_RES[id(fields)]:
+    for name, first, last, pattern, want in _FIELD_RES[which]:
         text = line[first - 1 : last]
         if not pattern.fullmatch(text):
             cols = f"column {first}" if first == last else f"columns {first}-{last}"
@@ -325,10 +328,6 @@ def _format_problem(line: str, which: int) -> str:
 def _decode_catnum(text: str) -> int:
     """Catalog number from 5 columns: zero/space padded digits or Alpha-5."""
     return from_alpha5(text.strip()) if text[0].isalpha() else int(text)
-
-
-def _is_line1(line: str) -> bool:
-    return line[:2] == "1 " or line == "1"
 
 
 def _is_line2(line: str) -> bool:
@@ -422,14 +421,16 @@ def parse_tle_lines(line1: str, line2: str, name: str = "", source: str = "<stri
 # ----------------------------------------------------------------------------
 
 
-def _name_problem(name: str) -> str | None:
+def _skip_lonely_name(skip: Callable[[int, str, str], None], index: int, name: str) -> None:
+    """Report a line that is neither a TLE line nor followed by one."""
     if "\ufffd" in name:
-        return f"name line {name!r} has bytes that are not UTF-8"
-    if not name.isprintable():
-        return "line is not text (control characters), expected a TLE line or a name line"
-    if len(name) > 80:
-        return f"line has {len(name)} characters and is neither a TLE line nor a name line"
-    return None
+        skip(index, f"name line {name!r} has bytes that are not UTF-8", "not UTF-8")
+    elif not name.isprintable():
+        skip(index, "line is not text (control characters)", "not text")
+    elif len(name) > 80:
+        skip(index, f"line has {len(name)} characters and is not a TLE line", "not text")
+    else:
+        skip(index, f"name line {name!r} is not followed by element lines", "orphan line")
 
 
 def parse_tle_text(text: str, source: str = "<string>") -> Catalog:
@@ -464,7 +465,7 @@ def parse_tle_text(text: str, source: str = "<string>") -> Catalog:
             line2 = lines[j].rstrip() if j < n_lines else ""
             if not _is_line2(line2):
                 skip(i, "line 1 is not followed by a line 2 (truncated record)", "orphan line")
-                name, i = "", i + 1
+                name, name_index, i = "", -1, i + 1
                 continue
             if "\ufffd" in name:
                 skip(name_index, f"name line {name!r} has bytes that are not UTF-8", "not UTF-8")
@@ -488,14 +489,6 @@ def parse_tle_text(text: str, source: str = "<string>") -> Catalog:
     if name_index >= 0:
         _skip_lonely_name(skip, name_index, name)
     return _finish(elements, skipped, source, "TLE")
-
-
-def _skip_lonely_name(skip: Any, index: int, name: str) -> None:
-    problem = _name_problem(name)
-    if problem is not None:
-        skip(index, problem, "not text")
-    else:
-        skip(index, f"name line {name!r} is not followed by element lines", "orphan line")
 
 
 def _finish(
@@ -548,7 +541,9 @@ _OMM_FLOATS = (
 )
 _OMM_INTS = ("NORAD_CAT_ID", "EPHEMERIS_TYPE", "ELEMENT_SET_NO", "REV_AT_EPOCH")
 # CCSDS 502.0-B-3 sec. 7.5.10: calendar or day-of-year form, optional 'Z'.
-_EPOCH_RE = re.compile(r"(\d{4})-(?:(\d{2})-(\d{2})|(\d{3}))T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?Z?")
+_EPOCH_RE = re.compile(
+    r"(\d{4})-(?:(\d{2})-(\d{2})|(\d{3}))T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?Z?", re.ASCII
+)
 _KVN_UNITS_RE = re.compile(r"\s*\[[^\]]*\]\s*$")
 
 
@@ -774,6 +769,11 @@ _KVN_HINT_RE = re.compile(
 def _detect(text: str) -> str:
     """'xml', 'json', 'kvn', 'csv' or 'tle' from the first characters of the text."""
     head = text.lstrip("\ufeff \t\r\n")
+    # A TLE pair among the first lines wins, so a 3LE whose first name starts
+    # with '[' or '<' is still read as TLE.
+    first_lines = [s for s in head[:1000].split("\n", 6)[:6] if s.strip()]
+    if any(a[:2] == "1 " and b[:2] == "2 " for a, b in pairwise(first_lines)):
+        return "tle"
     if head.startswith("<"):
         return "xml"
     if head[:1] in ("[", "{"):

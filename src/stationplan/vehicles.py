@@ -17,7 +17,7 @@ insertion, degrees.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -65,6 +65,22 @@ class Vehicle:
     insertion_perigee_km: float
     insertion_apogee_km: float
     profiles: tuple[Profile, ...]
+    insertion_downrange_km: float | None = None
+    site_variants: tuple[tuple[str, Vehicle], ...] = ()
+
+    def at_site(self, site_id: str) -> Vehicle:
+        """This vehicle as it flies from ``site_id``: a site's own launcher and ascent if
+        the table gives one (e.g. Cygnus on Antares from Wallops, on Falcon 9 from the Cape)."""
+        for variant_site, variant in self.site_variants:
+            if variant_site == site_id:
+                return variant
+        return self
+
+    @property
+    def sites(self) -> tuple[str, ...]:
+        """Every site this vehicle flies from: defaults first, then site variants."""
+        extra = tuple(s for s, _ in self.site_variants if s not in self.default_sites)
+        return self.default_sites + extra
 
     def profile(self, name: str | None = None) -> Profile:
         """The profile called ``name``; ``None`` gives the default (first) profile.
@@ -90,6 +106,19 @@ class _ProfileModel(BaseModel):
     phase_range_deg: float | None = Field(default=None, gt=0.0, le=360.0)
 
 
+class _SiteVariantModel(BaseModel):
+    """Launcher and ascent of a vehicle when it flies from another site."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    launcher: str = Field(min_length=1)
+    ascent_s: float = Field(gt=0.0, le=3600.0)
+    insertion_perigee_km: float = Field(ge=80.0, le=2000.0)
+    insertion_apogee_km: float = Field(ge=80.0, le=2000.0)
+    insertion_downrange_km: float | None = Field(default=None, gt=0.0, le=6000.0)
+    profiles: list[_ProfileModel] | None = None
+
+
 class _VehicleModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -102,6 +131,8 @@ class _VehicleModel(BaseModel):
     insertion_perigee_km: float = Field(ge=80.0, le=2000.0)
     insertion_apogee_km: float = Field(ge=80.0, le=2000.0)
     profiles: list[_ProfileModel] = Field(min_length=1)
+    insertion_downrange_km: float | None = Field(default=None, gt=0.0, le=6000.0)
+    by_site: dict[Ident, _SiteVariantModel] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> _VehicleModel:
@@ -166,7 +197,7 @@ def _parse_vehicles(document: dict[str, Any], path: Path) -> dict[str, Vehicle]:
 
 
 def _to_vehicle(vehicle_id: str, model: _VehicleModel) -> Vehicle:
-    return Vehicle(
+    base = Vehicle(
         id=vehicle_id,
         name=model.name,
         kind=model.kind,
@@ -177,4 +208,26 @@ def _to_vehicle(vehicle_id: str, model: _VehicleModel) -> Vehicle:
         insertion_perigee_km=model.insertion_perigee_km,
         insertion_apogee_km=model.insertion_apogee_km,
         profiles=tuple(Profile(**p.model_dump()) for p in model.profiles),
+        insertion_downrange_km=model.insertion_downrange_km,
     )
+    variants = []
+    for site_id, v in model.by_site.items():
+        profiles = base.profiles if v.profiles is None else tuple(
+            Profile(**p.model_dump()) for p in v.profiles
+        )
+        variants.append(
+            (
+                site_id,
+                replace(
+                    base,
+                    launcher=v.launcher,
+                    ascent_s=v.ascent_s,
+                    insertion_perigee_km=v.insertion_perigee_km,
+                    insertion_apogee_km=v.insertion_apogee_km,
+                    insertion_downrange_km=v.insertion_downrange_km,
+                    profiles=profiles,
+                    default_sites=(site_id,),
+                ),
+            )
+        )
+    return replace(base, site_variants=tuple(variants))

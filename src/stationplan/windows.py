@@ -56,12 +56,17 @@ from .geometry import (
     station_argument_of_latitude,
 )
 from .timescale import jd_to_datetime
+from .vehicles import Vehicle
 
 #: Element sets further than this from a requested time are flagged (days).
 STALE_ELEMENTS_DAYS = 14.0
 
 TWO_PI = 2.0 * np.pi
 SIDEREAL_RATE_DEG_MIN = 360.9856 / 1440.0
+
+#: Ground distance to insertion as a fraction of (insertion speed × ascent time) for
+#: launchers without a calibrated value: mean of the calibrated launchers (docs/windows.md).
+DEFAULT_DOWNRANGE_FRACTION = 0.61
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,20 @@ class AscentModel:
     ascent_s: float
     insertion_downrange_km: float
     insertion_altitude_km: float = 200.0
+
+    @classmethod
+    def from_vehicle(cls, vehicle: Vehicle) -> AscentModel:
+        """Ascent of ``vehicle`` (already resolved for its site with ``Vehicle.at_site``).
+
+        Without a calibrated ``insertion_downrange_km`` the downrange distance is
+        ``DEFAULT_DOWNRANGE_FRACTION`` of (insertion speed × ascent time), the mean
+        ratio of the calibrated launchers (median) (see docs/windows.md).
+        """
+        altitude = vehicle.insertion_perigee_km
+        downrange = vehicle.insertion_downrange_km
+        if downrange is None:
+            downrange = DEFAULT_DOWNRANGE_FRACTION * circular_speed_km_s(altitude) * vehicle.ascent_s
+        return cls(vehicle.ascent_s, downrange, altitude)
 
     @property
     def plane_lock_delay_s(self) -> float:
@@ -102,6 +121,26 @@ class RendezvousSpec:
     name: str
     duration_h: float
     phasing_altitude_km: float
+
+    @classmethod
+    def for_vehicle(
+        cls, vehicle: Vehicle, profile: str | None = None, rendezvous_hours: float | None = None
+    ) -> RendezvousSpec:
+        """A named profile of ``vehicle`` (default: its first), or an explicit duration.
+
+        With ``rendezvous_hours`` the phasing altitude is that of the vehicle's
+        profile nearest in duration.
+        """
+        if rendezvous_hours is None:
+            chosen = vehicle.profile(profile)
+            return cls(chosen.name, chosen.duration_h, chosen.phasing_altitude_km)
+        if not 0.5 <= rendezvous_hours <= 24.0 * 30:
+            raise InputError(
+                f"rendezvous duration {rendezvous_hours} h is outside 0.5–720 h",
+                field="--rendezvous-hours",
+            )
+        nearest = min(vehicle.profiles, key=lambda p: abs(p.duration_h - rendezvous_hours))
+        return cls(f"{rendezvous_hours:g}h", rendezvous_hours, nearest.phasing_altitude_km)
 
 
 @dataclass(frozen=True)
