@@ -39,8 +39,11 @@ def main() -> None:
     parser.add_argument("--validation", type=Path, default=DEFAULT)
     parser.add_argument("--max-age", type=float, default=30.0)
     args = parser.parse_args()
-    checks = [c for c in check_all(load_validation(args.validation), max_element_age_days=args.max_age)
-              if not is_jiuquan(c)]
+    checks = [
+        c
+        for c in check_all(load_validation(args.validation), max_element_age_days=args.max_age)
+        if not is_jiuquan(c)
+    ]
     groups = defaultdict(list)
     for c in checks:
         vehicle = get_vehicle(c.launch.vehicle_id).at_site(c.launch.site_id)
@@ -53,13 +56,17 @@ def main() -> None:
         print(f"\n{launcher}: {len(used)} launches used ({len(precise)} to the second)")
         for c, v in items:
             mark = "*" if (c, v) in used else " "
-            print(f"  {mark} {c.launch.mission:16s} {c.launch.precision:6s} age {c.element_age_days:6.1f} d"
-                  f"  error {c.error_s:8.1f} s")
+            print(
+                f"  {mark} {c.launch.mission:16s} {c.launch.precision:6s} age {c.element_age_days:6.1f} d"
+                f"  error {c.error_s:8.1f} s"
+            )
         shift = float(errors.mean())  # τ_new = τ_old + mean error
         spread = float(np.std(errors - shift)) if errors.size > 1 else float("nan")
         calibrate = errors.size >= MIN_LAUNCHES and spread <= MAX_SPREAD_S
-        print(f"  residual spread {spread:.0f} s -> "
-              + ("CALIBRATE" if calibrate else "keep the default (too few or inconsistent launches)"))
+        print(
+            f"  residual spread {spread:.0f} s -> "
+            + ("CALIBRATE" if calibrate else "keep the default (too few or inconsistent launches)")
+        )
         for vid in sorted({v.id for _, v in items}):
             v = next(v for _, v in items if v.id == vid)
             model = AscentModel.from_vehicle(v)
@@ -68,8 +75,10 @@ def main() -> None:
             downrange = (v.ascent_s - tau) * speed
             if calibrate:
                 fractions.append(downrange / (speed * v.ascent_s))
-            print(f"  -> {vid}: plane-lock delay {tau:.0f} s, insertion_downrange_km = {downrange:.0f}"
-                  f"  (fraction {downrange / (speed * v.ascent_s):.3f})")
+            print(
+                f"  -> {vid}: plane-lock delay {tau:.0f} s, insertion_downrange_km = {downrange:.0f}"
+                f"  (fraction {downrange / (speed * v.ascent_s):.3f})"
+            )
     print(f"\ndefault downrange fraction (median of calibrated): {np.median(fractions):.3f}")
 
 

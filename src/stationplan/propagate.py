@@ -7,8 +7,8 @@ into time chunks of bounded memory, spreads objects across processes, and rotate
 TEME output into GCRS or ITRS with Skyfield's own rotations.
 
 Times are UTC Julian dates split in two, ``jd`` + ``fr``, exactly as python-sgp4 takes
-them (the TLE epoch is UTC, AIAA 2006-6753 sec. 3). Positions are in km, velocities in
-km/s.
+them (TLE epochs are UTC, as AIAA 2006-6753 and Skyfield assume). Positions are in km,
+velocities in km/s.
 
 Error codes are kept as SGP4 returns them (``sgp4.api.SGP4_ERRORS``): 0 ok; 1-4 bad or
 diverging elements, where python-sgp4 writes NaN positions; 6 means the orbit has decayed
@@ -100,10 +100,13 @@ def propagate(
     ``fr`` are UTC Julian date pairs of shape (T,). ``frame`` is "teme" (SGP4 output,
     AIAA 2006-6753 App. C), "gcrs" or "itrs" (see ``teme_to_gcrs``, ``teme_to_itrs``).
 
-    ``workers > 1`` splits the objects across that many spawned processes, which write
-    straight into one shared memory-mapped buffer; it needs a ``Satrec`` sequence (a
-    ``SatrecArray`` cannot be taken apart or pickled) and pays ~0.5 s of process start-up,
-    so it only pays off for large jobs. Results are bit-for-bit those of one worker.
+    ``workers > 1`` splits the objects across that many *spawned* processes (python-sgp4
+    holds the GIL, so threads would not help), which write straight into one shared
+    memory-mapped buffer (in /dev/shm when it has room). It needs a ``Satrec`` sequence
+    (a ``SatrecArray`` cannot be taken apart or pickled), costs a few tenths of a second
+    of process start-up, and, as with any spawned pool, a script calling it must guard
+    its entry point with ``if __name__ == "__main__":``. Results are bit-for-bit those of
+    one worker.
     """
     frame = _check_frame(frame)
     _check_workers(workers)
@@ -125,7 +128,7 @@ def iter_propagate(
     frame: str = "teme",
     workers: int = 1,
 ) -> Iterator[StateBatch]:
-    """Yield ``StateBatch`` es for consecutive time chunks, so memory stays bounded.
+    """Yield one ``StateBatch`` per consecutive time chunk, so memory stays bounded.
 
     Each batch holds all N objects and at most ``chunk_times`` times; by default the
     chunk length is the largest that keeps one batch under ``max_bytes`` bytes
@@ -140,7 +143,14 @@ def iter_propagate(
         raise InputError(f"chunk_times must be at least 1, got {chunk_times}", field="chunk_times")
     if max_bytes < 1:
         raise InputError(f"max_bytes must be positive, got {max_bytes}", field="max_bytes")
-    return _iter_chunks(satellites, jd, fr, chunk_times, max_bytes, frame, workers)
+    # Check the objects now, not at the first next() of the generator.
+    if workers > 1:
+        objects: list[Satrec] | SatrecArray = _as_satrec_list(satellites, workers)
+    else:
+        objects = _as_satrec_array(satellites)
+    if chunk_times is None:
+        chunk_times = max(1, max_bytes // (_BYTES_PER_STATE * max(len(objects), 1)))
+    return _iter_chunks(objects, jd, fr, chunk_times, frame, workers)
 
 
 def teme_to_gcrs(
@@ -148,10 +158,11 @@ def teme_to_gcrs(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Rotate TEME vectors into the GCRS; return ``(position_km, velocity_km_s)``.
 
-    Uses Skyfield's ``TEME`` frame (AIAA 2006-6753 App. C: TEME -> true equator and
-    equinox of date by the equation of the equinoxes, then IAU 2006/2000A precession-
-    nutation to the GCRS), exactly what ``EarthSatellite.at(t)`` does, including its
-    neglect of the frame's slow rotation in the velocity. Arrays are (N, T, 3), (T, 3) or
+    Uses Skyfield's ``TEME`` frame (AIAA 2006-6753 App. C): a z rotation from the mean
+    equinox of TEME to the true equinox (GMST 1982 minus Skyfield's GAST, i.e. the
+    equation of the equinoxes), then IAU 2006/2000A precession-nutation back to the GCRS.
+    This is exactly what ``EarthSatellite.at(t)`` does, including its neglect of the
+    frame's slow precession in the velocity (~5e-8 km/s in LEO). Arrays are (N, T, 3), (T, 3) or
     (3,); ``jd``, ``fr`` are UTC with shape (T,) (or scalars for one time).
     """
     return _convert(position_km, velocity_km_s, jd, fr, "gcrs")
@@ -278,32 +289,23 @@ def _empty_batch(n: int, jd: np.ndarray, fr: np.ndarray, frame: str) -> StateBat
 
 
 def _iter_chunks(
-    satellites: Sequence[Satrec] | SatrecArray,
+    objects: list[Satrec] | SatrecArray,
     jd: np.ndarray,
     fr: np.ndarray,
-    chunk_times: int | None,
-    max_bytes: int,
+    chunk_times: int,
     frame: str,
     workers: int,
 ) -> Iterator[StateBatch]:
-    if workers > 1:
-        satrecs = _as_satrec_list(satellites, workers)
-        n = len(satrecs)
-    else:
-        array = _as_satrec_array(satellites)
-        n = len(array)
-    if chunk_times is None:
-        chunk_times = max(1, max_bytes // (_BYTES_PER_STATE * max(n, 1)))
     starts = range(0, jd.shape[0], chunk_times)
-    if workers > 1:
-        with _ObjectPool(satrecs, workers) as pool:
-            for t0 in starts:
-                yield pool.propagate(jd[t0 : t0 + chunk_times], fr[t0 : t0 + chunk_times], frame)
-    else:
+    if isinstance(objects, SatrecArray):
         for t0 in starts:
-            yield _propagate_here(
-                array, jd[t0 : t0 + chunk_times], fr[t0 : t0 + chunk_times], frame
-            )
+            chunk = slice(t0, t0 + chunk_times)
+            yield _propagate_here(objects, jd[chunk], fr[chunk], frame)
+    else:
+        with _ObjectPool(objects, workers) as pool:
+            for t0 in starts:
+                chunk = slice(t0, t0 + chunk_times)
+                yield pool.propagate(jd[chunk], fr[chunk], frame)
 
 
 # ---------------------------------------------------------------------------
@@ -420,13 +422,15 @@ def _convert(
 # Several processes
 #
 # A Satrec does not pickle, so each worker rebuilds the records with Satrec.sgp4init()
-# from their elements (bit-for-bit the same propagation; checked in the tests against a
-# whole catalog), once per pool. The parent maps one scratch file per call; each task
-# propagates a contiguous slice of objects straight into it, so nothing large is pickled.
+# from their elements, once per pool, and checks each rebuilt record against a
+# fingerprint (its state at one common time, computed on a SatrecArray copy so the
+# caller's records are not touched). The parent maps one scratch file per call; each
+# task propagates a contiguous slice of objects straight into it, so nothing large is
+# pickled. Tests check the result bit for bit against one process on a whole catalog.
 
 
 class _Recipe(NamedTuple):
-    """Everything Satrec.sgp4init() needs to rebuild one record, plus checks."""
+    """Everything Satrec.sgp4init() needs to rebuild one record, plus its fingerprint."""
 
     gravity: int
     opsmode: str
@@ -442,7 +446,7 @@ class _Recipe(NamedTuple):
     mo: float
     no_kozai: float
     nodeo: float
-    gsto: float
+    fingerprint: tuple[float, ...]  # (error code, x, y, z, vx, vy, vz) at the check time
 
 
 def _gravity_models() -> dict[tuple[float, float], int]:
@@ -455,31 +459,44 @@ def _gravity_models() -> dict[tuple[float, float], int]:
     return models
 
 
-def _recipe(sat: Satrec, gravity_models: dict[tuple[float, float], int]) -> _Recipe:
-    return _Recipe(
-        gravity_models.get((sat.radiusearthkm, sat.mu), WGS72),
-        sat.operationmode,
-        sat.satnum,
-        sat.jdsatepoch,
-        sat.jdsatepochF,
-        sat.bstar,
-        sat.ndot,
-        sat.nddot,
-        sat.ecco,
-        sat.argpo,
-        sat.inclo,
-        sat.mo,
-        sat.no_kozai,
-        sat.nodeo,
-        sat.gsto,
+def _recipes(satrecs: list[Satrec], check_jd: float, check_fr: float) -> list[_Recipe]:
+    error, position, velocity = SatrecArray(satrecs).sgp4(
+        np.array([check_jd]), np.array([check_fr])
     )
+    fingerprints = np.concatenate([error[:, :1], position[:, 0], velocity[:, 0]], axis=1)
+    gravity_models = _gravity_models()
+    return [
+        _Recipe(
+            gravity_models.get((sat.radiusearthkm, sat.mu), WGS72),
+            sat.operationmode,
+            sat.satnum,
+            sat.jdsatepoch,
+            sat.jdsatepochF,
+            sat.bstar,
+            sat.ndot,
+            sat.nddot,
+            sat.ecco,
+            sat.argpo,
+            sat.inclo,
+            sat.mo,
+            sat.no_kozai,
+            sat.nodeo,
+            tuple(fingerprint),
+        )
+        for sat, fingerprint in zip(satrecs, fingerprints.tolist(), strict=True)
+    ]
 
 
-def _rebuild(recipe: _Recipe) -> Satrec:
-    """Satrec equal to the original: same elements, epoch split and sidereal time."""
-    # twoline2rv() passes (jdsatepoch + jdsatepochF) - origin to sgp4init(); sgp4init()
-    # called directly splits its epoch as origin + whole days + fraction. Try both
-    # spellings (and a 1-ulp nudge) and keep the one reproducing the stored GMST at epoch.
+def _same_state(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return all(x == y or (x != x and y != y) for x, y in zip(a, b, strict=True))  # NaN == NaN
+
+
+def _rebuild(recipe: _Recipe, check_jd: float, check_fr: float) -> Satrec:
+    """A Satrec that propagates exactly like the original record."""
+    # twoline2rv() hands sgp4init() (jdsatepoch + jdsatepochF) - origin; a direct
+    # sgp4init() call stores its epoch as origin + whole days and the fraction. Deep-space
+    # terms depend on the epoch's last bit, so keep the spelling that reproduces the
+    # fingerprint (near-earth records match with any of them).
     first = (recipe.jdsatepoch + recipe.jdsatepochF) - _SGP4_EPOCH_ORIGIN_JD
     candidates = (
         first,
@@ -490,27 +507,14 @@ def _rebuild(recipe: _Recipe) -> Satrec:
     chosen = None
     for epoch in candidates:
         sat = Satrec()
-        sat.sgp4init(
-            recipe.gravity,
-            recipe.opsmode,
-            recipe.satnum,
-            epoch,
-            recipe.bstar,
-            recipe.ndot,
-            recipe.nddot,
-            recipe.ecco,
-            recipe.argpo,
-            recipe.inclo,
-            recipe.mo,
-            recipe.no_kozai,
-            recipe.nodeo,
-        )
+        sat.sgp4init(recipe.gravity, recipe.opsmode, recipe.satnum, epoch, *recipe[5:14])
         sat.jdsatepoch = recipe.jdsatepoch
         sat.jdsatepochF = recipe.jdsatepochF
         chosen = chosen or sat
-        if sat.gsto == recipe.gsto:
+        error, position, velocity = sat.sgp4(check_jd, check_fr)
+        if _same_state((float(error), *position, *velocity), recipe.fingerprint):
             return sat
-    return chosen
+    return chosen  # no exact match found: differences, if any, are in the last bits
 
 
 class _Task(NamedTuple):
@@ -527,9 +531,9 @@ _worker_satrecs: list[Satrec] = []
 _worker_arrays: dict[tuple[int, int], SatrecArray] = {}
 
 
-def _worker_init(recipes: list[_Recipe]) -> None:
+def _worker_init(recipes: list[_Recipe], check_jd: float, check_fr: float) -> None:
     global _worker_satrecs
-    _worker_satrecs = [_rebuild(recipe) for recipe in recipes]
+    _worker_satrecs = [_rebuild(recipe, check_jd, check_fr) for recipe in recipes]
     _worker_arrays.clear()
 
 
@@ -579,8 +583,10 @@ class _ObjectPool:
     def __init__(self, satrecs: list[Satrec], workers: int) -> None:
         self._n = len(satrecs)
         self._workers = max(1, min(workers, self._n))
-        gravity_models = _gravity_models()
-        self._recipes = [_recipe(sat, gravity_models) for sat in satrecs]
+        # Fingerprint time: noon of the median epoch, where few records fail.
+        epochs = np.array([sat.jdsatepoch for sat in satrecs] or [0.0])
+        self._check = (float(np.floor(np.median(epochs) - 0.5) + 0.5), 0.5)
+        self._recipes = _recipes(satrecs, *self._check) if satrecs else []
         n_tasks = min(self._n, self._workers * _TASKS_PER_WORKER)
         edges = np.linspace(0, self._n, n_tasks + 1).round().astype(int)
         self._slices = [(a, b) for a, b in pairwise(edges.tolist()) if b > a]
@@ -600,7 +606,7 @@ class _ObjectPool:
                 max_workers=self._workers,
                 mp_context=get_context("spawn"),
                 initializer=_worker_init,
-                initargs=(self._recipes,),
+                initargs=(self._recipes, *self._check),
             )
         return self._executor
 

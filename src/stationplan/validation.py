@@ -109,8 +109,9 @@ def load_validation(path: str | Path) -> ValidationSet:
     for i, record in enumerate(document.get("tles", [])):
         satrec = Satrec.twoline2rv(record["line1"], record["line2"])
         if satrec.error:
-            raise InputError(f"element set fails SGP4 (error {satrec.error})", path=path,
-                             field=f"tles[{i}]")
+            raise InputError(
+                f"element set fails SGP4 (error {satrec.error})", path=path, field=f"tles[{i}]"
+            )
         elements.setdefault(int(record["norad"]), []).append(satrec)
     return ValidationSet(tuple(launches), {k: tuple(v) for k, v in elements.items()})
 

@@ -212,8 +212,10 @@ def _to_vehicle(vehicle_id: str, model: _VehicleModel) -> Vehicle:
     )
     variants = []
     for site_id, v in model.by_site.items():
-        profiles = base.profiles if v.profiles is None else tuple(
-            Profile(**p.model_dump()) for p in v.profiles
+        profiles = (
+            base.profiles
+            if v.profiles is None
+            else tuple(Profile(**p.model_dump()) for p in v.profiles)
         )
         variants.append(
             (

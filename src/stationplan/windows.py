@@ -50,6 +50,7 @@ from .geometry import (
     circular_speed_km_s,
     dut1_seconds,
     inertial_azimuth_rad,
+    mean_motion_rad_s,
     nodal_rate_scale,
     plane_normal,
     rotating_azimuth_deg,
@@ -93,7 +94,9 @@ class AscentModel:
         altitude = vehicle.insertion_perigee_km
         downrange = vehicle.insertion_downrange_km
         if downrange is None:
-            downrange = DEFAULT_DOWNRANGE_FRACTION * circular_speed_km_s(altitude) * vehicle.ascent_s
+            downrange = (
+                DEFAULT_DOWNRANGE_FRACTION * circular_speed_km_s(altitude) * vehicle.ascent_s
+            )
         return cls(vehicle.ascent_s, downrange, altitude)
 
     @property
@@ -238,8 +241,8 @@ def launch_opportunities(
         beta = inertial_azimuth_rad(inclination, latitude)
     except ValueError:
         raise InfeasibleError(
-            f"site {site_id or 'given'} at latitude {site.latitude_deg:.2f}° lies outside the "
-            f"station's inclination {np.degrees(inclination):.2f}°: no in-plane launch exists "
+            f"site {site_id or 'given'} at latitude {site.latitude_deg:.2f}° (geocentric "
+            f"{np.degrees(latitude):.2f}°) lies outside the station's inclination {np.degrees(inclination):.2f}°: no in-plane launch exists "
             f"(a dogleg of at least {abs(np.degrees(latitude)) - np.degrees(inclination):.2f}° "
             "would be needed)"
         ) from None
@@ -255,15 +258,16 @@ def launch_opportunities(
     grid = np.arange(start_jd - margin, end_jd + margin + 1.0, 0.5)
     g = _site_plane_function(history, site, (grid, dut1_seconds(grid)))
 
-    low, high, direction = bracket_sign_changes(
+    low, high, _ = bracket_sign_changes(
         g, start_jd + tau_days - 0.1, end_jd + tau_days + 0.1, settings.max_check_days
     )
     crossing = refine_roots(g, low, high, settings)
     bare_crossing = crossing.copy()
 
     # Phasing physics: iterate offset ↔ phase (the feedback is ~2 s per minute, so 3 passes suffice).
-    n_station = history.mean_motion_rad_min[history.nearest_index(crossing)] / 60.0
-    node_rate = history.node_rate_rad_min[history.nearest_index(crossing)] / 60.0
+    nearest = history.nearest_index(crossing)
+    n_station = history.mean_motion_rad_min[nearest] / 60.0  # rad/s
+    node_rate = history.node_rate_rad_min[nearest] / 60.0  # rad/s
     phasing_s = rendezvous.duration_h * 3600.0 - ascent.ascent_s
     if phasing_s <= 0:
         raise InputError(
@@ -271,8 +275,7 @@ def launch_opportunities(
             f"({ascent.ascent_s:.0f} s)",
             field="duration",
         )
-    semi_major_station = (398600.8 / n_station**2) ** (1.0 / 3.0)
-    n_phasing = np.sqrt(398600.8 / (EARTH_RADIUS_KM + rendezvous.phasing_altitude_km) ** 3)
+    n_phasing = mean_motion_rad_s(rendezvous.phasing_altitude_km)
     nominal_catch_up = (n_phasing - n_station) * phasing_s  # rad
     offset = np.zeros_like(crossing)
     catch_up = np.zeros_like(crossing)
@@ -298,7 +301,6 @@ def launch_opportunities(
         refined = refine_roots(g, lo[valid], hi[valid], settings, args=(offset[valid],))
         crossing = crossing.copy()
         crossing[valid] = refined
-    del semi_major_station
 
     launch = crossing - tau_days
     keep = (launch >= start_jd) & (launch <= end_jd)
@@ -336,7 +338,6 @@ def launch_opportunities(
                 profile=rendezvous.name,
             )
         )
-    del direction
 
     warnings = []
     stale = np.abs(history.age_days(np.array([start_jd, end_jd])))
