@@ -18,7 +18,10 @@ from stationplan.windows import AscentModel, RendezvousSpec, launch_opportunitie
 def main() -> None:
     with resources.as_file(resources.files("stationplan") / "data" / "stations.tle") as path:
         catalog = load_catalog(path)
-    for norad, site_id, vehicle_id in ((48274, "wenchang", "tianzhou"), (25544, "baikonur", "soyuz-ms")):
+    for norad, site_id, vehicle_id in (
+        (48274, "wenchang", "tianzhou"),
+        (25544, "baikonur", "soyuz-ms"),
+    ):
         station = [e.satrec for e in catalog.history(norad)]
         site = get_site(site_id)
         vehicle = get_vehicle(vehicle_id).at_site(site_id)
@@ -29,14 +32,20 @@ def main() -> None:
         for _ in range(5):
             t0 = time.perf_counter()
             result = launch_opportunities(
-                station, frame, AscentModel.from_vehicle(vehicle), RendezvousSpec.for_vehicle(vehicle),
-                start, start + 365.25,
+                station,
+                frame,
+                AscentModel.from_vehicle(vehicle),
+                RendezvousSpec.for_vehicle(vehicle),
+                start,
+                start + 365.25,
             )
             best = min(best, time.perf_counter() - t0)
             count = len(result.opportunities)
         verdict = "yes" if best < 0.5 else "NO"
-        print(f"windows: one year, {vehicle_id} from {site_id} to {norad}: {best:.3f} s "
-              f"({count} opportunities; target < 0.5 s: {verdict})")
+        print(
+            f"windows: one year, {vehicle_id} from {site_id} to {norad}: {best:.3f} s "
+            f"({count} opportunities; target < 0.5 s: {verdict})"
+        )
 
 
 if __name__ == "__main__":

@@ -277,6 +277,7 @@ def launch_opportunities(
         )
     n_phasing = mean_motion_rad_s(rendezvous.phasing_altitude_km)
     nominal_catch_up = (n_phasing - n_station) * phasing_s  # rad
+    max_catch_up = (mean_motion_rad_s(ascent.insertion_altitude_km) - n_station) * phasing_s
     offset = np.zeros_like(crossing)
     catch_up = np.zeros_like(crossing)
     theta = np.zeros_like(crossing)
@@ -292,7 +293,13 @@ def launch_opportunities(
         station_u = station_argument_of_latitude(history.satrecs, index, insertion, node, incl)
         theta = np.mod(station_u - pad_u - ascent.insertion_arc_rad, TWO_PI)
         revolutions = np.round((nominal_catch_up - theta) / TWO_PI)
-        catch_up = theta + TWO_PI * np.maximum(revolutions, 0.0)
+        catch_up = theta + TWO_PI * revolutions
+        # A catch-up the chaser cannot make between its insertion orbit and the station's
+        # (negative, or faster than from the insertion orbit throughout) is no rendezvous
+        # with this profile; aim such an opportunity with the profile's nominal catch-up.
+        catch_up = np.where(
+            (catch_up >= 0.0) & (catch_up <= max_catch_up), catch_up, nominal_catch_up
+        )
         n_chaser = n_station + catch_up / phasing_s
         chaser_rate = node_rate * nodal_rate_scale(n_chaser / n_station)
         offset = (node_rate - chaser_rate) * phasing_s
