@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import sys
 import time
 from collections.abc import Callable
 from itertools import pairwise
@@ -69,7 +70,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--objects", type=int, default=None, help="use only the first N objects")
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure (best is kept)")
-    args = parser.parse_args(argv)
+    args = parser.parse_args(argv or [])  # run_all.py calls main() with the defaults
 
     if not CATALOG.exists():
         print(f"bench_propagate: skipped, catalog not found at {CATALOG}")
@@ -123,4 +124,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from importlib.resources import files
 from itertools import pairwise
 from pathlib import Path
@@ -23,7 +24,7 @@ from stationplan.propagate import (
     teme_to_gcrs,
     teme_to_itrs,
 )
-from stationplan.timescale import timescale
+from stationplan.timescale import datetime_to_jd, jd_to_datetime, timescale
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 VALIDATION = SHARED / "validation" / "station-launches-2021-2022.json"
@@ -200,6 +201,20 @@ def test_two_workers_equal_one_worker_exactly():
         np.testing.assert_array_equal(two.velocity_km_s, one.velocity_km_s)
         np.testing.assert_array_equal(two.error_code, one.error_code)
 
+    # One pool serves every chunk of an iteration.
+    chunks = list(iter_propagate(sats, jd, fr, chunk_times=16, frame="itrs", workers=2))
+    assert [batch.n_times for batch in chunks] == [16, 16, 16, 2]
+    joined = np.concatenate([batch.position_km for batch in chunks], axis=1)
+    np.testing.assert_array_equal(joined, one.position_km)
+
+
+def test_iteration_checks_its_arguments_before_the_first_chunk():
+    sat = Satrec.twoline2rv(DECAYING_LINE1, DECAYING_LINE2)
+    with pytest.raises(InputError, match="SatrecArray"):
+        iter_propagate(SatrecArray([sat]), 2459054.5, 0.5, workers=2)
+    with pytest.raises(InputError, match="chunk_times"):
+        iter_propagate([sat], 2459054.5, 0.5, chunk_times=0)
+
 
 @pytest.mark.catalog
 def test_two_workers_equal_one_worker_for_a_whole_catalog():
@@ -227,11 +242,14 @@ def test_two_workers_equal_one_worker_for_a_whole_catalog():
 
 
 def iss_and_skyfield_times():
+    """ISS record, one day of (jd, fr) every 10 min from the epoch's UTC midnight, and
+    Skyfield's own EarthSatellite position at the same instants (calendar-built times)."""
     tle = iss_tle()
     sat = Satrec.twoline2rv(tle["line1"], tle["line2"])
     minutes = np.arange(0.0, 1440.0, 10.0)
-    jd0 = np.floor(sat.jdsatepoch + sat.jdsatepochF - 0.5) + 0.5  # UTC midnight of epoch day
-    t = timescale().utc(2000, 1, 1 + (jd0 - 2451544.5), 0, minutes)
+    midnight = jd_to_datetime(sat.jdsatepoch, sat.jdsatepochF).date()
+    jd0, _ = datetime_to_jd(datetime(midnight.year, midnight.month, midnight.day, tzinfo=UTC))
+    t = timescale().utc(midnight.year, midnight.month, midnight.day, 0, minutes)
     skyfield_sat = EarthSatellite(tle["line1"], tle["line2"], ts=timescale())
     return sat, np.full(minutes.size, jd0), minutes / 1440.0, skyfield_sat.at(t)
 
@@ -260,9 +278,9 @@ def test_itrs_matches_skyfield_itrs_frame_within_a_metre():
 
 @pytest.mark.validation
 def test_iss_itrs_position_has_a_sensible_geodetic_altitude():
-    sat, jd, fr, _ = iss_and_skyfield_times()
+    sat, jd, fr, expected = iss_and_skyfield_times()
     batch = propagate([sat], jd, fr, frame="itrs")
-    t = timescale().utc(2000, 1, 1 + (jd - 2451544.5), 0, 0, fr * 86400.0)
+    t = expected.t
     where = Geocentric.from_time_and_frame_vectors(
         t, itrs, Distance(km=batch.position_km[0].T), Velocity(km_per_s=batch.velocity_km_s[0].T)
     )
@@ -287,6 +305,11 @@ def test_frame_functions_take_one_object_or_many():
         np.testing.assert_array_equal(many_r[1], one_r)
         np.testing.assert_array_equal(many_v[0], one_v)
         np.testing.assert_allclose(single_r, one_r[3], rtol=0, atol=1e-9)
+    # Where the day is split between jd and fr does not matter (noon-based jd here).
+    noon_r, _ = teme_to_gcrs(teme.position_km, teme.velocity_km_s, jd - 0.5, fr + 0.5)
+    np.testing.assert_allclose(
+        noon_r, teme_to_gcrs(teme.position_km, teme.velocity_km_s, jd, fr)[0], rtol=0, atol=1e-9
+    )
     # Rotations keep lengths.
     gcrs_r, _ = teme_to_gcrs(teme.position_km, teme.velocity_km_s, jd, fr)
     np.testing.assert_allclose(
