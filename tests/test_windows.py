@@ -184,3 +184,17 @@ def test_a_reversed_span_is_a_user_error():
             ISS_EPOCH_JD,
             ISS_EPOCH_JD - 1.0,
         )
+
+
+def test_catch_up_is_the_feasible_revolution_nearest_the_nominal_by_brute_force():
+    from stationplan.windows import _catch_up
+
+    rng = np.random.default_rng(7)
+    theta = rng.uniform(0.0, 2 * np.pi, 500)
+    for nominal, maximum in ((0.3, 1.0), (2.4, 7.6), (5.6, 9.9), (6.0, 6.2)):
+        got = _catch_up(theta, nominal, maximum)
+        for t, g in zip(theta, got, strict=True):
+            options = [t + 2 * np.pi * k for k in range(-3, 6)]
+            feasible = [c for c in options if 0.0 <= c <= maximum]
+            expected = min(feasible, key=lambda c: abs(c - nominal)) if feasible else nominal
+            assert g == pytest.approx(expected)

@@ -210,6 +210,22 @@ def _site_plane_function(
     return g
 
 
+def _catch_up(theta: np.ndarray, nominal: float, maximum: float) -> np.ndarray:
+    """Phase to make up (rad): θ + 2πk nearest the profile's nominal catch-up among those the
+    chaser can make, between 0 and ``maximum`` (phasing in the insertion orbit throughout).
+
+    The two candidates around the nominal suffice: any other is farther, and infeasible
+    whenever the nearer one on its side is. Opportunities with no feasible candidate are no
+    rendezvous for this profile; they are aimed with the nominal catch-up.
+    """
+    below = theta + TWO_PI * np.floor((nominal - theta) / TWO_PI)
+    above = below + TWO_PI
+    ok_below = (below >= 0.0) & (below <= maximum)
+    ok_above = (above >= 0.0) & (above <= maximum)
+    prefer_below = ok_below & (~ok_above | (nominal - below <= above - nominal))
+    return np.where(prefer_below, below, np.where(ok_above, above, nominal))
+
+
 def launch_opportunities(
     station: Sequence[Satrec],
     site: SiteFrame,
@@ -292,14 +308,7 @@ def launch_opportunities(
         index = history.nearest_index(insertion)
         station_u = station_argument_of_latitude(history.satrecs, index, insertion, node, incl)
         theta = np.mod(station_u - pad_u - ascent.insertion_arc_rad, TWO_PI)
-        revolutions = np.round((nominal_catch_up - theta) / TWO_PI)
-        catch_up = theta + TWO_PI * revolutions
-        # A catch-up the chaser cannot make between its insertion orbit and the station's
-        # (negative, or faster than from the insertion orbit throughout) is no rendezvous
-        # with this profile; aim such an opportunity with the profile's nominal catch-up.
-        catch_up = np.where(
-            (catch_up >= 0.0) & (catch_up <= max_catch_up), catch_up, nominal_catch_up
-        )
+        catch_up = _catch_up(theta, nominal_catch_up, max_catch_up)
         n_chaser = n_station + catch_up / phasing_s
         chaser_rate = node_rate * nodal_rate_scale(n_chaser / n_station)
         offset = (node_rate - chaser_rate) * phasing_s
