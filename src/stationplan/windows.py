@@ -258,7 +258,8 @@ def launch_opportunities(
     except ValueError:
         raise InfeasibleError(
             f"site {site_id or 'given'} at latitude {site.latitude_deg:.2f}° (geocentric "
-            f"{np.degrees(latitude):.2f}°) lies outside the station's inclination {np.degrees(inclination):.2f}°: no in-plane launch exists "
+            f"{np.degrees(latitude):.2f}°) lies outside the station's inclination "
+            f"{np.degrees(inclination):.2f}°: no in-plane launch exists "
             f"(a dogleg of at least {abs(np.degrees(latitude)) - np.degrees(inclination):.2f}° "
             "would be needed)"
         ) from None
@@ -272,7 +273,8 @@ def launch_opportunities(
     tau_days = ascent.plane_lock_delay_s / 86400.0
     margin = 1.0  # days: crossings found on a padded span, then cut to [start, end]
     grid = np.arange(start_jd - margin, end_jd + margin + 1.0, 0.5)
-    g = _site_plane_function(history, site, (grid, dut1_seconds(grid)))
+    dut1_grid = dut1_seconds(grid)  # UT1 − UTC varies slowly: interpolate a 12-hour table
+    g = _site_plane_function(history, site, (grid, dut1_grid))
 
     low, high, _ = bracket_sign_changes(
         g, start_jd + tau_days - 0.1, end_jd + tau_days + 0.1, settings.max_check_days
@@ -303,7 +305,7 @@ def launch_opportunities(
         insertion = launch + ascent.ascent_s / 86400.0
         node, incl = history.node_and_inclination(insertion)
         pad_u = argument_of_latitude(
-            site.teme_unit(launch, np.interp(launch, grid, dut1_seconds(grid))), node + offset, incl
+            site.teme_unit(launch, np.interp(launch, grid, dut1_grid)), node + offset, incl
         )
         index = history.nearest_index(insertion)
         station_u = station_argument_of_latitude(history.satrecs, index, insertion, node, incl)
@@ -322,7 +324,7 @@ def launch_opportunities(
     keep = (launch >= start_jd) & (launch <= end_jd)
     ages = history.age_days(launch)
     node_now, incl_now = history.node_and_inclination(launch)
-    pad_now = site.teme_unit(launch, np.interp(launch, grid, dut1_seconds(grid)))
+    pad_now = site.teme_unit(launch, np.interp(launch, grid, dut1_grid))
     out_of_plane = np.degrees(np.arcsin(np.sum(plane_normal(node_now, incl_now) * pad_now, -1)))
     pad_u = argument_of_latitude(pad_now, node_now, incl_now)
     northbound = np.abs(pad_u) < np.pi / 2.0
