@@ -26,7 +26,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from stationplan.errors import InputError
-from stationplan.sites import Ident, input_error_from_validation, read_toml
+from stationplan.sites import Ident
+from stationplan.tomlfiles import input_error_from_validation, read_toml
 
 __all__ = ["Profile", "Vehicle", "get_vehicle", "load_vehicles"]
 
