@@ -25,7 +25,7 @@ def main() -> None:
         station = [e.satrec for e in catalog.history(norad)]
         site = get_site(site_id)
         vehicle = get_vehicle(vehicle_id).at_site(site_id)
-        frame = SiteFrame.from_geodetic(site.latitude_deg, site.longitude_deg, site.altitude_m)
+        frame = SiteFrame.from_site(site)
         start = station[0].jdsatepoch + station[0].jdsatepochF
         best = float("inf")
         count = 0

@@ -26,7 +26,7 @@ ISS_EPOCH_JD = ISS.jdsatepoch + ISS.jdsatepochF
 
 def _frame(site_id: str) -> SiteFrame:
     s = get_site(site_id)
-    return SiteFrame.from_geodetic(s.latitude_deg, s.longitude_deg, s.altitude_m)
+    return SiteFrame.from_site(s)
 
 
 def _soyuz_search(days: float = 3.0, **kwargs):

@@ -172,7 +172,7 @@ def find_windows(
         raise InputError("the span is longer than 10 years", field="--end")
     return launch_opportunities(
         [e.satrec for e in history],
-        SiteFrame.from_geodetic(site.latitude_deg, site.longitude_deg, site.altitude_m),
+        SiteFrame.from_site(site),
         AscentModel.from_vehicle(vehicle),
         rendezvous,
         _jd(start),

@@ -20,6 +20,7 @@ from sgp4.api import Satrec, SatrecArray
 from skyfield.api import wgs84
 from skyfield.sgp4lib import theta_GMST1982
 
+from .sites import Site
 from .timescale import timescale
 
 #: Earth equatorial radius, km (WGS-72, the constants SGP4 element sets are fitted with).
@@ -138,6 +139,11 @@ class SiteFrame:
     ) -> SiteFrame:
         position = wgs84.latlon(latitude_deg, longitude_deg, elevation_m=altitude_m)
         return cls(np.asarray(position.itrs_xyz.km, dtype=float), latitude_deg, longitude_deg)
+
+    @classmethod
+    def from_site(cls, site: Site) -> SiteFrame:
+        """The frame of a bundled or user ``Site``."""
+        return cls.from_geodetic(site.latitude_deg, site.longitude_deg, site.altitude_m)
 
     @property
     def geocentric_latitude_rad(self) -> float:

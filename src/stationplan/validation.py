@@ -132,7 +132,7 @@ def check_launch(
     jd = launch.launch_jd
     result = launch_opportunities(
         station,
-        SiteFrame.from_geodetic(site.latitude_deg, site.longitude_deg, site.altitude_m),
+        SiteFrame.from_site(site),
         AscentModel.from_vehicle(vehicle),
         rendezvous,
         jd - search_hours / 24.0,

@@ -358,13 +358,11 @@ def launch_opportunities(
         )
 
     warnings = []
-    stale = np.abs(history.age_days(np.array([start_jd, end_jd])))
-    if np.all(stale > STALE_ELEMENTS_DAYS) and np.all(
-        np.abs(history.age_days(np.linspace(start_jd, end_jd, 50))) > STALE_ELEMENTS_DAYS
-    ):
-        nearest = float(np.min(np.abs(history.age_days(np.linspace(start_jd, end_jd, 50)))))
+    # Nearest element-set age over the span (50 samples include both ends).
+    closest_age_days = float(np.min(np.abs(history.age_days(np.linspace(start_jd, end_jd, 50)))))
+    if closest_age_days > STALE_ELEMENTS_DAYS:
         warnings.append(
-            f"the span is {nearest:.1f} days from the nearest element set of the station "
+            f"the span is {closest_age_days:.1f} days from the nearest element set of the station "
             f"(> {STALE_ELEMENTS_DAYS:.0f} days): drag makes times uncertain by minutes; "
             "use element sets near the span"
         )
