@@ -303,6 +303,15 @@ def demo(
         )
 
 
+# Commands kept in their own modules (they import the helpers above).
+from .commands import plan as _plan_command  # noqa: E402
+from .commands import screen as _screen_command  # noqa: E402
+from .commands import simulate as _simulate_command  # noqa: E402
+
+for _command in (_plan_command, _screen_command, _simulate_command):
+    _command.register(app)
+
+
 def main() -> None:
     """Console entry point: maps errors to exit codes (1 user, 2 infeasible, 3 internal)."""
     try:

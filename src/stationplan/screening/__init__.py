@@ -1,0 +1,1 @@
+"""Conjunction screening: sieve, time of closest approach, probability of collision, CDM."""
