@@ -6,8 +6,9 @@ motion and n(h_ph) the chaser's mean motion at its mean phasing altitude h_ph.
 For every real launch whose station element set lies within ``--max-age`` days
 (phase errors grow fast with element age through drag), the phase angle at
 insertion at the *actual* launch time is computed; the flown profile is the
-vehicle's profile nearest in duration. Per profile, h_ph is solved from the mean
-catch-up (θ + 360°·k, k chosen nearest the current centre) and the spread of the
+vehicle's profile nearest in duration. Per profile, h_ph is solved from the midrange
+of the catch-ups (θ + 360°·k around their circular mean; launches go whenever the
+phase is inside the window, so the midrange estimates its centre) and the spread of the
 observed catch-ups is printed next to the profile's admissible range. Prints the
 values to put into ``src/stationplan/data/vehicles.toml``; does not edit it.
 
@@ -70,19 +71,20 @@ def main() -> None:
         centre_now = items[0][4].centre_deg
         mean += 360.0 * max(round((centre_now - mean) / 360.0), 0)
         catch_ups = mean + (np.degrees(theta) - mean + 180.0) % 360.0 - 180.0
-        heights = [
-            altitude_from_mean_motion_km(n_s + np.radians(c) / phasing_s)
-            for (_, _, n_s, phasing_s, _), c in zip(items, catch_ups, strict=True)
-        ]
-        rows[key] = (items, catch_ups, heights)
+        # Launches go whenever the phase lies in the window, so the flown catch-ups spread
+        # uniformly over it, and the midrange is the best estimate of a uniform's centre.
+        # n_ph = mean(n_s) + Φ_mid / D (D: the profile's nominal phasing time).
+        n_station = float(np.mean([n_s for _, _, n_s, _, _ in items]))
+        midrange = 0.5 * (float(np.min(catch_ups)) + float(np.max(catch_ups)))
+        n_phasing = n_station + np.radians(midrange) / items[0][3]
+        rows[key] = (items, catch_ups, altitude_from_mean_motion_km(n_phasing))
     print(
         f"{'vehicle':14s} {'profile':8s} {'n':>2s} {'catch-up° (each)':40s} "
         f"{'spread°':>7s} {'range°':>6s} {'h_ph now':>8s} {'h_ph fit':>8s}"
     )
-    for (vehicle_id, name), (items, catch_ups, heights) in sorted(rows.items()):
+    for (vehicle_id, name), (items, catch_ups, fitted) in sorted(rows.items()):
         vehicle = get_vehicle(vehicle_id)
         profile = vehicle.profile(name)
-        fitted = float(np.mean(heights))
         spread = float(np.ptp(catch_ups))
         print(
             f"{vehicle_id:14s} {name:8s} {len(items):2d} "

