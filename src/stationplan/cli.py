@@ -17,13 +17,16 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from .elements import Catalog, load_catalog
-from .errors import InputError, StationplanError
+from .errors import InfeasibleError, InputError, StationplanError
 from .geometry import SiteFrame
+from .maneuvers import plan_rendezvous
+from .rendezvous import annotate_feasibility, assess_launch, station_phasing
 from .sites import get_site
 from .timescale import datetime_to_jd
 from .vehicles import get_vehicle
@@ -121,7 +124,9 @@ def render_opportunities(
         fields = list(records[0]) if records else list(Opportunity.__dataclass_fields__)
         writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(records)
+        writer.writerows(
+            {k: ";".join(v) if isinstance(v, list) else v for k, v in r.items()} for r in records
+        )
         sys.stdout.write(buffer.getvalue())
         return
     table = Table(title=title, caption=caption)
@@ -129,13 +134,14 @@ def render_opportunities(
         ("launch (UTC)", "left"),
         ("pass", "left"),
         ("azimuth °", "right"),
-        ("out of plane °", "right"),
+        ("off-plane °", "right"),
         ("phase °", "right"),
         ("docking (UTC)", "left"),
         ("profile", "left"),
-        ("elements age d", "right"),
+        ("feasible profiles", "left"),
+        ("TLE age d", "right"),
     ]:
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+        table.add_column(name, justify=justify, no_wrap="UTC" in name)  # type: ignore[arg-type]
     for o in rows:
         table.add_row(
             _fmt_time(o.launch_utc),
@@ -145,6 +151,7 @@ def render_opportunities(
             f"{o.phase_angle_deg:.1f}",
             _fmt_time(o.docking_utc),
             o.profile,
+            ", ".join(o.feasible_profiles) or "[dim]none[/]",
             f"{o.element_age_days:+.1f}",
         )
     out.print(table)
@@ -170,9 +177,11 @@ def find_windows(
     history = _station_history(catalog, norad, source)
     if end - start > timedelta(days=3660):
         raise InputError("the span is longer than 10 years", field="--end")
-    return launch_opportunities(
-        [e.satrec for e in history],
-        SiteFrame.from_site(site),
+    satrecs = [e.satrec for e in history]
+    frame = SiteFrame.from_site(site)
+    result = launch_opportunities(
+        satrecs,
+        frame,
         AscentModel.from_vehicle(vehicle),
         rendezvous,
         _jd(start),
@@ -180,6 +189,8 @@ def find_windows(
         site_id=site.id,
         vehicle_id=vehicle.id,
     )
+    annotated = annotate_feasibility(result.opportunities, satrecs, frame, vehicle)
+    return WindowSearch(annotated, result.warnings)
 
 
 @app.command()
@@ -213,6 +224,177 @@ def windows(
         list(result.opportunities),
         format,
         title=f"{vehicle} from {site}: {len(result.opportunities)} opportunities",
+    )
+
+
+class PlanFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+def rendezvous_report(
+    catalog: Catalog,
+    source: str,
+    norad: int | None,
+    site_id: str,
+    vehicle_id: str,
+    launch: datetime,
+    profile: str | None,
+    lead_days: float,
+) -> dict[str, object]:
+    """Library calls behind ``stationplan rendezvous``: a JSON-ready report."""
+    site = get_site(site_id)
+    vehicle = get_vehicle(vehicle_id).at_site(site.id)
+    history = _station_history(catalog, norad, source)
+    station_id = history[0].norad_id
+    satrecs = [e.satrec for e in history]
+    frame = SiteFrame.from_site(site)
+    latitude = abs(site.latitude_deg)
+    inclination = float(np.median([e.inclination_deg for e in history]))
+    if latitude > inclination:
+        raise InfeasibleError(
+            f"site {site.id} at latitude {latitude:.2f}° lies above the station's inclination "
+            f"{inclination:.2f}°: no in-plane launch, hence no rendezvous, exists"
+        )
+    launch_jd = _jd(launch)
+    assessment = assess_launch(satrecs, frame, vehicle, launch_jd, profile=profile)
+    report: dict[str, object] = {
+        "station_norad": station_id,
+        "site": site.id,
+        "vehicle": vehicle.id,
+        **assessment.as_dict(),
+        "burns": [],
+        "total_dv_m_s": None,
+    }
+    age = min(abs(launch_jd - e.epoch_jd) for e in history)
+    report["element_age_days"] = round(age, 3)
+    chosen = profile or assessment.selected_profile
+    if chosen is not None:
+        plan = plan_rendezvous(
+            satrecs, frame, vehicle, launch_jd, profile=chosen, norad_id=station_id
+        )
+        report.update(
+            selected_profile=plan.profile,
+            docking_utc=_fmt_time(plan.docking_utc),
+            hold_point_utc=_fmt_time(plan.arrival_utc),
+            burns=[b.as_dict() for b in plan.burns],
+            total_dv_m_s=round(plan.total_dv_m_s, 3),
+            hohmann_dv_m_s=round(plan.hohmann_dv_m_s, 3),
+            final_distance_km=round(plan.final_distance_km, 4),
+        )
+    fastest = min(assessment.windows, key=lambda w: w.duration_h)
+    target = chosen or fastest.name
+    report["station_phasing"] = station_phasing(
+        assessment, target, lead_days, assessment.station_altitude_km
+    ).as_dict()
+    return report
+
+
+@app.command()
+def rendezvous(
+    elements: Annotated[
+        Path, typer.Option("--elements", help="Element sets of the station (TLE, 3LE or OMM).")
+    ],
+    site: Annotated[str, typer.Option(help="Launch site id, e.g. baikonur, jiuquan.")],
+    vehicle: Annotated[str, typer.Option(help="Vehicle id, e.g. soyuz-ms, shenzhou.")],
+    launch: Annotated[str, typer.Option(help="Liftoff time, ISO 8601 UTC.")],
+    norad: Annotated[
+        int | None, typer.Option(help="NORAD id of the station when the file holds several.")
+    ] = None,
+    profile: Annotated[
+        str | None, typer.Option(help="Profile to plan (default: the fastest feasible).")
+    ] = None,
+    lead_days: Annotated[
+        float, typer.Option(help="Days before launch for the station-phasing estimate.")
+    ] = 30.0,
+    format: Annotated[PlanFormat, typer.Option(help="Output format.")] = PlanFormat.table,
+) -> None:
+    """Phase angle, feasible profiles and the burn plan for a launch at LAUNCH."""
+    when = parse_time(launch, "--launch")
+    catalog = load_catalog(elements)
+    report = rendezvous_report(
+        catalog, str(elements), norad, site, vehicle, when, profile, lead_days
+    )
+    if format is PlanFormat.json:
+        sys.stdout.write(json.dumps(report, indent=2) + "\n")
+    else:
+        _print_rendezvous(report)
+    if report["selected_profile"] is None:
+        raise InfeasibleError(
+            f"no rendezvous profile of {vehicle} is feasible at phase angle "
+            f"{report['phase_angle_deg']:.1f}°; see station_phasing for the orbit change that "
+            "would make the fastest one feasible"
+        )
+    if report["requested_profile"] and report["requested_profile"] not in report["fallback_chain"]:
+        err.print(
+            f"[yellow]warning:[/] profile {report['requested_profile']} is outside its phase "
+            "window at this launch time; the plan shows what forcing it costs"
+        )
+
+
+def _print_rendezvous(report: dict[str, object]) -> None:
+    out.print(
+        f"[bold]{report['vehicle']}[/] from [bold]{report['site']}[/] at "
+        f"{report['launch_utc']} to NORAD {report['station_norad']} "
+        f"(station at {report['station_altitude_km']:.1f} km; element set "
+        f"{report['element_age_days']:.1f} d from launch)"
+    )
+    out.print(f"phase angle at insertion: [bold]{report['phase_angle_deg']:.2f}°[/]")
+    table = Table(title="Profiles (feasible ones marked)")
+    for column in ("profile", "duration h", "window centre °", "range °", "feasible", "docking"):
+        table.add_column(column, no_wrap=True)
+    feasible = {p["name"]: p for p in report["feasible_profiles"]}  # type: ignore[index, union-attr]
+    for w in report["profile_windows"]:  # type: ignore[union-attr]
+        mark = feasible.get(w["name"])
+        table.add_row(
+            w["name"],
+            f"{w['duration_h']:g}",
+            f"{w['centre_deg'] % 360.0:.1f}" + (" (+laps)" if w["centre_deg"] >= 360 else ""),
+            f"{w['range_deg']:.1f}",
+            "yes" if mark else "no",
+            mark["docking_utc"] if mark else "",
+        )
+    out.print(table)
+    if report["selected_profile"] is None:
+        out.print("[red]no feasible profile[/] at this launch time")
+    else:
+        out.print(
+            f"selected profile [bold]{report['selected_profile']}[/], docking "
+            f"{report['docking_utc']}; fallback chain: "
+            f"{' → '.join(report['fallback_chain']) or 'none'}"  # type: ignore[arg-type]
+        )
+        burns = Table(title="Burns (impulsive, RTN)")
+        for column in (
+            "burn",
+            "time (UTC)",
+            "ΔvR m/s",
+            "ΔvT m/s",
+            "ΔvN m/s",
+            "|Δv| m/s",
+            "orbit after km",
+        ):
+            burns.add_column(column, no_wrap=True)
+        for b in report["burns"]:  # type: ignore[union-attr]
+            burns.add_row(
+                b["label"],
+                b["time_utc"],
+                f"{b['dv_r_m_s']:+.2f}",
+                f"{b['dv_t_m_s']:+.2f}",
+                f"{b['dv_n_m_s']:+.2f}",
+                f"{b['dv_m_s']:.2f}",
+                f"{b['perigee_km']:.1f} × {b['apogee_km']:.1f}",
+            )
+        out.print(burns)
+        out.print(
+            f"total Δv [bold]{report['total_dv_m_s']:.1f} m/s[/] (Hohmann bound "
+            f"{report['hohmann_dv_m_s']:.1f} m/s); final distance to the station "
+            f"{report['final_distance_km']:.3f} km (J2 + drag propagation)"
+        )
+    ph = report["station_phasing"]
+    out.print(
+        f"station phasing for {ph['profile']}: shift the phase by {ph['phase_shift_deg']:+.1f}° "  # type: ignore[index]
+        f"with an altitude change of {ph['altitude_change_km']:+.2f} km "  # type: ignore[index]
+        f"{ph['lead_days']:g} days before launch ({ph['dv_m_s']:.2f} m/s)"  # type: ignore[index]
     )
 
 

@@ -10,12 +10,13 @@ in ``stationplan.windows``; the station's is its full SGP4 position.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import numpy as np
 from sgp4.api import Satrec
 
+from .errors import InputError
 from .geometry import (
     EARTH_RADIUS_KM,
     MU_KM3_S2,
@@ -28,7 +29,7 @@ from .geometry import (
 )
 from .timescale import jd_to_datetime
 from .vehicles import Vehicle
-from .windows import AscentModel
+from .windows import AscentModel, Opportunity
 
 TWO_PI = 2.0 * np.pi
 
@@ -274,4 +275,95 @@ def assess_launch(
         docking_utc=None if selected is None else selected.docking_utc,
         requested_profile=profile,
         windows=windows,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Station phasing ("ballistic conditions")
+
+
+@dataclass(frozen=True)
+class StationPhasing:
+    """Altitude change of the station ``lead_days`` before a launch that centres the phase
+    angle in a profile's window.
+
+    ``phase_shift_deg``: change of the phase angle needed (station ahead of chaser: a
+    lower, faster station increases it). ``altitude_change_km``: mean altitude change
+    (negative = lower); ``dv_m_s``: two-burn Hohmann cost, ≈ n·|Δa|/2 for small changes
+    (Vallado 4th ed. §6.3, linearised).
+    """
+
+    profile: str
+    phase_angle_deg: float
+    target_phase_deg: float
+    phase_shift_deg: float
+    lead_days: float
+    altitude_change_km: float
+    dv_m_s: float
+
+    def as_dict(self) -> dict[str, object]:
+        return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
+
+
+def station_phasing(
+    assessment: LaunchAssessment, profile: str, lead_days: float, station_altitude_km: float
+) -> StationPhasing:
+    """Station altitude change ``lead_days`` before the launch so that ``profile`` is centred.
+
+    Lowering the orbit by Δa raises the mean motion by Δn = −(3/2)(n/a)Δa (Kepler's third law
+    linearised), so the station gains Δθ = Δn·T over the T = ``lead_days`` before launch.
+    """
+    if lead_days <= 0:
+        raise InputError("the phasing lead time must be positive", field="--lead-days")
+    window = next((w for w in assessment.windows if w.name == profile), None)
+    if window is None:
+        known = ", ".join(w.name for w in assessment.windows)
+        raise InputError(f"unknown profile {profile!r}; known: {known}", field="--profile")
+    theta = assessment.phase_angle_deg
+    target = window.centre_deg % 360.0
+    shift = (target - theta + 180.0) % 360.0 - 180.0  # smallest signed change (deg)
+    a = EARTH_RADIUS_KM + station_altitude_km
+    n = np.sqrt(MU_KM3_S2 / a**3)
+    delta_n = np.radians(shift) / (lead_days * 86400.0)
+    delta_a = -delta_n * a / (1.5 * n)
+    return StationPhasing(
+        profile=profile,
+        phase_angle_deg=theta,
+        target_phase_deg=target,
+        phase_shift_deg=float(shift),
+        lead_days=float(lead_days),
+        altitude_change_km=float(delta_a),
+        dv_m_s=float(0.5 * n * abs(delta_a) * 1000.0),
+    )
+
+
+def annotate_feasibility(
+    opportunities: Sequence[Opportunity],
+    station: Sequence[Satrec] | MeanPlaneHistory,
+    site: SiteFrame,
+    vehicle: Vehicle,
+) -> tuple[Opportunity, ...]:
+    """Copies of ``opportunities`` with ``feasible_profiles`` filled (fastest first).
+
+    The phase angle is recomputed at each launch time in the station's own plane
+    (``phase_angle_deg``) so that every profile is judged on the same angle.
+    """
+    if not opportunities:
+        return ()
+    history = (
+        station if isinstance(station, MeanPlaneHistory) else MeanPlaneHistory.from_satrecs(station)
+    )
+    launch = np.array([o.launch_jd for o in opportunities])
+    theta = phase_angle_deg(history, site, AscentModel.from_vehicle(vehicle), launch)
+    n_station = station_mean_motion_rad_s(history, float(np.median(launch)))
+    windows = sorted(profile_windows(vehicle, n_station), key=lambda w: w.duration_h)
+    mask = feasible_mask(windows, theta)
+    return tuple(
+        replace(
+            o,
+            feasible_profiles=tuple(
+                w.name for w, ok in zip(windows, mask[:, k], strict=True) if ok
+            ),
+        )
+        for k, o in enumerate(opportunities)
     )

@@ -172,6 +172,9 @@ class Opportunity:
     site: str
     vehicle: str
     profile: str
+    #: Rendezvous profiles feasible at this opportunity's phase angle, fastest first
+    #: (filled by ``stationplan.rendezvous.annotate_feasibility``; empty = none feasible).
+    feasible_profiles: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready record (ISO 8601 UTC times with a Z suffix)."""
@@ -183,6 +186,8 @@ class Opportunity:
                 value = value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")[:-4] + "Z"
             elif isinstance(value, float):
                 value = round(value, 6)
+            elif isinstance(value, tuple):
+                value = list(value)
             out[key] = value
         return out
 
