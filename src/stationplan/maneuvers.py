@@ -95,8 +95,8 @@ class ManeuverPlan:
 
     ``final_distance_km``: chaser to station at ``arrival_utc`` in the verification
     propagation; ``hold_error_km``: chaser to the hold point then.
-    ``hohmann_dv_m_s``: two-impulse Hohmann Δv from the insertion orbit's mean
-    radius to the station's (the lower bound for a coplanar transfer).
+    ``hohmann_dv_m_s``: two-impulse Hohmann Δv from the insertion orbit's apogee to
+    the station's radius (the coplanar two-impulse minimum, without drag or phasing).
     """
 
     profile: str
@@ -386,10 +386,12 @@ def plan_rendezvous(
         burn("transfer", t2_s, s2[0], b2.T @ x[3:]),
         burn("arrival", span_s, s3, dv3),
     )
-    r_mean = 0.5 * (r_p + r_a)
-    a_h = 0.5 * (r_mean + r_s)
-    hohmann = (_vis_viva(r_mean, a_h) - np.sqrt(MU_KM3_S2 / r_mean)) + (
-        np.sqrt(MU_KM3_S2 / r_s) - _vis_viva(r_s, a_h)
+    # Hohmann from the insertion apogee to the station's mean radius (J2 makes the
+    # instantaneous radius oscillate by several km around it).
+    r_mean_s = EARTH_RADIUS_KM + assessment.station_altitude_km
+    a_h = 0.5 * (r_a + r_mean_s)
+    hohmann = (_vis_viva(r_a, a_h) - _vis_viva(r_a, a_ins)) + (
+        np.sqrt(MU_KM3_S2 / r_mean_s) - _vis_viva(r_mean_s, a_h)
     )
     return ManeuverPlan(
         profile=name,
