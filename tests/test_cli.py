@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from importlib import resources
 
 import pytest
 
@@ -147,3 +148,119 @@ def test_demo_prints_the_bundled_element_set_epoch(capsys):
     assert code == 0
     assert "epoch 2024-07-05" in out
     assert "shenzhou" in out and "tianzhou" in out
+
+
+# -- rendezvous ------------------------------------------------------------------------
+
+RENDEZVOUS_ARGS = ["--site", "baikonur", "--vehicle", "soyuz-ms"]
+
+
+def _iss_file(tmp_path):
+    path = tmp_path / "iss.tle"
+    path.write_text(GOOD)
+    return str(path)
+
+
+def _opportunities(capsys, path: str) -> list[dict]:
+    code, out, _ = run(capsys, "windows", "--elements", path, *WINDOW_ARGS, "--format", "json")
+    assert code == 0
+    return json.loads(out)
+
+
+def test_windows_json_has_the_feasible_profiles_of_each_opportunity(tmp_path, capsys):
+    records = _opportunities(capsys, _iss_file(tmp_path))
+    assert all(isinstance(r["feasible_profiles"], list) for r in records)
+    known = {"2-orbit", "4-orbit", "2-day"}
+    assert all(set(r["feasible_profiles"]) <= known for r in records)
+
+
+def test_rendezvous_json_has_every_field_the_issue_names(tmp_path, capsys):
+    path = _iss_file(tmp_path)
+    records = _opportunities(capsys, path)
+    feasible = next(r for r in records if r["feasible_profiles"])
+    code, out, err = run(
+        capsys,
+        "rendezvous",
+        "--elements",
+        path,
+        *RENDEZVOUS_ARGS,
+        "--launch",
+        feasible["launch_utc"],
+        "--format",
+        "json",
+    )
+    assert code == 0, err
+    report = json.loads(out)
+    for key in (
+        "phase_angle_deg",
+        "feasible_profiles",
+        "selected_profile",
+        "docking_utc",
+        "burns",
+        "total_dv_m_s",
+    ):
+        assert key in report
+    assert report["selected_profile"] == feasible["feasible_profiles"][0]
+    for p in report["feasible_profiles"]:
+        assert {"name", "duration_h", "docking_utc"} <= set(p)
+    assert len(report["burns"]) == 3
+    assert report["total_dv_m_s"] == pytest.approx(sum(b["dv_m_s"] for b in report["burns"]), 1e-3)
+    assert report["final_distance_km"] <= 5.0
+
+
+def test_rendezvous_with_no_feasible_profile_says_so_and_exits_2(tmp_path, capsys):
+    path = _iss_file(tmp_path)
+    records = _opportunities(capsys, path)
+    hopeless = next(r for r in records if not r["feasible_profiles"])
+    code, out, err = run(
+        capsys,
+        "rendezvous",
+        "--elements",
+        path,
+        *RENDEZVOUS_ARGS,
+        "--launch",
+        hopeless["launch_utc"],
+        "--format",
+        "json",
+    )
+    assert code == 2
+    report = json.loads(out)
+    assert report["selected_profile"] is None and report["feasible_profiles"] == []
+    assert "no rendezvous profile" in err and "Traceback" not in err
+
+
+def test_rendezvous_from_a_site_above_the_inclination_is_explained(capsys):
+    bundled = str(resources.files("stationplan") / "data" / "stations.tle")
+    code, _, err = run(
+        capsys,
+        "rendezvous",
+        "--elements",
+        bundled,
+        "--norad",
+        "48274",
+        "--site",
+        "baikonur",
+        "--vehicle",
+        "soyuz-ms",
+        "--launch",
+        "2024-07-06T00:00:00Z",
+    )
+    assert code == 2
+    assert "above the station's inclination" in err
+
+
+def test_rendezvous_with_an_unknown_vehicle_is_a_user_error(tmp_path, capsys):
+    code, _, err = run(
+        capsys,
+        "rendezvous",
+        "--elements",
+        _iss_file(tmp_path),
+        "--site",
+        "baikonur",
+        "--vehicle",
+        "buran",
+        "--launch",
+        "2021-02-15T12:00:00Z",
+    )
+    assert code == 1
+    assert "unknown vehicle 'buran'" in err
