@@ -82,6 +82,7 @@ def main() -> None:
         f"{'vehicle':14s} {'profile':8s} {'n':>2s} {'catch-up° (each)':40s} "
         f"{'spread°':>7s} {'range°':>6s} {'h_ph now':>8s} {'h_ph fit':>8s}"
     )
+    loo_total = loo_inside = 0
     for (vehicle_id, name), (items, catch_ups, fitted) in sorted(rows.items()):
         vehicle = get_vehicle(vehicle_id)
         profile = vehicle.profile(name)
@@ -91,6 +92,23 @@ def main() -> None:
             f"{' '.join(f'{c:.1f}' for c in catch_ups):40s} {spread:7.1f} "
             f"{items[0][4].range_deg:6.1f} {profile.phasing_altitude_km:8.1f} {fitted:8.1f}"
         )
+        if len(items) >= 3:
+            loo_total += len(items)
+            loo_inside += leave_one_out(np.asarray(catch_ups), items[0][4].range_deg)
+    print(
+        f"\nleave-one-out (profiles flown ≥ 3 times): {loo_inside} of {loo_total} launches fall "
+        "inside the window fitted on the others"
+    )
+
+
+def leave_one_out(catch_ups: np.ndarray, range_deg: float) -> int:
+    """How many launches fall inside the window centred on the midrange of the others."""
+    inside = 0
+    for i in range(len(catch_ups)):
+        others = np.delete(catch_ups, i)
+        centre = 0.5 * (others.min() + others.max())
+        inside += int(abs(catch_ups[i] - centre) <= 0.5 * range_deg)
+    return inside
 
 
 if __name__ == "__main__":

@@ -1,0 +1,175 @@
+"""Decay validation: predicted vs observed decay rates of the ISS and CSS from real element sets.
+
+Writes the markdown table between the ``decay-validation`` markers of docs/logistics.md
+(or to ``--out``), and prints it.
+
+Sources (observations, see ``stationplan.decay``):
+
+- ``../shared/validation/station-launches-2021-2022.json`` (``tles``: ISS and CSS),
+  ``../shared/catalogs/*.3le`` (one epoch each), ``src/stationplan/data/stations.tle``:
+  each element set's ``ndot``, and pairs of consecutive sets 3-7 days apart whose orbit
+  did not rise;
+- ``tests/data/iss-2023-drag-arcs.tle``: seven reboost-free ISS arcs of 2023 (start and end
+  element set of each), picked from a dense public ISS history as spans over which the
+  mean motion rose without a step down (no burn).
+
+Ballistic coefficients: ISS ``Cd A / m`` is fitted on arcs 1, 3, 5, 7 and tested on arcs 2,
+4, 6 and the 2021-2022 pairs; CSS uses the published estimate (FACTS.md: Cd A = 2.2 x 500 m^2,
+100 t), not fitted.
+
+Usage: python scripts/validate_decay.py [--shared PATH] [--out PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import re
+import statistics
+from collections.abc import Sequence
+from pathlib import Path
+
+from sgp4.api import Satrec
+
+from stationplan.decay import (
+    DecayCheck,
+    DecayObservation,
+    check_decay,
+    fit_cda_per_mass,
+    observations_from_history,
+    observed_from_pair,
+)
+from stationplan.elements import load_catalog
+from stationplan.spaceweather import bundled_table
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+ARCS = ROOT / "tests" / "data" / "iss-2023-drag-arcs.tle"
+DOC = ROOT / "docs" / "logistics.md"
+ISS, CSS = 25544, 48274
+#: CSS: FACTS.md estimate Cd A = 2.2 x 500 m^2 for ~100 t.
+CSS_CDA_PER_MASS = 2.2 * 500.0 / 100_000.0
+ISS_GUESS = 0.008
+START, END = "<!-- decay-validation:start -->", "<!-- decay-validation:end -->"
+
+
+def station_element_sets(shared: Path) -> dict[int, list[Satrec]]:
+    """Every ISS and CSS element set in the shared data and the bundled stations.tle."""
+    found: dict[int, list[Satrec]] = {ISS: [], CSS: []}
+    validation = shared / "validation" / "station-launches-2021-2022.json"
+    for record in json.loads(validation.read_text())["tles"]:
+        norad = int(record["norad"])
+        if norad in found:
+            found[norad].append(Satrec.twoline2rv(record["line1"], record["line2"]))
+    paths = sorted((shared / "catalogs").glob("*.3le"))
+    paths.append(ROOT / "src" / "stationplan" / "data" / "stations.tle")
+    for path in paths:
+        catalog = load_catalog(path)
+        for norad in found:
+            found[norad].extend(e.satrec for e in catalog.history(norad))
+    return found
+
+
+def arc_observations(path: Path) -> list[DecayObservation]:
+    """One pair observation per arc (consecutive element sets 1-2, 3-4, ...)."""
+    history = [e.satrec for e in load_catalog(path).history(ISS)]
+    arcs = []
+    for first, second in zip(history[0::2], history[1::2], strict=True):
+        observation = observed_from_pair(first, second, path.name)
+        if observation is None:
+            raise SystemExit(f"{path}: an arc's orbit rose; it is not reboost-free")
+        arcs.append(observation)
+    return arcs
+
+
+def run(shared: Path, arcs_path: Path) -> tuple[list[DecayCheck], float]:
+    """All checks and the fitted ISS ``Cd A / m``."""
+    activity = bundled_table()
+    sets = station_element_sets(shared)
+    arcs = arc_observations(arcs_path)
+    iss_cda = fit_cda_per_mass(arcs[0::2], activity, ISS_GUESS)
+    iss_all = observations_from_history(sets[ISS], "shared")
+    css_all = observations_from_history(sets[CSS], "shared")
+    checks = check_decay("ISS", arcs[0::2], iss_cda, activity, "fit")
+    checks += check_decay("ISS", arcs[1::2], iss_cda, activity, "test")
+    checks += check_decay(
+        "ISS", [o for o in iss_all if o.method == "pair"], iss_cda, activity, "test"
+    )
+    checks += check_decay(
+        "ISS", [o for o in iss_all if o.method == "ndot"], iss_cda, activity, "ndot"
+    )
+    checks += check_decay(
+        "CSS", [o for o in css_all if o.method == "pair"], CSS_CDA_PER_MASS, activity, "test"
+    )
+    checks += check_decay(
+        "CSS", [o for o in css_all if o.method == "ndot"], CSS_CDA_PER_MASS, activity, "ndot"
+    )
+    return checks, iss_cda
+
+
+def _summary(name: str, checks: Sequence[DecayCheck]) -> str:
+    if not checks:
+        return f"| {name} | 0 | – | – | – |"
+    ratios = [c.ratio for c in checks]
+    geo = math.exp(statistics.fmean(math.log(r) for r in ratios))
+    inside = sum(c.within_30_percent for c in checks)
+    worst = max(ratios, key=lambda r: abs(math.log(r)))
+    return f"| {name} | {len(checks)} | {inside} | {geo:.2f} | {worst:.2f} |"
+
+
+def render(checks: list[DecayCheck], iss_cda: float) -> str:
+    lines = [
+        f"ISS `Cd A / m` fitted on the four *fit* arcs: **{iss_cda:.5f} m²/kg** "
+        f"(Cd 2.2 and 420 t give an effective area of {iss_cda * 420_000 / 2.2:.0f} m²). "
+        f"CSS: {CSS_CDA_PER_MASS:.4f} m²/kg from the published estimate, not fitted. "
+        "Rates in m/day (negative: the orbit sinks); ratio = observed / predicted.",
+        "",
+        "| station | role | method | span (UTC) | days | mean alt. km | observed | predicted | ratio |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for c in checks:
+        o = c.observation
+        mark = "" if c.within_30_percent else " ✗"
+        lines.append(
+            f"| {c.station} | {c.role} | {o.method} | {o.start_utc:%Y-%m-%d %H:%M} – "
+            f"{o.end_utc:%Y-%m-%d %H:%M} | {o.span_days:.1f} | {o.altitude_km:.1f} | "
+            f"{o.rate_km_per_day * 1e3:.1f} | {c.predicted_km_per_day * 1e3:.1f} | "
+            f"**{c.ratio:.2f}**{mark} |"
+        )
+    groups = {
+        "ISS pairs, fit": [c for c in checks if c.station == "ISS" and c.role == "fit"],
+        "ISS pairs, test (held out)": [
+            c for c in checks if c.station == "ISS" and c.role == "test"
+        ],
+        "ISS ndot": [c for c in checks if c.station == "ISS" and c.role == "ndot"],
+        "CSS pairs": [c for c in checks if c.station == "CSS" and c.role == "test"],
+        "CSS ndot": [c for c in checks if c.station == "CSS" and c.role == "ndot"],
+    }
+    lines += [
+        "",
+        "| group | n | within 30 % | geometric-mean ratio | worst ratio |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [_summary(name, group) for name, group in groups.items()]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=SHARED)
+    parser.add_argument("--out", type=Path, default=DOC)
+    args = parser.parse_args(argv)
+    checks, iss_cda = run(args.shared, ARCS)
+    table = render(checks, iss_cda)
+    print(table)
+    if args.out.exists() and START in (text := args.out.read_text()):
+        pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.DOTALL)
+        args.out.write_text(pattern.sub(lambda _: f"{START}\n{table}{END}", text))
+    else:
+        args.out.write_text(f"{START}\n{table}{END}\n")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
