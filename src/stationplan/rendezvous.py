@@ -367,3 +367,79 @@ def annotate_feasibility(
         )
         for k, o in enumerate(opportunities)
     )
+
+
+# ---------------------------------------------------------------------------
+# Opportunities with a profile, for campaign planning
+
+#: The phase angle is predicted from element sets only this close to their epoch (days):
+#: beyond, drag makes the along-track position uncertain by tens of degrees within weeks,
+#: and the station sets up the phase with its own orbit changes ("ballistic conditions").
+PHASE_PREDICTABLE_DAYS = 7.0
+
+
+@dataclass(frozen=True)
+class ProfiledOpportunity:
+    """An in-plane opportunity with the rendezvous profile it would fly.
+
+    ``phase_known``: the launch lies within ``PHASE_PREDICTABLE_DAYS`` of an element
+    set, so feasibility is judged on the predicted phase angle. Otherwise the station
+    is assumed to phase itself for the launch (``needs_station_phasing``), and the
+    requested (or default) profile is used.
+    """
+
+    opportunity: Opportunity
+    profile: str
+    docking_jd: float
+    feasible_profiles: tuple[str, ...]
+    phase_known: bool
+    needs_station_phasing: bool
+
+
+def profiled_opportunities(
+    opportunities: Sequence[Opportunity],
+    station: Sequence[Satrec] | MeanPlaneHistory,
+    site: SiteFrame,
+    vehicle: Vehicle,
+    *,
+    profile: str | None = None,
+    predictable_days: float = PHASE_PREDICTABLE_DAYS,
+) -> list[ProfiledOpportunity]:
+    """Opportunities a mission can fly, each with its profile and docking time.
+
+    Near an element set: only opportunities where the requested profile (or, with none
+    requested, any profile) is feasible, docking per that profile (fastest feasible when
+    none is requested). Far from every element set: every opportunity, with the requested
+    or default profile and ``needs_station_phasing`` set.
+    """
+    history = (
+        station if isinstance(station, MeanPlaneHistory) else MeanPlaneHistory.from_satrecs(station)
+    )
+    default = vehicle.profile(profile)
+    annotated = annotate_feasibility(opportunities, history, site, vehicle)
+    durations = {p.name: p.duration_h for p in vehicle.profiles}
+    out = []
+    for o in annotated:
+        known = abs(float(history.age_days(np.array([o.launch_jd]))[0])) <= predictable_days
+        if known:
+            if profile is not None:
+                if profile not in o.feasible_profiles:
+                    continue
+                chosen = profile
+            elif o.feasible_profiles:
+                chosen = o.feasible_profiles[0]
+            else:
+                continue
+        else:
+            chosen = default.name
+        out.append(
+            ProfiledOpportunity(
+                opportunity=o,
+                profile=chosen,
+                docking_jd=o.launch_jd + durations[chosen] / 24.0,
+                feasible_profiles=o.feasible_profiles,
+                phase_known=known,
+                needs_station_phasing=not known,
+            )
+        )
+    return out
