@@ -198,3 +198,35 @@ def test_feasible_profiles_are_listed_fastest_first_with_their_docking_times():
             assert result.selected_profile == result.feasible_profiles[0].name
         seen_two |= len(durations) >= 2
     assert seen_two
+
+
+def test_campaign_opportunities_need_a_feasible_profile_only_where_the_phase_is_known():
+    from stationplan.rendezvous import PHASE_PREDICTABLE_DAYS, profiled_opportunities
+
+    vehicle = get_vehicle("soyuz-ms")
+    satrecs = [e.satrec for e in BUNDLED.history(25544)]
+    frame = SiteFrame.from_site(get_site("baikonur"))
+    history = MeanPlaneHistory.from_satrecs(satrecs)
+    start = float(history.epoch_jd[0])
+    search = launch_opportunities(
+        satrecs,
+        frame,
+        AscentModel.from_vehicle(vehicle),
+        RendezvousSpec.for_vehicle(vehicle),
+        start,
+        start + 30.0,
+    )
+    chosen = profiled_opportunities(search.opportunities, history, frame, vehicle)
+    near = [c for c in chosen if c.phase_known]
+    far = [c for c in chosen if not c.phase_known]
+    assert near and far
+    # Near the element set: only feasible ones, flying the fastest feasible profile.
+    assert all(c.profile == c.feasible_profiles[0] for c in near)
+    n_near = sum(abs(o.launch_jd - start) <= PHASE_PREDICTABLE_DAYS for o in search.opportunities)
+    assert len(near) < n_near
+    # Far from it: every opportunity, the default profile, with station phasing.
+    assert all(c.needs_station_phasing and c.profile == "2-orbit" for c in far)
+    assert len(near) + len(far) < len(search.opportunities)
+    for c in chosen:
+        hours = (c.docking_jd - c.opportunity.launch_jd) * 24.0
+        assert hours == pytest.approx(vehicle.profile(c.profile).duration_h)
