@@ -1,9 +1,97 @@
-"""`stationplan plan` (placeholder until its issue lands)."""
+"""`stationplan plan CAMPAIGN.toml`: schedule a campaign and print or report it."""
 
 from __future__ import annotations
+
+import sys
+import time
+from dataclasses import replace
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
 
+class PlanFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    ics = "ics"
+
+
 def register(app: typer.Typer) -> None:
-    """Add the command to app."""
+    """Add the ``plan`` command to app."""
+
+    @app.command()
+    def plan(
+        campaign: Annotated[
+            Path, typer.Argument(help="Campaign file (TOML), see docs/campaign.md.")
+        ],
+        format: Annotated[PlanFormat, typer.Option(help="Output format.")] = PlanFormat.table,
+        report: Annotated[
+            Path | None,
+            typer.Option(help="Directory for report.html (+ plan.json, plan.ics)."),
+        ] = None,
+        time_limit: Annotated[
+            float, typer.Option(help="Solver time limit per objective stage, seconds.")
+        ] = 10.0,
+    ) -> None:
+        """Schedule CAMPAIGN: launch opportunities, ports, crew, handovers, quotas (CP-SAT)."""
+        from stationplan.campaign import load_campaign
+        from stationplan.campaign_windows import campaign_candidates, stale_launch_warnings
+        from stationplan.cli import err, out
+        from stationplan.errors import InputError
+        from stationplan.report import (
+            schedule_table,
+            schedule_to_csv,
+            schedule_to_ics,
+            schedule_to_json,
+            write_html_report,
+        )
+        from stationplan.schedule import SolveSettings, schedule_campaign
+
+        if not 0.1 <= time_limit <= 3600:
+            raise InputError("the time limit must lie within 0.1–3600 s", field="--time-limit")
+        loaded = load_campaign(campaign)
+        clock = time.perf_counter()
+        status = err.status("computing launch windows…")
+        shown = False
+
+        def progress(mission: str) -> None:
+            nonlocal shown
+            if not shown and time.perf_counter() - clock > 1.0:
+                status.start()
+                shown = True
+            status.update(f"computing launch windows: {mission}…")
+
+        try:
+            candidates = campaign_candidates(loaded, progress)
+        finally:
+            if shown:
+                status.stop()
+        result = schedule_campaign(
+            loaded.campaign,
+            loaded.station,
+            loaded.vehicles,
+            loaded.sites,
+            candidates,
+            SolveSettings(time_limit_s=time_limit),
+        )
+        stale = stale_launch_warnings(
+            loaded.elements, [(p.name, p.launch_utc) for p in result.missions]
+        )
+        result = replace(result, warnings=result.warnings + tuple(stale))
+        for message in result.warnings:
+            err.print(f"[yellow]warning:[/] {message}", highlight=False)
+        if report is not None:
+            path = write_html_report(result, report)
+            err.print(f"report written to {path}", highlight=False)
+        if format is PlanFormat.json:
+            sys.stdout.write(schedule_to_json(result))
+        elif format is PlanFormat.csv:
+            sys.stdout.write(schedule_to_csv(result))
+        elif format is PlanFormat.ics:
+            sys.stdout.buffer.write(schedule_to_ics(result).encode("utf-8"))
+            sys.stdout.flush()
+        else:
+            out.print(schedule_table(result))

@@ -1,0 +1,158 @@
+"""Launch candidates for campaign missions: the one door from windows to the scheduler.
+
+Every launch time the scheduler may choose comes from
+:func:`mission_opportunities`, so a plan only ever uses real in-plane
+opportunities computed from the station's element sets. For now the function
+wraps :func:`stationplan.windows.launch_opportunities` with the requested
+rendezvous profile (or the vehicle's default); the rendezvous issue will
+narrow it to opportunities with a feasible profile and dock per the fastest
+feasible one without anything else changing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+
+from .campaign import CampaignFile
+from .elements import ElementSet
+from .geometry import SiteFrame
+from .sites import get_site
+from .timescale import datetime_to_jd, jd_to_datetime
+from .vehicles import get_vehicle
+from .windows import STALE_ELEMENTS_DAYS, AscentModel, RendezvousSpec, launch_opportunities
+
+__all__ = [
+    "Candidate",
+    "campaign_candidates",
+    "element_age_days",
+    "mission_opportunities",
+    "stale_launch_warnings",
+]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One launch opportunity a mission may take.
+
+    ``launch_jd``/``docking_jd``: UTC Julian dates; ``phase_angle_deg``: station
+    ahead of the chaser at insertion, [0, 360); ``profile``: the rendezvous
+    profile that sets the docking time; ``feasible_profiles``: every profile
+    that can make this rendezvous.
+    """
+
+    launch_jd: float
+    launch_utc: datetime
+    docking_jd: float
+    docking_utc: datetime
+    profile: str
+    phase_angle_deg: float
+    feasible_profiles: tuple[str, ...]
+
+
+def mission_opportunities(
+    station_elements: Sequence[ElementSet],
+    site_id: str,
+    vehicle_id: str,
+    start_jd: float,
+    end_jd: float,
+    profile: str | None = None,
+) -> list[Candidate]:
+    """Launch candidates of ``vehicle_id`` from ``site_id`` to the station in [start_jd, end_jd].
+
+    ``station_elements``: the station's element sets (each time uses the
+    nearest epoch). Times are in-plane opportunities (see docs/windows.md);
+    docking = launch + the profile's duration. Returns candidates in time order.
+    """
+    site = get_site(site_id)
+    vehicle = get_vehicle(vehicle_id).at_site(site.id)
+    rendezvous = RendezvousSpec.for_vehicle(vehicle, profile)
+    search = launch_opportunities(
+        [e.satrec for e in station_elements],
+        SiteFrame.from_site(site),
+        AscentModel.from_vehicle(vehicle),
+        rendezvous,
+        start_jd,
+        end_jd,
+        site_id=site.id,
+        vehicle_id=vehicle.id,
+    )
+    duration_days = rendezvous.duration_h / 24.0
+    return [
+        Candidate(
+            launch_jd=o.launch_jd,
+            launch_utc=o.launch_utc,
+            docking_jd=o.launch_jd + duration_days,
+            docking_utc=jd_to_datetime(o.launch_jd + duration_days),
+            profile=rendezvous.name,
+            phase_angle_deg=o.phase_angle_deg,
+            feasible_profiles=(rendezvous.name,),
+        )
+        for o in search.opportunities
+    ]
+
+
+def element_age_days(station_elements: Sequence[ElementSet], jd: np.ndarray) -> np.ndarray:
+    """Days from each time in ``jd`` to the nearest element-set epoch (absolute, days)."""
+    epochs = np.array([e.epoch_jd for e in station_elements])
+    return np.min(np.abs(np.asarray(jd, dtype=float)[..., None] - epochs), axis=-1)
+
+
+def stale_launch_warnings(
+    station_elements: Sequence[ElementSet], launches: Sequence[tuple[str, datetime]]
+) -> list[str]:
+    """Warnings for planned launches (mission, UTC) more than STALE_ELEMENTS_DAYS from every
+    element-set epoch: drag makes such in-plane times uncertain by minutes."""
+    if not launches:
+        return []
+    jd = np.array([sum(datetime_to_jd(when)) for _, when in launches])
+    ages = element_age_days(station_elements, jd)
+    stale = [
+        (name, float(age))
+        for (name, _), age in zip(launches, ages, strict=True)
+        if age > STALE_ELEMENTS_DAYS
+    ]
+    if len(stale) > 3:
+        low, high = min(a for _, a in stale), max(a for _, a in stale)
+        return [
+            f"{len(stale)} launches lie {low:.0f}–{high:.0f} days from the nearest element set "
+            f"of the station (> {STALE_ELEMENTS_DAYS:.0f} d): their times are indicative only "
+            "(minutes off after weeks, up to hours after months); recompute with current "
+            "element sets"
+        ]
+    return [
+        f"{name}: launch {age:.0f} days from the nearest element set of the station "
+        f"(> {STALE_ELEMENTS_DAYS:.0f} d): its time is uncertain by minutes"
+        for name, age in stale
+    ]
+
+
+def campaign_candidates(
+    campaign_file: CampaignFile,
+    on_mission: Callable[[str], None] | None = None,
+) -> dict[str, list[Candidate]]:
+    """Launch candidates of every mission of a loaded campaign.
+
+    Each mission's window is ``launch.earliest``..``launch.latest`` from its site
+    with its profile (default: the vehicle's first). ``on_mission`` is called with
+    each mission's name before its windows are computed (progress display).
+    """
+    candidates: dict[str, list[Candidate]] = {}
+    for mission in campaign_file.campaign.missions:
+        if on_mission is not None:
+            on_mission(mission.name)
+        start_jd = sum(datetime_to_jd(mission.launch.earliest))
+        end_jd = sum(datetime_to_jd(mission.launch.latest))
+        found = mission_opportunities(
+            campaign_file.elements,
+            campaign_file.sites[mission.name],
+            mission.vehicle,
+            start_jd,
+            end_jd,
+            mission.profile,
+        )
+        candidates[mission.name] = found
+    return candidates

@@ -1,0 +1,1150 @@
+"""Campaign scheduling with OR-Tools CP-SAT, and explanations when no schedule exists.
+
+Each mission chooses one launch candidate (a real in-plane opportunity from
+:func:`stationplan.campaign_windows.mission_opportunities`; launch and docking
+times are data), a docking port, its departure, and for lab modules the time
+of their transposition to a lateral berth. Time is counted in whole minutes
+from the campaign start.
+
+The model follows the OR-Tools scheduling examples: data, then variables named
+after their keys, then one constraint family at a time with a comment in domain
+words, then the objective. The objective is lexicographic, solved twice: first
+the earliest completion (last docking or transposition), then, with completion
+held at its optimum, the fewest minutes of deviation from the preferred launch
+dates, stays and transposition delays the campaign gives.
+
+Every requirement instance (a dependency, a port shared by two missions, the
+crew cap at one arrival, a quota...) sits behind its own assumption literal
+(``CpModel.add_assumptions``). When the model is infeasible, CP-SAT's
+``sufficient_assumptions_for_infeasibility`` gives a set of requirements that
+cannot hold together; it is shrunk to a minimal set by deletion (each candidate
+removal re-checked by CP-SAT) and then read back as domain sentences, with
+dates taken from a schedule that satisfies everything else.
+"""
+
+from __future__ import annotations
+
+import time as _time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from ortools.sat.python import cp_model
+
+from .campaign import Campaign, DayRange, Mission
+from .campaign_windows import Candidate
+from .errors import InfeasibleError
+from .station import Station
+from .vehicles import Vehicle
+
+__all__ = [
+    "MissionPlan",
+    "Requirement",
+    "Schedule",
+    "SolveSettings",
+    "TimelineEvent",
+    "VisitPlan",
+    "schedule_campaign",
+]
+
+MIN_PER_DAY = 1440
+
+#: Weight of a minute of launch deviation against a minute of stay, departure or
+#: transposition deviation in the second objective stage.
+LAUNCH_WEIGHT = 10
+
+
+@dataclass(frozen=True)
+class SolveSettings:
+    """CP-SAT settings: ``workers`` (≤ 2 on this shared machine), wall-time limit per stage
+    (s) and the random seed; the same inputs and settings give the same plan."""
+
+    workers: int = 2
+    time_limit_s: float = 10.0
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class MissionPlan:
+    """The plan of one mission. Times are UTC; ``deviation_h`` is launch minus preferred."""
+
+    name: str
+    kind: str
+    vehicle: str
+    site: str
+    profile: str
+    launch_utc: datetime
+    docking_utc: datetime
+    port: str
+    departure_utc: datetime | None
+    stay_days: float | None
+    transposition_utc: datetime | None
+    berth: str | None
+    crew: tuple[str, ...]
+    agencies: tuple[str, ...]
+    preferred_utc: datetime | None
+    deviation_h: float | None
+    phase_angle_deg: float
+    candidates: int
+    reason: str
+    cargo_kg: dict[str, float]
+
+
+@dataclass(frozen=True)
+class VisitPlan:
+    """A vehicle docked at the campaign start: its port and planned departure (UTC)."""
+
+    name: str
+    vehicle: str
+    port: str
+    docked_utc: datetime
+    departure_utc: datetime
+    crew: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    """A station event: ``kind`` in launch, docking, transposition, departure; the crew aboard
+    and vehicles docked just after it."""
+
+    time_utc: datetime
+    kind: str
+    mission: str
+    port: str
+    text: str
+    crew_aboard: int
+    vehicles_docked: int
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One requirement instance behind an assumption literal: family, missions, sentence."""
+
+    family: str
+    missions: tuple[str, ...]
+    sentence: str
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A feasible, optimised campaign schedule."""
+
+    campaign: str
+    station: str
+    start_utc: datetime
+    completion_utc: datetime
+    missions: tuple[MissionPlan, ...]
+    initial: tuple[VisitPlan, ...]
+    timeline: tuple[TimelineEvent, ...]
+    candidates: dict[str, tuple[Candidate, ...]]
+    status: str
+    solve_s: float
+    deviation_min: int  # sum over missions of |launch − preferred|, minutes
+    warnings: tuple[str, ...] = ()
+
+
+# ----------------------------------------------------------------------------- model
+
+
+@dataclass
+class _Visit:
+    """Anything that docks: a campaign mission or a vehicle docked at the start."""
+
+    name: str
+    kind: str
+    crew: int
+    initial: bool
+    dock: cp_model.IntVar | int
+    depart: cp_model.IntVar | None  # None: a module stays for good
+    dock_range: tuple[int, int]
+    depart_range: tuple[int, int]
+    ports: dict[str, cp_model.IntVar | bool] = field(default_factory=dict)
+
+
+@dataclass
+class _Model:
+    model: cp_model.CpModel
+    horizon: int
+    choose: dict[str, list[cp_model.IntVar]]
+    launch: dict[str, cp_model.IntVar]
+    visits: dict[str, _Visit]
+    move: dict[str, cp_model.IntVar]
+    moved: dict[str, cp_model.IntVar]
+    berth: dict[str, dict[str, cp_model.IntVar]]
+    completion: cp_model.IntVar
+    deviation: cp_model.LinearExprT
+    requirements: dict[int, Requirement]
+    literals: list[cp_model.IntVar]
+    witness_text: dict[int, Callable[[cp_model.CpSolver], str]]
+
+
+def _minutes(when: datetime, start: datetime) -> int:
+    return round((when - start).total_seconds() / 60.0)
+
+
+def _day_range_min(days: DayRange) -> tuple[int, int]:
+    return round(days.min * MIN_PER_DAY), round(days.max * MIN_PER_DAY)
+
+
+def _fmt(when: datetime) -> str:
+    return when.strftime("%Y-%m-%d %H:%M")
+
+
+def _names(names: Sequence[str]) -> str:
+    names = list(names)
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _stay_range(mission: Mission, station: Station, vehicle: Vehicle) -> tuple[float, float]:
+    """Allowed stay (days) of a visiting vehicle: the campaign's, else up to the station's
+    limit for that vehicle, else one year."""
+    if mission.stay_days is not None:
+        return mission.stay_days.min, mission.stay_days.max
+    return 0.0, station.max_stay(vehicle.id) or 365.0
+
+
+def _build(
+    campaign: Campaign,
+    station: Station,
+    vehicles: Mapping[str, Vehicle],
+    sites: Mapping[str, str],
+    candidates: Mapping[str, Sequence[Candidate]],
+) -> _Model:
+    """The CP-SAT model of the campaign, every requirement behind an assumption literal."""
+    start = campaign.start
+    model = cp_model.CpModel()
+    requirements: dict[int, Requirement] = {}
+    literals: list[cp_model.IntVar] = []
+    witness_text: dict[int, Callable[[cp_model.CpSolver], str]] = {}
+
+    def requirement(
+        family: str,
+        missions: Sequence[str],
+        sentence: str,
+        witness: Callable[[cp_model.CpSolver], str] | None = None,
+    ) -> cp_model.IntVar:
+        literal = model.new_bool_var(f"req:{family}:{'/'.join(missions)}:{len(literals)}")
+        requirements[literal.index] = Requirement(family, tuple(missions), sentence)
+        literals.append(literal)
+        if witness is not None:
+            witness_text[literal.index] = witness
+        return literal
+
+    # --- Data: candidate launch and docking minutes; the horizon covers every stay.
+    launch_min = {
+        m.name: [_minutes(c.launch_utc, start) for c in candidates[m.name]]
+        for m in campaign.missions
+    }
+    dock_min = {
+        m.name: [_minutes(c.docking_utc, start) for c in candidates[m.name]]
+        for m in campaign.missions
+    }
+    stay_days = {
+        m.name: _stay_range(m, station, vehicles[m.name])
+        for m in campaign.missions
+        if m.kind != "module"
+    }
+    horizon = 1 + max(
+        [max(dock_min[n]) + round(stay_days.get(n, (0, 0))[1] * MIN_PER_DAY) for n in dock_min]
+        + [_minutes(d.departure.latest, start) for d in campaign.initial.docked]
+        + [
+            max(dock_min[m.name]) + round(m.transpose.after_days.max * MIN_PER_DAY)
+            for m in campaign.missions
+            if m.transpose is not None
+        ]
+    )
+    transposition_min = max(1, round(station.transposition_h * 60.0))
+
+    # --- Variables: a candidate choice per mission, its launch and docking minute, its port.
+    choose: dict[str, list[cp_model.IntVar]] = {}
+    launch: dict[str, cp_model.IntVar] = {}
+    visits: dict[str, _Visit] = {}
+    move: dict[str, cp_model.IntVar] = {}
+    moved: dict[str, cp_model.IntVar] = {}
+    berth: dict[str, dict[str, cp_model.IntVar]] = {}
+    for m in campaign.missions:
+        n = m.name
+        choose[n] = [model.new_bool_var(f"choose[{n},{k}]") for k in range(len(candidates[n]))]
+        model.add_exactly_one(choose[n])
+        launch[n] = model.new_int_var_from_domain(
+            cp_model.Domain.from_values(sorted(set(launch_min[n]))), f"launch[{n}]"
+        )
+        dock = model.new_int_var_from_domain(
+            cp_model.Domain.from_values(sorted(set(dock_min[n]))), f"dock[{n}]"
+        )
+        model.add(launch[n] == sum(t * b for t, b in zip(launch_min[n], choose[n], strict=True)))
+        model.add(dock == sum(t * b for t, b in zip(dock_min[n], choose[n], strict=True)))
+        depart = None
+        depart_range = (horizon, horizon)
+        if m.kind != "module":
+            lo, hi = stay_days[n]
+            depart_range = (
+                min(dock_min[n]) + round(lo * MIN_PER_DAY),
+                max(dock_min[n]) + round(hi * MIN_PER_DAY),
+            )
+            depart = model.new_int_var(0, horizon, f"depart[{n}]")
+            model.add(depart >= dock + 1)  # a vehicle leaves after it docks (physics, not policy)
+        visit = _Visit(
+            n,
+            m.kind,
+            len(m.crew),
+            False,
+            dock,
+            depart,
+            (min(dock_min[n]), max(dock_min[n])),
+            depart_range,
+        )
+        allowed = m.ports or list(station.docking_ports(vehicles[n]))
+        for port in allowed:
+            visit.ports[port] = model.new_bool_var(f"port[{n},{port}]")
+        model.add_exactly_one(list(visit.ports.values()))
+        visits[n] = visit
+        if m.transpose is not None:
+            move[n] = model.new_int_var(0, horizon, f"move[{n}]")
+            moved[n] = model.new_int_var(0, horizon, f"moved[{n}]")
+            model.add(moved[n] == move[n] + transposition_min)
+            model.add(move[n] >= dock)  # a module moves after it docks
+            berth[n] = {b: model.new_bool_var(f"berth[{n},{b}]") for b in m.transpose.to}
+            model.add_exactly_one(list(berth[n].values()))
+    for d in campaign.initial.docked:
+        lo, hi = _minutes(d.departure.earliest, start), _minutes(d.departure.latest, start)
+        visit = _Visit(
+            d.name,
+            vehicles[d.name].kind,
+            len(d.crew),
+            True,
+            0,
+            model.new_int_var(0, horizon, f"depart[{d.name}]"),
+            (0, 0),
+            (max(lo, 0), max(hi, 0)),
+        )
+        visit.ports[d.port] = True
+        visits[d.name] = visit
+
+    def dock_of(name: str) -> cp_model.IntVar | int:
+        return visits[name].dock
+
+    def value(solver: cp_model.CpSolver, expr: cp_model.LinearExprT) -> int:
+        return int(solver.value(expr))
+
+    def at(solver: cp_model.CpSolver, expr: cp_model.LinearExprT) -> str:
+        return _fmt(start + timedelta(minutes=value(solver, expr)))
+
+    # --- Stays: a visiting vehicle leaves within its allowed stay after docking.
+    for m in campaign.missions:
+        if m.kind == "module":
+            continue
+        v = visits[m.name]
+        stay = v.depart - v.dock if v.depart is not None else 0
+        lo, hi = stay_days[m.name]
+        lit = requirement(
+            "stay",
+            [m.name],
+            f"{m.name} stays {lo:g}–{hi:g} days",
+            _range_note(value, stay, lo, hi, "it would stay {} d"),
+        )
+        model.add(stay >= round(lo * MIN_PER_DAY)).only_enforce_if(lit)
+        model.add(stay <= round(hi * MIN_PER_DAY)).only_enforce_if(lit)
+
+    # --- Vehicles docked at the start leave within their departure window.
+    for d in campaign.initial.docked:
+        v = visits[d.name]
+        lit = requirement(
+            "departure",
+            [d.name],
+            f"{d.name} leaves between {_fmt(d.departure.earliest)} and {_fmt(d.departure.latest)}",
+            lambda s, v=v: (
+                ""
+                if v.depart_range[0] <= value(s, v.depart) <= v.depart_range[1]
+                else f"(it would leave {at(s, v.depart)})"
+            ),
+        )
+        model.add(v.depart >= v.depart_range[0]).only_enforce_if(lit)
+        model.add(v.depart <= v.depart_range[1]).only_enforce_if(lit)
+
+    # --- Lab modules move from their docking port to a lateral berth within the allowed delay.
+    for m in campaign.missions:
+        if m.transpose is None:
+            continue
+        lo, hi = _day_range_min(m.transpose.after_days)
+        dock = visits[m.name].dock
+        lit = requirement(
+            "transposition",
+            [m.name],
+            f"{m.name} is transposed {m.transpose.after_days.min:g}–"
+            f"{m.transpose.after_days.max:g} days after docking",
+        )
+        model.add(move[m.name] - dock >= lo).only_enforce_if(lit)
+        model.add(move[m.name] - dock <= hi).only_enforce_if(lit)
+
+    # --- One vehicle per port at a time. A port is held from docking to departure; a lab
+    #     module holds its docking port until its transposition ends and its berth for good
+    #     from the moment the transposition starts (the move is its own interval).
+    occupants: dict[str, list[tuple[str, object, object, object, tuple[int, int]]]] = {}
+    for v in visits.values():
+        for port, present in v.ports.items():
+            if v.name in move:
+                end: object = moved[v.name]
+                latest_end = horizon
+            elif v.depart is None:
+                end, latest_end = horizon, horizon
+            else:
+                end, latest_end = v.depart, v.depart_range[1]
+            occupants.setdefault(port, []).append(
+                (v.name, v.dock, end, present, (v.dock_range[0], latest_end))
+            )
+    for n, berths in berth.items():
+        for port, present in berths.items():
+            occupants.setdefault(port, []).append(
+                (n, move[n], horizon, present, (visits[n].dock_range[0], horizon))
+            )
+    for module, port in campaign.initial.berths.items():
+        occupants.setdefault(port, []).append((module, 0, horizon, True, (0, horizon)))
+    for port, holders in occupants.items():
+        for i, (a, start_a, end_a, present_a, span_a) in enumerate(holders):
+            for b, start_b, end_b, present_b, span_b in holders[i + 1 :]:
+                if span_a[1] <= span_b[0] or span_b[1] <= span_a[0]:
+                    continue  # their possible stays never meet
+
+                def witness(s, a=a, b=b, sa=start_a, sb=start_b, ea=end_a, eb=end_b) -> str:
+                    overlap_from = max(value(s, sa), value(s, sb))
+                    if overlap_from >= min(value(s, ea), value(s, eb)):
+                        return ""
+                    return f"(both there from {_fmt(start + timedelta(minutes=overlap_from))})"
+
+                lit = requirement("port", [a, b], f"{a} and {b} both need the {port} port", witness)
+                first = model.new_bool_var(f"first[{port},{a},{b}]")
+                both = [lit, first] + [p for p in (present_a, present_b) if p is not True]
+                model.add(end_a <= start_b).only_enforce_if(both)
+                both[1] = first.Not()
+                model.add(end_b <= start_a).only_enforce_if(both)
+
+    # Helpers for "i is docked when j arrives": dock_i ≤ dock_j < depart_i.
+    arrived: dict[tuple[str, str], cp_model.IntVar] = {}
+    still: dict[tuple[str, str], cp_model.IntVar] = {}
+
+    def aboard_when(i: _Visit, j: _Visit) -> cp_model.IntVar | None:
+        """A literal forced true when i is docked at the moment j docks (None: never)."""
+        if i.depart is None:
+            return None
+        if i.dock_range[0] > j.dock_range[1] or i.depart_range[1] <= j.dock_range[0]:
+            return None
+        key = (i.name, j.name)
+        if key not in arrived:
+            arrived[key] = model.new_bool_var(f"arrived[{i.name}<={j.name}]")
+            model.add(i.dock <= j.dock).only_enforce_if(arrived[key])
+            model.add(i.dock > j.dock).only_enforce_if(arrived[key].Not())
+            still[key] = model.new_bool_var(f"still[{i.name}@{j.name}]")
+            model.add(i.depart > j.dock).only_enforce_if(still[key])
+            model.add(i.depart <= j.dock).only_enforce_if(still[key].Not())
+        both = model.new_bool_var(f"aboard[{i.name}@{j.name}]")
+        model.add_bool_or([arrived[key].Not(), still[key].Not(), both])
+        return both
+
+    # --- Node limit: at every arrival at the node, the visiting vehicles there (weighted:
+    #     long stays count more) fit the node; modules do not count.
+    node = station.node
+    if node is not None:
+
+        def at_node(v: _Visit) -> cp_model.IntVar | bool:
+            ports = [p for port, p in v.ports.items() if port in node.ports]
+            if any(p is True for p in ports):
+                return True
+            if not ports:
+                return False
+            flag = model.new_bool_var(f"at_node[{v.name}]")
+            model.add(flag == sum(ports))
+            return flag
+
+        def stay_max_days(v: _Visit) -> float:
+            return (v.depart_range[1] - v.dock_range[0]) / MIN_PER_DAY
+
+        vehicles_at_node = {v.name: (v, at_node(v)) for v in visits.values() if v.kind != "module"}
+        for j, at_j in vehicles_at_node.values():
+            if j.initial or at_j is False:
+                continue
+            terms = []
+            others = []
+            for i, at_i in vehicles_at_node.values():
+                if i is j or at_i is False:
+                    continue
+                aboard = aboard_when(i, j)
+                if aboard is None:
+                    continue
+                if at_i is not True:
+                    there = model.new_bool_var(f"node[{i.name}@{j.name}]")
+                    model.add_bool_or([aboard.Not(), at_i.Not(), there])
+                    aboard = there
+                terms.append(node.weight(stay_max_days(i)) * aboard)
+                others.append(i.name)
+            if not terms:
+                continue
+            lit = requirement(
+                "node",
+                [j.name, *others],
+                f"the node takes {node.short_stay} short-stay or {node.long_stay} long-stay "
+                f"vehicles when {j.name} arrives",
+            )
+            enforce = [lit] if at_j is True else [lit, at_j]
+            model.add(sum(terms) + node.weight(stay_max_days(j)) <= node.capacity).only_enforce_if(
+                enforce
+            )
+
+    # --- Crew aboard: at every crew arrival the crew aboard stays within the nominal
+    #     capacity, or within the handover cap when the arriving crew relieves another.
+    crewed = [v for v in visits.values() if v.crew > 0]
+    for j in crewed:
+        if j.initial:
+            continue
+        mission = campaign.mission(j.name)
+        cap = station.crew_handover if mission.handover is not None else station.crew_nominal
+        aboard_at_j: list[tuple[_Visit, cp_model.IntVar]] = []
+        for i in crewed:
+            if i is j:
+                continue
+            aboard = aboard_when(i, j)
+            if aboard is not None:
+                aboard_at_j.append((i, aboard))
+        if not aboard_at_j and j.crew <= cap:
+            continue
+
+        def crew_witness(
+            s: cp_model.CpSolver,
+            j: _Visit = j,
+            terms: tuple[tuple[_Visit, cp_model.IntVar], ...] = tuple(aboard_at_j),
+            cap: int = cap,
+        ) -> str:
+            there = [i for i, flag in terms if s.boolean_value(flag)]
+            total = j.crew + sum(i.crew for i in there)
+            if total <= cap:
+                return ""
+            cap_name = "handover cap" if cap == station.crew_handover else "nominal capacity"
+            return (
+                f"{total} crew aboard from {at(s, j.dock)}: {j.name} arrives before "
+                f"{_names([i.name for i in there])} "
+                f"{'leaves' if len(there) == 1 else 'leave'} and the {cap_name} is {cap}"
+            )
+
+        lit = requirement(
+            "crew",
+            [j.name, *(i.name for i, _ in aboard_at_j)],
+            f"crew aboard when {j.name} arrives stays within "
+            f"{'the handover cap' if cap == station.crew_handover else 'the nominal capacity'} "
+            f"of {cap}",
+            crew_witness,
+        )
+        model.add(j.crew + sum(i.crew * flag for i, flag in aboard_at_j) <= cap).only_enforce_if(
+            lit
+        )
+
+    # --- Handover: the incoming crew docks while the outgoing one is aboard, their overlap
+    #     (outgoing departure minus incoming docking) within the agreed bounds.
+    for m in campaign.missions:
+        if m.handover is None:
+            continue
+        incoming, outgoing = visits[m.name], visits[m.handover.with_]
+        lo, hi = _day_range_min(m.handover.overlap_days)
+        overlap = outgoing.depart - incoming.dock
+        lit = requirement(
+            "handover",
+            [m.name, outgoing.name],
+            f"{m.name} docks {m.handover.overlap_days.min:g}–{m.handover.overlap_days.max:g} "
+            f"days before {outgoing.name} leaves (handover)",
+            lambda s, o=overlap, b=m.handover.overlap_days: _outside(
+                value(s, o) / MIN_PER_DAY, b.min, b.max, "the overlap would be {} d"
+            ),
+        )
+        model.add(overlap >= lo).only_enforce_if(lit)
+        model.add(overlap <= hi).only_enforce_if(lit)
+
+    # --- Dependencies: a mission launches only after the event it waits for.
+    def event_time(name: str, event: str) -> cp_model.LinearExprT:
+        if event == "launched":
+            return launch[name]
+        if event == "docked":
+            return dock_of(name)
+        if event == "transposed":
+            return moved[name]
+        return visits[name].depart  # departed
+
+    for m in campaign.missions:
+        for dep in m.after:
+            when = event_time(dep.mission, dep.event)
+            gap = round(dep.days * MIN_PER_DAY)
+            lit = requirement(
+                "dependency",
+                [m.name, dep.mission],
+                f"{m.name} (window {_fmt(m.launch.earliest)} to {_fmt(m.launch.latest)}) "
+                f"launches after {dep.describe()}",
+                lambda s, w=when, d=dep: f"({d.mission} {d.event} {at(s, w)})",
+            )
+            model.add(launch[m.name] >= when + gap).only_enforce_if(lit)
+
+    # --- Pad turnaround: launches from one pad are at least its turnaround apart.
+    for pad in campaign.pads:
+        users = [
+            m.name
+            for m in campaign.missions
+            if sites[m.name] == pad.site and m.vehicle in pad.vehicles
+        ]
+        gap = round(pad.turnaround_days * MIN_PER_DAY)
+        for i, a in enumerate(users):
+            for b in users[i + 1 :]:
+                if (
+                    min(launch_min[a]) >= max(launch_min[b]) + gap
+                    or min(launch_min[b]) >= max(launch_min[a]) + gap
+                ):
+                    continue
+                lit = requirement(
+                    "pad",
+                    [a, b],
+                    f"{a} and {b} launch from pad {pad.id} at least {pad.turnaround_days:g} "
+                    "days apart",
+                    lambda s, a=a, b=b: f"({a} {at(s, launch[a])}, {b} {at(s, launch[b])})",
+                )
+                a_first = model.new_bool_var(f"pad[{a}<{b}]")
+                model.add(launch[b] >= launch[a] + gap).only_enforce_if([lit, a_first])
+                model.add(launch[a] >= launch[b] + gap).only_enforce_if([lit, a_first.Not()])
+
+    # --- Seat quotas: seats of an agency on crew launches within a period.
+    for quota in campaign.quotas:
+        lo, hi = _minutes(quota.start, start), _minutes(quota.end, start)
+        terms = []
+        flyers = []
+        for m in campaign.missions:
+            seats = sum(1 for c in m.crew if c.agency == quota.agency)
+            if not seats:
+                continue
+            inside = [
+                b for t, b in zip(launch_min[m.name], choose[m.name], strict=True) if lo <= t < hi
+            ]
+            if inside:
+                terms.append(seats * sum(inside))
+                flyers.append(m.name)
+        if not terms:
+            continue
+
+        def quota_witness(s, quota=quota, lo=lo, hi=hi) -> str:
+            flown = [
+                f"{m.name} ({sum(1 for c in m.crew if c.agency == quota.agency)})"
+                for m in campaign.missions
+                if any(c.agency == quota.agency for c in m.crew)
+                and lo <= value(s, launch[m.name]) < hi
+            ]
+            return f"(seats flown: {', '.join(flown)})" if flown else ""
+
+        lit = requirement(
+            "quota",
+            flyers,
+            f"{quota.agency} has {quota.max_seats} seat(s) from {quota.start:%Y-%m-%d} to "
+            f"{quota.end:%Y-%m-%d}, wanted by {_names(flyers)}",
+            quota_witness,
+        )
+        model.add(sum(terms) <= quota.max_seats).only_enforce_if(lit)
+
+    # --- Readiness: a crew member flies only once trained.
+    for m in campaign.missions:
+        for member in m.crew:
+            if member.ready is None:
+                continue
+            ready = _minutes(member.ready, start)
+            early = [
+                b for t, b in zip(launch_min[m.name], choose[m.name], strict=True) if t < ready
+            ]
+            if not early:
+                continue
+            lit = requirement(
+                "readiness",
+                [m.name],
+                f"{m.name} launches once {member.name} ({member.agency}) is ready on "
+                f"{member.ready:%Y-%m-%d}",
+            )
+            model.add(sum(early) == 0).only_enforce_if(lit)
+
+    # --- Objective data: completion (last docking or transposition), deviations in minutes.
+    #     A minute of launch slip weighs LAUNCH_WEIGHT minutes of stay, departure or
+    #     transposition change: partners plan around launch dates; stays flex first.
+    completion = model.new_int_var(0, horizon, "completion")
+    for m in campaign.missions:
+        model.add(completion >= (moved[m.name] if m.name in moved else visits[m.name].dock))
+    deviation_terms: list[cp_model.LinearExprT] = []
+    for m in campaign.missions:
+        if m.launch.preferred is not None:
+            p = _minutes(m.launch.preferred, start)
+            deviation_terms.append(
+                LAUNCH_WEIGHT
+                * sum(
+                    abs(t - p) * b for t, b in zip(launch_min[m.name], choose[m.name], strict=True)
+                )
+            )
+        v = visits[m.name]
+        if m.stay_days is not None and m.stay_days.preferred is not None:
+            deviation_terms.append(
+                _abs(model, v.depart - v.dock - round(m.stay_days.preferred * MIN_PER_DAY), horizon)
+            )
+        if m.transpose is not None and m.transpose.after_days.preferred is not None:
+            target = round(m.transpose.after_days.preferred * MIN_PER_DAY)
+            deviation_terms.append(_abs(model, move[m.name] - v.dock - target, horizon))
+    for d in campaign.initial.docked:
+        if d.departure.preferred is not None:
+            p = _minutes(d.departure.preferred, start)
+            deviation_terms.append(_abs(model, visits[d.name].depart - p, horizon))
+
+    model.add_assumptions(literals)
+    return _Model(
+        model,
+        horizon,
+        choose,
+        launch,
+        visits,
+        move,
+        moved,
+        berth,
+        completion,
+        sum(deviation_terms),
+        requirements,
+        literals,
+        witness_text,
+    )
+
+
+def _range_note(
+    value: Callable[[cp_model.CpSolver, cp_model.LinearExprT], int],
+    expr: cp_model.LinearExprT,
+    lo: float,
+    hi: float,
+    template: str,
+) -> Callable[[cp_model.CpSolver], str]:
+    """Witness text for a duration ``expr`` (minutes) that must lie within [lo, hi] days."""
+
+    def note(solver: cp_model.CpSolver) -> str:
+        return _outside(value(solver, expr) / MIN_PER_DAY, lo, hi, template)
+
+    return note
+
+
+def _outside(value: float, lo: float, hi: float, template: str) -> str:
+    """A parenthesised note when ``value`` lies outside [lo, hi], else ""."""
+    if lo - 1e-9 <= value <= hi + 1e-9:
+        return ""
+    return "(" + template.format(f"{value:.1f}") + ")"
+
+
+def _abs(model: cp_model.CpModel, expr: cp_model.LinearExprT, bound: int) -> cp_model.IntVar:
+    """A variable equal to |expr| (minutes)."""
+    magnitude = model.new_int_var(0, 2 * bound, "")
+    model.add_abs_equality(magnitude, expr)
+    return magnitude
+
+
+# ----------------------------------------------------------------------------- solving
+
+
+def _solver(settings: SolveSettings, workers: int | None = None) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = max(1, min(2, workers or settings.workers))
+    solver.parameters.max_time_in_seconds = settings.time_limit_s
+    solver.parameters.random_seed = settings.seed
+    return solver
+
+
+def schedule_campaign(
+    campaign: Campaign,
+    station: Station,
+    vehicles: Mapping[str, Vehicle],
+    sites: Mapping[str, str],
+    candidates: Mapping[str, Sequence[Candidate]],
+    settings: SolveSettings | None = None,
+    warnings: Sequence[str] = (),
+) -> Schedule:
+    """Schedule ``campaign`` on ``station``: every mission on one of its ``candidates``.
+
+    ``vehicles``/``sites``: mission (and docked-vehicle) name -> Vehicle / site id, as
+    resolved by :func:`stationplan.campaign.load_campaign`. Returns the schedule with
+    completion minimised, then deviations from preferred dates. Raises
+    :class:`InfeasibleError` when a mission has no candidate or when no schedule
+    exists; the message lists the conflicting requirements in domain words.
+    """
+    settings = settings or SolveSettings()
+    empty = [m for m in campaign.missions if not candidates.get(m.name)]
+    if empty:
+        raise InfeasibleError(
+            "; ".join(
+                f"no opportunity between {_fmt(m.launch.earliest)} and {_fmt(m.launch.latest)} "
+                f"for {m.name} ({vehicles[m.name].id}) from {sites[m.name]}"
+                for m in empty
+            )
+        )
+    clock = _time.perf_counter()
+    built = _build(campaign, station, vehicles, sites, candidates)
+    model = built.model
+
+    # Stage 1: earliest completion.
+    model.minimize(built.completion)
+    solver = _solver(settings)
+    status = solver.solve(model)
+    if status == cp_model.INFEASIBLE:
+        raise InfeasibleError(explain_infeasibility(built, settings))
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        raise InfeasibleError(
+            f"no schedule found within {settings.time_limit_s:g} s (solver status "
+            f"{solver.status_name(status)}); widen the windows or raise the time limit"
+        )
+    best_completion = int(solver.value(built.completion))
+    proven = status == cp_model.OPTIMAL
+
+    # Stage 2: fewest minutes of deviation from preferred dates at that completion.
+    _hint_from(model, solver)
+    model.add(built.completion <= best_completion)
+    model.minimize(built.deviation)
+    second = _solver(settings)
+    status2 = second.solve(model)
+    if status2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        solver, proven = second, proven and status2 == cp_model.OPTIMAL
+    elapsed = _time.perf_counter() - clock
+    return _extract(
+        built,
+        solver,
+        campaign,
+        station,
+        vehicles,
+        sites,
+        candidates,
+        "OPTIMAL" if proven else "FEASIBLE",
+        elapsed,
+        tuple(warnings),
+    )
+
+
+def _hint_from(model: cp_model.CpModel, solver: cp_model.CpSolver) -> None:
+    model.clear_hints()
+    proto = model.proto
+    for index in range(len(proto.variables)):
+        model.add_hint(
+            model.get_int_var_from_proto_index(index),
+            solver.value(model.get_int_var_from_proto_index(index)),
+        )
+
+
+#: Requirement families about shared resources: the witness schedule breaks these first.
+_SHARED_RESOURCES = ("port", "node", "crew", "pad", "quota")
+
+
+def explain_infeasibility(built: _Model, settings: SolveSettings) -> str:
+    """Why no schedule exists: a minimal set of requirements that cannot all hold.
+
+    CP-SAT's sufficient assumptions give a set; each member is dropped in turn
+    and kept out when the rest is still infeasible (deletion filter). The
+    sentences take dates from a schedule that keeps every other requirement.
+    """
+    model = built.model
+    model.clear_objective()
+    known = set(built.requirements)
+
+    by_index = {lit.index: lit for lit in built.literals}
+
+    def infeasible(assumed: Sequence[int]) -> tuple[bool, list[int]]:
+        model.clear_assumptions()
+        model.add_assumptions([by_index[i] for i in assumed])
+        solver = _solver(settings, workers=1)
+        status = solver.solve(model)
+        core = [i for i in solver.sufficient_assumptions_for_infeasibility() if i in known]
+        return status == cp_model.INFEASIBLE, core
+
+    all_literals = [lit.index for lit in built.literals]
+    is_infeasible, core = infeasible(all_literals)
+    if not is_infeasible:
+        return "no schedule exists (the solver proved it, but not under assumptions)"
+    core = core or all_literals
+    if infeasible(core)[0] is False:
+        core = all_literals
+    index = 0
+    while index < len(core):
+        trial = core[:index] + core[index + 1 :]
+        still, smaller = infeasible(trial)
+        if still:
+            core = [i for i in trial if not smaller or i in smaller] or trial
+            if not infeasible(core)[0]:
+                core = trial
+        else:
+            index += 1
+
+    # A witness: every other requirement holds and as many of the conflicting ones as
+    # possible, giving up capacity-like requirements before bounds the user set.
+    keep = [i for i in all_literals if i not in set(core)]
+    model.clear_assumptions()
+    model.add_assumptions([by_index[i] for i in keep])
+    model.maximize(
+        sum(
+            (1 if built.requirements[i].family in _SHARED_RESOURCES else 3) * by_index[i]
+            for i in core
+        )
+    )
+    solver = _solver(settings, workers=1)
+    witness_ok = solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    model.clear_objective()
+    lines = []
+    for i in core:
+        requirement = built.requirements[i]
+        text = requirement.sentence
+        if witness_ok and i in built.witness_text:
+            detail = built.witness_text[i](solver)
+            if detail:
+                text = detail if requirement.family == "crew" else f"{text} {detail}"
+        lines.append(text)
+    return "no schedule satisfies all of these together:\n  - " + "\n  - ".join(lines)
+
+
+# ----------------------------------------------------------------------------- results
+
+
+def _extract(
+    built: _Model,
+    solver: cp_model.CpSolver,
+    campaign: Campaign,
+    station: Station,
+    vehicles: Mapping[str, Vehicle],
+    sites: Mapping[str, str],
+    candidates: Mapping[str, Sequence[Candidate]],
+    status: str,
+    elapsed: float,
+    warnings: tuple[str, ...],
+) -> Schedule:
+    start = campaign.start
+
+    def utc(minutes: int) -> datetime:
+        return start + timedelta(minutes=minutes)
+
+    def val(expr) -> int:
+        return int(solver.value(expr)) if not isinstance(expr, int) else expr
+
+    chosen = {
+        m.name: next(k for k, b in enumerate(built.choose[m.name]) if solver.boolean_value(b))
+        for m in campaign.missions
+    }
+    port_of = {
+        name: next(p for p, b in v.ports.items() if b is True or solver.boolean_value(b))
+        for name, v in built.visits.items()
+    }
+    plans = []
+    for m in campaign.missions:
+        c = candidates[m.name][chosen[m.name]]
+        v = built.visits[m.name]
+        depart = None if v.depart is None else utc(val(v.depart))
+        transposition = utc(val(built.move[m.name])) if m.name in built.move else None
+        berth_id = None
+        if m.name in built.berth:
+            berth_id = next(b for b, x in built.berth[m.name].items() if solver.boolean_value(x))
+        plans.append(
+            MissionPlan(
+                name=m.name,
+                kind=m.kind,
+                vehicle=vehicles[m.name].id,
+                site=sites[m.name],
+                profile=c.profile,
+                launch_utc=c.launch_utc,
+                docking_utc=c.docking_utc,
+                port=port_of[m.name],
+                departure_utc=depart,
+                stay_days=None
+                if depart is None
+                else (depart - c.docking_utc).total_seconds() / 86400.0,
+                transposition_utc=transposition,
+                berth=berth_id,
+                crew=tuple(c_.name for c_ in m.crew),
+                agencies=tuple(c_.agency for c_ in m.crew),
+                preferred_utc=m.launch.preferred,
+                deviation_h=None
+                if m.launch.preferred is None
+                else (c.launch_utc - m.launch.preferred).total_seconds() / 3600.0,
+                phase_angle_deg=c.phase_angle_deg,
+                candidates=len(candidates[m.name]),
+                reason="",
+                cargo_kg={k: float(v_) for k, v_ in m.cargo_kg.model_dump().items() if v_},
+            )
+        )
+    completion = utc(val(built.completion))
+    initial = tuple(
+        VisitPlan(
+            d.name,
+            vehicles[d.name].id,
+            d.port,
+            d.docked,
+            utc(val(built.visits[d.name].depart)),
+            tuple(c.name for c in d.crew),
+        )
+        for d in campaign.initial.docked
+    )
+    plans = [
+        _with_reason(p, campaign, candidates, chosen, plans, initial, completion) for p in plans
+    ]
+    timeline = _timeline(plans, initial, campaign, station)
+    return Schedule(
+        campaign=campaign.name,
+        station=station.id,
+        start_utc=start,
+        completion_utc=completion,
+        missions=tuple(plans),
+        initial=initial,
+        timeline=timeline,
+        candidates={k: tuple(v) for k, v in candidates.items()},
+        status=status,
+        solve_s=elapsed,
+        deviation_min=round(sum(abs(p.deviation_h or 0.0) for p in plans) * 60.0),
+        warnings=warnings,
+    )
+
+
+def _with_reason(
+    plan: MissionPlan,
+    campaign: Campaign,
+    candidates: Mapping[str, Sequence[Candidate]],
+    chosen: Mapping[str, int],
+    plans: Sequence[MissionPlan],
+    initial: Sequence[VisitPlan],
+    completion: datetime,
+) -> MissionPlan:
+    """Why this opportunity: the constraint that rules out the next one toward the
+    preferred date (or the earlier one when there is no preferred date), checked
+    against the other missions' planned times."""
+    mission = campaign.mission(plan.name)
+    options = candidates[plan.name]
+    k = chosen[plan.name]
+    preferred = mission.launch.preferred
+    by_name = {p.name: p for p in plans}
+    if preferred is not None:
+        nearest = min(range(len(options)), key=lambda i: abs(options[i].launch_utc - preferred))
+        if nearest == k:
+            return replace(plan, reason="opportunity nearest the preferred date")
+        step = 1 if nearest > k else -1
+    else:
+        if k == 0:
+            return replace(plan, reason="earliest opportunity in its window")
+        step = -1
+    other = options[k + step]
+    later = step > 0
+    word = "latest opportunity before" if later else "earliest opportunity after"
+
+    # Dependencies of this mission on others.
+    for dep in mission.after:
+        event = _event_utc(dep.mission, dep.event, by_name, initial)
+        if event is not None and other.launch_utc < event + timedelta(days=dep.days):
+            return replace(plan, reason=f"{word} {dep.describe()}")
+    # Others that wait for this mission.
+    for m in campaign.missions:
+        for dep in m.after:
+            if dep.mission != plan.name:
+                continue
+            moved_event = {
+                "launched": other.launch_utc,
+                "docked": other.docking_utc,
+            }.get(dep.event)
+            if moved_event is not None and by_name[m.name].launch_utc < moved_event + timedelta(
+                days=dep.days
+            ):
+                return replace(plan, reason=f"{m.name} waits for it to be {dep.event}")
+    # Pad turnaround.
+    for pad in campaign.pads:
+        if plan.site != pad.site or mission.vehicle not in pad.vehicles:
+            continue
+        for p in plans:
+            if p.name == plan.name or p.site != pad.site or p.vehicle not in pad.vehicles:
+                continue
+            if abs(other.launch_utc - p.launch_utc) < timedelta(days=pad.turnaround_days):
+                side = "before" if p.launch_utc > plan.launch_utc else "after"
+                return replace(plan, reason=f"pad turnaround {side} {p.name}")
+    # Readiness.
+    for member in mission.crew:
+        if member.ready is not None and other.launch_utc < member.ready:
+            return replace(plan, reason=f"first opportunity once {member.name} is ready")
+    # Port occupancy.
+    holders: list[tuple[str, datetime, datetime | None]] = [
+        (p.name, p.docking_utc, p.transposition_utc or p.departure_utc)
+        for p in plans
+        if p.port == plan.port and p.name != plan.name
+    ] + [(v.name, v.docked_utc, v.departure_utc) for v in initial if v.port == plan.port]
+    for name, held_from, held_to in holders:
+        free_after = held_to is None or other.docking_utc < held_to
+        if held_from <= other.docking_utc and free_after:
+            return replace(plan, reason=f"{word} the {plan.port} port is free ({name} leaves it)")
+    # Handover window.
+    if mission.handover is not None:
+        partner = mission.handover.with_
+        leaves = by_name[partner].departure_utc if partner in by_name else None
+        if leaves is None:
+            leaves = next((v.departure_utc for v in initial if v.name == partner), None)
+        if leaves is not None:
+            overlap = (leaves - other.docking_utc).total_seconds() / 86400.0
+            bounds = mission.handover.overlap_days
+            if not bounds.min <= overlap <= bounds.max:
+                return replace(
+                    plan,
+                    reason=f"handover with {partner} within {bounds.min:g}–{bounds.max:g} days",
+                )
+    finish = plan.transposition_utc or plan.docking_utc
+    if later and finish >= completion - timedelta(minutes=1):
+        return replace(plan, reason="earliest completion of the campaign")
+    if later:
+        return replace(plan, reason="earlier than preferred to keep preferred stays and handover")
+    return replace(plan, reason="later than preferred to keep preferred stays and departures")
+
+
+def _event_utc(
+    name: str, event: str, plans: Mapping[str, MissionPlan], initial: Sequence[VisitPlan]
+) -> datetime | None:
+    if name in plans:
+        p = plans[name]
+        return {
+            "launched": p.launch_utc,
+            "docked": p.docking_utc,
+            "transposed": p.transposition_utc,
+            "departed": p.departure_utc,
+        }[event]
+    for v in initial:
+        if v.name == name:
+            return v.departure_utc if event == "departed" else v.docked_utc
+    return None
+
+
+def _timeline(
+    plans: Sequence[MissionPlan],
+    initial: Sequence[VisitPlan],
+    campaign: Campaign,
+    station: Station,
+) -> tuple[TimelineEvent, ...]:
+    """Station events in time order with crew aboard and vehicles docked after each."""
+    raw: list[tuple[datetime, int, str, str, str, int, int]] = []
+    # (time, order, kind, mission, port, crew change, vehicles change)
+    for v in initial:
+        raw.append((campaign.start, 0, "docked", v.name, v.port, len(v.crew), 1))
+        raw.append((v.departure_utc, 1, "departure", v.name, v.port, -len(v.crew), -1))
+    transposition = timedelta(hours=station.transposition_h)
+    for p in plans:
+        crew = len(p.crew)
+        is_vehicle = p.kind != "module"
+        raw.append((p.launch_utc, 2, "launch", p.name, p.site, 0, 0))
+        raw.append((p.docking_utc, 3, "docking", p.name, p.port, crew, int(is_vehicle)))
+        if p.transposition_utc is not None and p.berth is not None:
+            raw.append(
+                (p.transposition_utc + transposition, 4, "transposition", p.name, p.berth, 0, 0)
+            )
+        if p.departure_utc is not None:
+            raw.append((p.departure_utc, 1, "departure", p.name, p.port, -crew, -int(is_vehicle)))
+    raw.sort(key=lambda e: (e[0], e[1], e[3]))
+    events = []
+    crew_aboard = 0
+    vehicles = 0
+    for when, _, kind, mission, port, dcrew, dveh in raw:
+        crew_aboard += dcrew
+        vehicles += dveh
+        text = {
+            "docked": f"{mission} docked at the {port} port",
+            "launch": f"{mission} launches from {port}",
+            "docking": f"{mission} docks at the {port} port",
+            "transposition": f"{mission} transposed to the {port} berth",
+            "departure": f"{mission} leaves the {port} port",
+        }[kind]
+        events.append(TimelineEvent(when, kind, mission, port, text, crew_aboard, vehicles))
+    return tuple(events)
