@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/stationplan demo
+	$(BIN)/stationplan plan examples/tiangong-2022.toml --report out/
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

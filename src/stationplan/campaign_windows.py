@@ -2,11 +2,9 @@
 
 Every launch time the scheduler may choose comes from
 :func:`mission_opportunities`, so a plan only ever uses real in-plane
-opportunities computed from the station's element sets. For now the function
-wraps :func:`stationplan.windows.launch_opportunities` with the requested
-rendezvous profile (or the vehicle's default); the rendezvous issue will
-narrow it to opportunities with a feasible profile and dock per the fastest
-feasible one without anything else changing.
+opportunities computed from the station's element sets, kept only where a
+rendezvous profile is feasible when the phase angle is predictable
+(:func:`stationplan.rendezvous.profiled_opportunities`).
 """
 
 from __future__ import annotations
@@ -20,6 +18,7 @@ import numpy as np
 from .campaign import CampaignFile
 from .elements import ElementSet
 from .geometry import SiteFrame
+from .rendezvous import profiled_opportunities
 from .sites import get_site
 from .timescale import datetime_to_jd, jd_to_datetime
 from .vehicles import get_vehicle
@@ -63,16 +62,22 @@ def mission_opportunities(
 ) -> list[Candidate]:
     """Launch candidates of ``vehicle_id`` from ``site_id`` to the station in [start_jd, end_jd].
 
-    ``station_elements``: the station's element sets (each time uses the
-    nearest epoch). Times are in-plane opportunities (see docs/windows.md);
-    docking = launch + the profile's duration. Returns candidates in time order.
+    ``station_elements``: the station's element sets (each time uses the nearest epoch).
+    Times are in-plane opportunities (docs/windows.md). Where the phase angle is
+    predictable (within ``PHASE_PREDICTABLE_DAYS`` of an element set) only opportunities
+    with a feasible rendezvous profile are kept — the requested one, or the fastest
+    feasible — and docking follows that profile (docs/rendezvous.md). Farther out the
+    station sets up the phase itself, so every opportunity is kept with the requested (or
+    default) profile. Returns candidates in time order.
     """
     site = get_site(site_id)
     vehicle = get_vehicle(vehicle_id).at_site(site.id)
     rendezvous = RendezvousSpec.for_vehicle(vehicle, profile)
+    satrecs = [e.satrec for e in station_elements]
+    frame = SiteFrame.from_site(site)
     search = launch_opportunities(
-        [e.satrec for e in station_elements],
-        SiteFrame.from_site(site),
+        satrecs,
+        frame,
         AscentModel.from_vehicle(vehicle),
         rendezvous,
         start_jd,
@@ -80,18 +85,18 @@ def mission_opportunities(
         site_id=site.id,
         vehicle_id=vehicle.id,
     )
-    duration_days = rendezvous.duration_h / 24.0
+    chosen = profiled_opportunities(search.opportunities, satrecs, frame, vehicle, profile=profile)
     return [
         Candidate(
-            launch_jd=o.launch_jd,
-            launch_utc=o.launch_utc,
-            docking_jd=o.launch_jd + duration_days,
-            docking_utc=jd_to_datetime(o.launch_jd + duration_days),
-            profile=rendezvous.name,
-            phase_angle_deg=o.phase_angle_deg,
-            feasible_profiles=(rendezvous.name,),
+            launch_jd=c.opportunity.launch_jd,
+            launch_utc=c.opportunity.launch_utc,
+            docking_jd=c.docking_jd,
+            docking_utc=jd_to_datetime(c.docking_jd),
+            profile=c.profile,
+            phase_angle_deg=c.opportunity.phase_angle_deg,
+            feasible_profiles=c.feasible_profiles if c.phase_known else (c.profile,),
         )
-        for o in search.opportunities
+        for c in chosen
     ]
 
 
