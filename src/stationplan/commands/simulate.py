@@ -1,9 +1,200 @@
-"""`stationplan simulate` (placeholder until its issue lands)."""
+"""`stationplan simulate CAMPAIGN.toml`: consumables, altitude and reboosts day by day.
+
+Schedules the campaign (as ``plan`` does), turns the schedule into visits and simulates the
+station (``stationplan.logistics``). Violations (reserves, shortfalls, altitude) are printed
+on stderr and listed in the output; the exit code stays 0 (``plan`` is the command that
+rejects a plan).
+"""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
 import typer
+
+if TYPE_CHECKING:
+    from stationplan.logistics import SimulationResult
+
+
+class SimulateFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class Solar(StrEnum):
+    low = "low"
+    nominal = "nominal"
+    high = "high"
 
 
 def register(app: typer.Typer) -> None:
-    """Add the command to app."""
+    """Add the ``simulate`` command to app."""
+
+    @app.command()
+    def simulate(
+        campaign: Annotated[
+            Path, typer.Argument(help="Campaign file (TOML), see docs/campaign.md.")
+        ],
+        solar: Annotated[
+            Solar,
+            typer.Option(
+                help="Solar activity: nominal = observed then NOAA-predicted indices; low/high = "
+                "constant solar-minimum/maximum levels (docs/logistics.md)."
+            ),
+        ] = Solar.nominal,
+        format: Annotated[
+            SimulateFormat, typer.Option(help="Output format.")
+        ] = SimulateFormat.table,
+        report: Annotated[
+            Path | None,
+            typer.Option(help="Directory for simulation.json, daily.csv and the plots (PNG)."),
+        ] = None,
+        end: Annotated[
+            str | None,
+            typer.Option(
+                help="End of the simulation, ISO 8601 UTC or a date (default: last departure)."
+            ),
+        ] = None,
+        time_limit: Annotated[
+            float, typer.Option(help="Solver time limit per objective stage, seconds.")
+        ] = 10.0,
+    ) -> None:
+        """Simulate CAMPAIGN day by day: stocks against reserves, altitude, reboosts."""
+        from stationplan.campaign import load_campaign
+        from stationplan.campaign_windows import campaign_candidates
+        from stationplan.cli import err, out, parse_time
+        from stationplan.errors import InputError
+        from stationplan.logistics import simulate_campaign
+        from stationplan.schedule import SolveSettings, schedule_campaign
+
+        fmt = format
+        if not 0.1 <= time_limit <= 3600:
+            raise InputError("the time limit must lie within 0.1–3600 s", field="--time-limit")
+        loaded = load_campaign(campaign)
+        until = None if end is None else parse_time(end, "--end")
+        candidates = campaign_candidates(loaded, lambda mission: None)
+        schedule = schedule_campaign(
+            loaded.campaign,
+            loaded.station,
+            loaded.vehicles,
+            loaded.sites,
+            candidates,
+            SolveSettings(time_limit_s=time_limit),
+        )
+        result = simulate_campaign(loaded, schedule, solar.value, until)
+        for message in result.warnings:
+            err.print(f"[yellow]warning:[/] {message}", highlight=False)
+        for violation in result.violations:
+            err.print(f"[red]violation:[/] {violation.message}", highlight=False)
+        if report is not None:
+            write_report(result, report)
+            err.print(f"report written to {report}", highlight=False)
+        if fmt is SimulateFormat.json:
+            sys.stdout.write(json.dumps(result.as_dict(), indent=2) + "\n")
+        elif fmt is SimulateFormat.csv:
+            sys.stdout.write(daily_csv(result))
+        else:
+            for table in tables(result, loaded.campaign.name):
+                out.print(table)
+
+
+def daily_csv(result: SimulationResult) -> str:
+    """One CSV row per day: date, crew, altitude, stocks (kg), the day's burn."""
+    rows = result.daily_rows()
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def tables(result: SimulationResult, title: str) -> list:
+    """Rich tables: stocks and altitude every 7 days, the burns, the violations."""
+    from rich.table import Table
+
+    from stationplan.logistics import ITEMS
+
+    stocks = Table(
+        title=f"{title}: {result.days[0]} to {result.days[-1]} (solar {result.solar})",
+        caption="stocks at the end of the day, kg; altitude at 00:00 UTC (mean, km)",
+    )
+    for name in ("date", "crew", "altitude km", *ITEMS):
+        stocks.add_column(name, justify="left" if name == "date" else "right")
+    for d in range(0, len(result.days), 7):
+        stocks.add_row(
+            result.days[d].isoformat(),
+            str(int(result.crew[d])),
+            f"{result.altitude_km[d]:.1f}",
+            *[f"{result.stock_g[i][d] / 1000:,.0f}" for i in ITEMS],
+        )
+    burns = Table(title=f"{len(result.burns)} reboost burn(s)")
+    for name in ("date", "from km", "to km", "Δv m/s", "propellant kg", "why"):
+        burns.add_column(name, justify="left" if name in ("date", "why") else "right")
+    for b in result.burns:
+        burns.add_row(
+            b.day.isoformat(),
+            f"{b.altitude_before_km:.1f}",
+            f"{b.altitude_after_km:.1f}",
+            f"{b.dv_m_s:.2f}",
+            f"{b.propellant_kg:.0f}",
+            b.reason,
+        )
+    found = [stocks, burns]
+    if result.violations:
+        violations = Table(title=f"{len(result.violations)} violation(s)")
+        violations.add_column("date")
+        violations.add_column("kind")
+        violations.add_column("what")
+        for v in result.violations:
+            violations.add_row(v.day.isoformat(), v.kind, v.message)
+        found.append(violations)
+    return found
+
+
+def write_report(result: SimulationResult, directory: Path) -> None:
+    """simulation.json, daily.csv, stocks.png (stocks against reserves) and altitude.png."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from stationplan.logistics import ITEMS
+
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "simulation.json").write_text(json.dumps(result.as_dict(), indent=2) + "\n")
+    (directory / "daily.csv").write_text(daily_csv(result))
+    import numpy as np
+
+    days = np.array(result.days, dtype="datetime64[D]")
+    fig, axes = plt.subplots(len(ITEMS), 1, figsize=(9, 2.0 * len(ITEMS)), sharex=True)
+    for ax, item in zip(axes, ITEMS, strict=True):
+        ax.plot(days, result.stock_g[item] / 1000.0, label="stock")
+        ax.plot(days, result.reserve_g[item] / 1000.0, "--", label="reserve")
+        ax.set_ylabel(f"{item} kg")
+        ax.grid(alpha=0.3)
+    axes[0].legend(loc="upper right")
+    fig.tight_layout()
+    fig.savefig(directory / "stocks.png", dpi=110)
+    plt.close(fig)
+    fig, ax = plt.subplots(figsize=(9, 3.5))
+    ax.plot(days, result.altitude_km, label="mean altitude")
+    for b in result.burns:
+        ax.annotate(
+            "",
+            (b.day, b.altitude_after_km),
+            (b.day, b.altitude_before_km),
+            arrowprops={"arrowstyle": "->", "color": "tab:red"},
+        )
+    ax.set_ylabel("km")
+    ax.grid(alpha=0.3)
+    ax.set_title(f"altitude and {len(result.burns)} reboost(s), solar {result.solar}")
+    fig.tight_layout()
+    fig.savefig(directory / "altitude.png", dpi=110)
+    plt.close(fig)
