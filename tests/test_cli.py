@@ -264,3 +264,20 @@ def test_rendezvous_with_an_unknown_vehicle_is_a_user_error(tmp_path, capsys):
     )
     assert code == 1
     assert "unknown vehicle 'buran'" in err
+
+
+def test_an_invalid_choice_is_a_user_error_not_an_internal_one(tmp_path, capsys):
+    code, _, err = run(
+        capsys, "windows", "--elements", _iss_file(tmp_path), *WINDOW_ARGS, "--format", "xml"
+    )
+    assert code == 1
+    assert "internal error" not in err and "'xml'" in err
+
+
+def test_error_messages_keep_bracketed_option_names(tmp_path, capsys):
+    args = ["--site", "baikonur", "--vehicle", "soyuz-ms", "--start", "2021-02-16"]
+    code, _, err = run(
+        capsys, "windows", "--elements", _iss_file(tmp_path), *args, "--end", "2021-02-15"
+    )
+    assert code == 1
+    assert "[--end]" in err

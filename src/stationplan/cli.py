@@ -20,6 +20,7 @@ from typing import Annotated
 import numpy as np
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .elements import Catalog, load_catalog
@@ -494,22 +495,38 @@ for _command in (_plan_command, _screen_command, _simulate_command):
     _command.register(app)
 
 
+def _click_exception_types() -> tuple[tuple[type, ...], tuple[type, ...]]:
+    """(usage errors, exit requests) of click and of the click copy newer Typers vendor."""
+    import click
+
+    usage: list[type] = [click.exceptions.ClickException]
+    exits: list[type] = [click.exceptions.Exit, typer.Exit]
+    try:
+        from typer._click import exceptions as vendored  # Typer ≥ 0.20 ships its own click
+
+        usage.append(vendored.ClickException)
+    except ImportError:  # pragma: no cover - older Typer uses click itself
+        pass
+    return tuple(usage), tuple(exits)
+
+
 def main() -> None:
     """Console entry point: maps errors to exit codes (1 user, 2 infeasible, 3 internal)."""
+    usage_errors, exit_requests = _click_exception_types()
     try:
         app(standalone_mode=False)
     except StationplanError as exc:
-        err.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         raise SystemExit(exc.exit_code) from None
     except typer.Abort:
         raise SystemExit(1) from None
-    except Exception as exc:  # click usage errors are handled below; the rest is ours
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            raise SystemExit(1) from None
-        if isinstance(exc, click.exceptions.Exit):
-            raise SystemExit(exc.exit_code) from None
-        err.print(f"[red]internal error:[/] {type(exc).__name__}: {exc}", highlight=False)
+    except usage_errors as exc:
+        exc.show()
+        raise SystemExit(1) from None
+    except exit_requests as exc:
+        raise SystemExit(exc.exit_code) from None
+    except Exception as exc:
+        err.print(
+            f"[red]internal error:[/] {escape(f'{type(exc).__name__}: {exc}')}", highlight=False
+        )
         raise SystemExit(3) from None
