@@ -290,6 +290,28 @@ class CampaignHeader(_Frozen):
     description: str = ""
 
 
+class InitialStocks(_Frozen):
+    """Stocks aboard at the campaign start (kg); unset items keep the station's defaults
+    (``data/logistics.toml``)."""
+
+    o2: float | None = Field(default=None, ge=0.0)
+    water: float | None = Field(default=None, ge=0.0)
+    food: float | None = Field(default=None, ge=0.0)
+    nitrogen: float | None = Field(default=None, ge=0.0)
+    propellant: float | None = Field(default=None, ge=0.0)
+    spares: float | None = Field(default=None, ge=0.0)
+
+    def given(self) -> dict[str, float]:
+        """The items set in the file, kg."""
+        return {k: v for k, v in self.model_dump().items() if v is not None}
+
+
+class LogisticsSettings(_Frozen):
+    """``[logistics]``: the campaign's starting stocks (kg by item)."""
+
+    initial_kg: InitialStocks = InitialStocks()
+
+
 class Campaign(_Frozen):
     """A whole campaign file."""
 
@@ -298,6 +320,7 @@ class Campaign(_Frozen):
     missions: list[Mission] = Field(min_length=1)
     pads: list[Pad] = Field(default_factory=list)
     quotas: list[SeatQuota] = Field(default_factory=list)
+    logistics: LogisticsSettings = LogisticsSettings()
 
     @property
     def name(self) -> str:

@@ -35,12 +35,20 @@ def register(app: typer.Typer) -> None:
         time_limit: Annotated[
             float, typer.Option(help="Solver time limit per objective stage, seconds.")
         ] = 10.0,
+        ignore_logistics: Annotated[
+            bool,
+            typer.Option(
+                "--ignore-logistics",
+                help="Print the schedule even if it breaks consumable reserves or propellant.",
+            ),
+        ] = False,
     ) -> None:
         """Schedule CAMPAIGN: launch opportunities, ports, crew, handovers, quotas (CP-SAT)."""
         from stationplan.campaign import load_campaign
         from stationplan.campaign_windows import campaign_candidates, stale_launch_warnings
         from stationplan.cli import err, out
-        from stationplan.errors import InputError
+        from stationplan.errors import InfeasibleError, InputError
+        from stationplan.logistics import simulate_campaign, violations_message
         from stationplan.report import (
             schedule_table,
             schedule_to_csv,
@@ -83,6 +91,15 @@ def register(app: typer.Typer) -> None:
         result = replace(result, warnings=result.warnings + tuple(stale))
         for message in result.warnings:
             err.print(f"[yellow]warning:[/] {message}", highlight=False)
+        # The schedule must also keep the crew supplied and the station in its band
+        # (consumables, reserves, propellant for reboosts): otherwise exit 2, explained.
+        simulation = simulate_campaign(
+            loaded, result, initial_kg=loaded.campaign.logistics.initial_kg.given()
+        )
+        if simulation.violations:
+            if not ignore_logistics:
+                raise InfeasibleError(violations_message(simulation))
+            err.print(f"[yellow]warning:[/] {violations_message(simulation)}", highlight=False)
         if report is not None:
             path = write_html_report(result, report)
             err.print(f"report written to {path}", highlight=False)

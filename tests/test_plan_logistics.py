@@ -1,0 +1,57 @@
+"""`stationplan plan` rejects schedules that starve the crew (issue 5 fed back into planning)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from stationplan.cli import main
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "tiangong-2022.toml"
+
+
+def _run(capsys, *args: str) -> tuple[int, str, str]:
+    old = sys.argv
+    sys.argv = ["stationplan", *args]
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    finally:
+        sys.argv = old
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _without_tianzhou_5_food(tmp_path: Path) -> Path:
+    """The 2022 campaign with Tianzhou-5 (the last cargo ship of the year) carrying no food."""
+    text = EXAMPLE.read_text(encoding="utf-8")
+    tianzhou_5 = text.index('name = "Tianzhou-5"')
+    cargo = text.index("cargo_kg = { food = ", tianzhou_5)
+    end = text.index(",", cargo)
+    text = text[:cargo] + "cargo_kg = { food = 0" + text[end:]
+    path = tmp_path / "starved.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_real_2022_schedule_keeps_every_reserve(capsys):
+    code, _, err = _run(capsys, "plan", str(EXAMPLE), "--format", "json")
+    assert code == 0, err
+    assert "logistics" not in err
+
+
+def test_a_schedule_that_runs_out_of_food_exits_2_naming_the_item_and_date(tmp_path, capsys):
+    code, _, err = _run(capsys, "plan", str(_without_tianzhou_5_food(tmp_path)))
+    assert code == 2
+    assert "food below the 45-day reserve on 2023-01-13" in err
+    assert "Traceback" not in err
+
+
+def test_ignore_logistics_prints_the_schedule_with_a_warning(tmp_path, capsys):
+    path = _without_tianzhou_5_food(tmp_path)
+    code, out, err = _run(capsys, "plan", str(path), "--format", "json", "--ignore-logistics")
+    assert code == 0
+    assert '"missions"' in out or "launch_utc" in out
+    assert "warning" in err and "food" in err
