@@ -28,6 +28,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks scripts
 
 validate: $(STAMP)
+	$(BIN)/python scripts/validate_decay.py
 	$(BIN)/python scripts/validate_windows.py --out docs/validation.md
 
 clean:

@@ -85,6 +85,7 @@ def test_report_is_one_self_contained_html_file_with_the_gantt(tmp_path, capsysb
     html = (tmp_path / "out" / "report.html").read_text()
     assert "<svg" in html and "Shenzhou-15" in html
     assert "src=" not in html.replace('src="data:', "")  # nothing to fetch
+    assert html.count('src="data:image/png;base64,') == 2  # stocks and altitude plots
     assert "<link" not in html
     assert json.loads((tmp_path / "out" / "plan.json").read_text())["missions"]
     assert "report written" in err

@@ -101,7 +101,7 @@ def register(app: typer.Typer) -> None:
                 raise InfeasibleError(violations_message(simulation))
             err.print(f"[yellow]warning:[/] {violations_message(simulation)}", highlight=False)
         if report is not None:
-            path = write_html_report(result, report)
+            path = write_html_report(result, report, _logistics_html(simulation, report))
             err.print(f"report written to {path}", highlight=False)
         if format is PlanFormat.json:
             sys.stdout.write(schedule_to_json(result))
@@ -112,3 +112,29 @@ def register(app: typer.Typer) -> None:
             sys.stdout.flush()
         else:
             out.print(schedule_table(result))
+
+
+def _logistics_html(simulation: object, directory: Path) -> str:
+    """Logistics section of the HTML report: stock and altitude plots embedded as PNG."""
+    import base64
+    import html
+
+    from stationplan.commands.simulate import write_report
+
+    write_report(simulation, directory)  # type: ignore[arg-type]
+    images = []
+    for name, caption in (
+        ("stocks.png", "Stocks against reserves (kg)"),
+        ("altitude.png", "Mean altitude with reboosts"),
+    ):
+        data = base64.b64encode((directory / name).read_bytes()).decode("ascii")
+        images.append(
+            f'<figure><img alt="{caption}" src="data:image/png;base64,{data}">'
+            f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+        )
+    burns = getattr(simulation, "burns", ())
+    return (
+        "<h2>Logistics and orbit</h2>"
+        f"<p>Daily simulation of consumables and altitude (docs/logistics.md): "
+        f"{len(burns)} reboost(s), no reserve violated.</p>" + "".join(images)
+    )
