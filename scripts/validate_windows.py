@@ -80,6 +80,23 @@ def render_rendezvous(checks: list[RendezvousCheck]) -> list[str]:
     ]
 
 
+def render_decay(logistics_md: Path) -> str:
+    """The decay table that scripts/validate_decay.py keeps in docs/logistics.md."""
+    if not logistics_md.exists():
+        return ""
+    body = logistics_md.read_text(encoding="utf-8")
+    start, end = "<!-- decay-validation:start -->", "<!-- decay-validation:end -->"
+    if start not in body or end not in body:
+        return ""
+    table = body.split(start, 1)[1].split(end, 1)[0].strip()
+    return (
+        "\n## Orbit decay: predicted vs observed\n\n"
+        "From `scripts/validate_decay.py` (run by `make validate` first); method and discussion "
+        "in [logistics.md](logistics.md). Acceptance (issue 5): within 30 % on reboost-free "
+        "pairs (`tests/test_decay.py`).\n\n" + table + "\n"
+    )
+
+
 def render(checks: list[WindowCheck], source: Path) -> str:
     others = [c for c in checks if not is_jiuquan(c)]
     jiuquan = [c for c in checks if is_jiuquan(c)]
@@ -158,6 +175,7 @@ def main() -> int:
     checks = check_all(data, max_element_age_days=14.0)
     text = render(checks, args.validation)
     text += "\n".join(render_rendezvous(check_all_rendezvous(data, max_element_age_days=7.0)))
+    text += render_decay(Path(__file__).resolve().parents[1] / "docs" / "logistics.md")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
     print(f"wrote {args.out} ({len(checks)} launches)")
