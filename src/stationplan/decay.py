@@ -631,6 +631,44 @@ def observations_from_history(
     return found
 
 
+#: Longest step between consecutive element sets of one reboost-free arc: a longer gap
+#: may hide a reboost followed by enough decay to bring the mean motion back up.
+MAX_ARC_STEP_DAYS = 30.0
+
+
+def reboost_free_arcs(
+    satrecs: Sequence[Satrec],
+    source: str = "",
+    min_span_days: float = MIN_PAIR_DAYS,
+    max_step_days: float = MAX_ARC_STEP_DAYS,
+) -> list[DecayObservation]:
+    """One pair observation (first and last element set) per reboost-free arc of a history.
+
+    The epoch-ordered history is cut wherever the mean altitude rises (a burn: the mean
+    motion steps down) or consecutive sets are more than ``max_step_days`` apart; each
+    piece spanning at least ``min_span_days`` is an arc. Intermediate sets only confirm
+    that no burn fell inside. Duplicate epochs are dropped.
+    """
+    unique = {round(s.jdsatepoch + s.jdsatepochF, 6): s for s in satrecs}
+    ordered = [unique[k] for k in sorted(unique)]
+    runs: list[list[Satrec]] = []
+    for satrec in ordered:
+        if runs:
+            last = runs[-1][-1]
+            days = (satrec.jdsatepoch + satrec.jdsatepochF) - (last.jdsatepoch + last.jdsatepochF)
+            if days <= max_step_days and mean_altitude_km(satrec) < mean_altitude_km(last):
+                runs[-1].append(satrec)
+                continue
+        runs.append([satrec])
+    arcs = []
+    for run in runs:
+        first, last = run[0], run[-1]
+        days = (last.jdsatepoch + last.jdsatepochF) - (first.jdsatepoch + first.jdsatepochF)
+        if len(run) > 1 and days >= min_span_days:
+            arcs.append(observed_from_pair(first, last, source))
+    return [a for a in arcs if a is not None]
+
+
 @dataclass(frozen=True)
 class DecayCheck:
     """Observed against predicted decay for one observation; ``role`` is fit/test/report."""
