@@ -22,8 +22,8 @@ class Conjunction:
     ``age_days_1/2``: TCA minus each element set's epoch (days; positive = propagated
     forward). ``pc``: probability of collision (None until computed), with
     ``pc_method`` (e.g. "FOSTER-1992", "CHAN-1997") and the hard-body radius used (m).
-    ``attached``: object 2 is docked to / part of object 1 (co-orbiting within metres
-    to a few tens of metres for the whole span) and is listed, not alerted.
+    ``attached``: object 2 is docked to / part of object 1 — it comes within 1 km while
+    moving at under 10 m/s relative to it (docs/screening.md) — and is listed, not alerted.
     """
 
     norad_1: int

@@ -1,0 +1,721 @@
+"""Conjunction screening of a catalogue: one (or a few) primaries against all, or all vs all.
+
+Pipeline (details and guarantees in ``docs/screening.md``):
+
+1. Filter (one-vs-catalogue only): objects whose radial band (osculating perigee to
+   apogee, sampled every 6 h over the span and widened) never comes within the screening
+   distance of a primary's band cannot meet it and are not propagated.
+2. Sieve (:mod:`stationplan.screening.sieve`): SGP4 on a coarse grid, cut into time
+   chunks; per grid step, a straight-line closest-approach test with a curvature margin
+   that provably keeps every interval where a pair comes within the screening distance
+   (all-vs-all: candidate pairs per step from a k-d tree).
+3. TCA (:mod:`stationplan.screening.tca`): root of the range rate in each candidate
+   interval with python-sgp4 at the exact trial times.
+4. Co-orbiting pairs (docked vehicles with their own catalogue numbers, formations) are
+   listed once as attached instead of as thousands of events.
+
+Chunks run in this process, in local worker processes (``workers``) or as dask tasks on
+a ``dask.distributed`` cluster (``scheduler``); results are identical.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import uuid
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from multiprocessing import get_context
+
+import numpy as np
+from sgp4.api import Satrec, SatrecArray
+
+from stationplan.elements import Catalog, ElementSet, SkippedRecord
+from stationplan.errors import InputError
+from stationplan.propagate import _rebuild, _Recipe, _recipes, propagate
+from stationplan.screening.conjunction import Conjunction
+from stationplan.screening.sieve import (
+    REASONS,
+    SieveSettings,
+    osculating_apsides_km,
+    plausible_states,
+    sieve_all,
+    sieve_primaries,
+)
+from stationplan.screening.tca import (
+    range_rate_function,
+    refine_brackets,
+    rtn_components,
+    states_at,
+)
+from stationplan.timescale import datetime_to_jd, jd_to_datetime
+
+__all__ = [
+    "ISS_BOX_KM",
+    "ExcludedObject",
+    "ProgressCallback",
+    "ScreeningResult",
+    "ScreeningVolume",
+    "screen",
+]
+
+_SECONDS_PER_DAY = 86400.0
+#: ISS screening box, full extents radial × transverse × normal (km) (FACTS.md).
+ISS_BOX_KM = (4.0, 50.0, 50.0)
+#: Default grid steps of the sieve (s): one-vs-catalogue runs are bound by propagation
+#: (fewer, longer steps), all-vs-all by the k-d tree pair counts, which grow with the step.
+DEFAULT_STEP_PRIMARY_S = 120.0
+DEFAULT_STEP_ALL_S = 60.0
+#: States (objects × times) held per chunk: 49 bytes each, so ~200 MiB per chunk.
+_STATES_PER_CHUNK = 4_000_000
+#: Below this many object-steps the work stays in this process (spawn costs ~0.5 s).
+_MIN_STATES_FOR_WORKERS = 20_000_000
+#: Radial filter: osculating bands sampled every 6 h, widened by 50 km plus the largest
+#: change between two samples (J2 short-period terms move the osculating radius by
+#: ≲ 10 km in LEO; the sample-to-sample change covers drag decay between samples).
+_BAND_SAMPLE_S = 6 * 3600.0
+_BAND_MARGIN_KM = 10.0
+#: Two minima of one pair closer than this (s) are one event (seen from two chunks).
+_DUPLICATE_S = 1e-3
+
+#: progress(done_steps, total_steps): called after each chunk.
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class ScreeningVolume:
+    """A sphere of radius ``threshold_km`` or an RTN box of full extents ``box_rtn_km``.
+
+    The box (radial, transverse, normal, km; e.g. ISS 4 × 50 × 50) is centred on object 1
+    (the primary; the lower catalogue number in all-vs-all) and aligned with its RTN axes
+    at TCA; an event is inside when each miss component is within half the extent.
+    """
+
+    threshold_km: float | None = None
+    box_rtn_km: tuple[float, float, float] | None = None
+
+    def __post_init__(self) -> None:
+        if (self.threshold_km is None) == (self.box_rtn_km is None):
+            raise InputError("give either a threshold or a box", field="--threshold-km")
+        if self.threshold_km is not None and not (
+            math.isfinite(self.threshold_km) and self.threshold_km > 0
+        ):
+            raise InputError(
+                f"threshold must be a positive distance in km, got {self.threshold_km}",
+                field="--threshold-km",
+            )
+        if self.box_rtn_km is not None:
+            box = tuple(float(x) for x in self.box_rtn_km)
+            if len(box) != 3 or not all(math.isfinite(x) and x > 0 for x in box):
+                raise InputError(
+                    f"box must be three positive extents R,T,N in km, got {self.box_rtn_km}",
+                    field="--box",
+                )
+            object.__setattr__(self, "box_rtn_km", box)
+
+    @property
+    def sieve_distance_km(self) -> float:
+        """Radius (km) of the sphere holding the volume: the threshold or half-diagonal."""
+        if self.box_rtn_km is not None:
+            return 0.5 * math.sqrt(sum(x * x for x in self.box_rtn_km))
+        assert self.threshold_km is not None
+        return self.threshold_km
+
+    def contains(self, miss_km: np.ndarray, miss_rtn_km: np.ndarray) -> np.ndarray:
+        """Bool per event: is the miss vector inside the volume?"""
+        if self.box_rtn_km is None:
+            return miss_km <= self.sieve_distance_km
+        half = 0.5 * np.asarray(self.box_rtn_km)
+        return np.all(np.abs(miss_rtn_km) <= half, axis=-1)
+
+    def describe(self) -> str:
+        """Short text, e.g. '5 km sphere' or '4×50×50 km RTN box'."""
+        if self.box_rtn_km is not None:
+            return "×".join(f"{x:g}" for x in self.box_rtn_km) + " km RTN box"
+        return f"{self.threshold_km:g} km sphere"
+
+
+@dataclass(frozen=True)
+class ExcludedObject:
+    """An object left out of screening at some grid samples, and why.
+
+    ``n_samples``: grid samples affected (of ``ScreeningResult.n_steps``); ``first_utc``:
+    the first of them. ``reason``: SGP4's error text or the plausibility check that failed.
+    """
+
+    norad_id: int
+    name: str
+    reason: str
+    n_samples: int
+    first_utc: datetime
+
+
+@dataclass(frozen=True)
+class ScreeningResult:
+    """Events (sorted by TCA), attached objects, exclusions and counts of one screening.
+
+    ``events``: close approaches inside the volume, one per local minimum of the range.
+    ``attached``: one record per co-orbiting pair (``attached=True``) at its closest
+    sample. ``excluded``: objects not screened at some times (SGP4 errors, implausible
+    states). ``skipped``: records the catalogue loader rejected. ``stats``: counters
+    (objects propagated, candidate intervals, ...).
+    """
+
+    events: tuple[Conjunction, ...]
+    attached: tuple[Conjunction, ...]
+    excluded: tuple[ExcludedObject, ...]
+    skipped: tuple[SkippedRecord, ...]
+    start_utc: datetime
+    end_utc: datetime
+    step_s: float
+    n_steps: int
+    volume: ScreeningVolume
+    primaries: tuple[int, ...]
+    n_objects: int
+    n_screened: int
+    stats: dict[str, int] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------
+# Chunk work (runs in this process, a worker process or a dask worker)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What every chunk needs besides the records: grid, volume, mode."""
+
+    token: str
+    jd0: float
+    fr0: float
+    step_s: float
+    span_s: float
+    n_intervals: int
+    primaries: tuple[int, ...] | None  # local indices; None = all vs all
+    settings: SieveSettings
+
+
+@dataclass(frozen=True)
+class _ChunkResult:
+    k0: int
+    k1: int
+    events: dict[str, np.ndarray]
+    attached: dict[str, np.ndarray]
+    excluded: dict[str, np.ndarray]
+    n_pairs_tested: int
+    n_candidates: int
+    n_failed: int
+
+
+def _run_chunk(satrecs: Sequence[Satrec], array: SatrecArray, job: _Job, k0: int, k1: int):
+    """Sieve and refine grid intervals k0..k1-1 (grid points k0..k1, and one more sample on
+    each side for the plausibility check)."""
+    h = job.step_s
+    ks = np.arange(k0 - 1, k1 + 2)
+    t_s = ks * h
+    batch = propagate(array, np.full(ks.size, job.jd0), job.fr0 + t_s / _SECONDS_PER_DAY)
+    reason = plausible_states(batch.position_km, batch.velocity_km_s, batch.error_code, h)
+    inner = slice(1, ks.size - 1)
+    position = batch.position_km[:, inner]
+    velocity = batch.velocity_km_s[:, inner]
+    reason = reason[:, inner]
+    usable = reason == 0
+    settings = job.settings
+    if job.primaries is None:
+        cand = sieve_all(position, velocity, usable, k0, settings)
+    else:
+        cand = sieve_primaries(
+            position, velocity, usable, np.asarray(job.primaries, dtype=np.int64), k0, settings
+        )
+    n = len(satrecs)
+    attached_keys = np.unique(cand.attached_i * n + cand.attached_j)
+    keep = ~np.isin(cand.i * n + cand.j, attached_keys)
+    ci, cj, ck = cand.i[keep], cand.j[keep], cand.k[keep]
+    # Range rate at the interval ends straight from the grid states (the same SGP4 values).
+    g = np.einsum(
+        "nk,nk->n",
+        position[cj, ck - k0] - position[ci, ck - k0],
+        velocity[cj, ck - k0] - velocity[ci, ck - k0],
+    )
+    g_end = np.einsum(
+        "nk,nk->n",
+        position[cj, ck - k0 + 1] - position[ci, ck - k0 + 1],
+        velocity[cj, ck - k0 + 1] - velocity[ci, ck - k0 + 1],
+    )
+    a_s = ck * h
+    b_s = np.minimum((ck + 1) * h, job.span_s)
+    clipped = b_s < (ck + 1) * h  # last interval: its end is the span end, off the grid
+    if clipped.any():
+        g_end[clipped] = range_rate_function(
+            satrecs, ci[clipped], cj[clipped], b_s[clipped], job.jd0, job.fr0
+        )
+    ca = refine_brackets(satrecs, ci, cj, a_s, b_s, g, g_end, job.jd0, job.fr0)
+    miss = ca.miss_km
+    speed = ca.relative_speed_km_s
+    with np.errstate(invalid="ignore"):
+        close = ca.ok & (miss <= settings.distance_km)
+        co_orbiting = close & (miss < settings.attach_km) & (speed < settings.attach_speed_km_s)
+    ev = close & ~co_orbiting
+    events = {
+        "i": ca.i[ev],
+        "j": ca.j[ev],
+        "t": ca.tca_s[ev],
+        "r1": ca.r1_km[ev],
+        "v1": ca.v1_km_s[ev],
+        "r2": ca.r2_km[ev],
+        "v2": ca.v2_km_s[ev],
+    }
+    attached = {
+        "i": np.concatenate([cand.attached_i, ca.i[co_orbiting]]),
+        "j": np.concatenate([cand.attached_j, ca.j[co_orbiting]]),
+        "sep": np.concatenate([cand.attached_sep_km, miss[co_orbiting]]),
+        "t": np.concatenate([cand.attached_k * h, ca.tca_s[co_orbiting]]),
+    }
+    # Exclusions: count each grid point once per chunk (the last one belongs to the next).
+    counted = reason[:, :-1] if k1 < job.n_intervals else reason
+    bad_obj, bad_t = np.nonzero(counted)
+    codes = counted[bad_obj, bad_t]
+    key = bad_obj * 256 + codes
+    uniq, first, counts = np.unique(key, return_index=True, return_counts=True)
+    excluded = {
+        "obj": uniq // 256,
+        "reason": uniq % 256,
+        "count": counts,
+        "first_k": bad_t[first] + k0 if first.size else np.empty(0, dtype=np.int64),
+    }
+    return _ChunkResult(
+        k0,
+        k1,
+        events,
+        attached,
+        excluded,
+        cand.n_pairs_tested,
+        int(ci.size),
+        int((~ca.ok).sum()),
+    )
+
+
+_WORKER_CACHE: dict[str, tuple[list[Satrec], SatrecArray]] = {}
+
+
+def _worker_records(
+    token: str, recipes: list[_Recipe], check: tuple[float, float]
+) -> tuple[list[Satrec], SatrecArray]:
+    cached = _WORKER_CACHE.get(token)
+    if cached is None:
+        _WORKER_CACHE.clear()  # one screening at a time per worker process
+        satrecs = [_rebuild(recipe, *check) for recipe in recipes]
+        cached = _WORKER_CACHE[token] = (satrecs, SatrecArray(satrecs))
+    return cached
+
+
+def _worker_chunk(
+    recipes: list[_Recipe], check: tuple[float, float], job: _Job, k0: int, k1: int
+) -> _ChunkResult:
+    """Entry point of a chunk in another process (local pool or dask worker)."""
+    satrecs, array = _worker_records(job.token, recipes, check)
+    return _run_chunk(satrecs, array, job, k0, k1)
+
+
+_POOL_RECIPES: tuple[list[_Recipe], tuple[float, float]] | None = None
+
+
+def _pool_init(recipes: list[_Recipe], check: tuple[float, float]) -> None:
+    global _POOL_RECIPES
+    _POOL_RECIPES = (recipes, check)
+
+
+def _pool_chunk(job: _Job, k0: int, k1: int) -> _ChunkResult:
+    assert _POOL_RECIPES is not None
+    return _worker_chunk(*_POOL_RECIPES, job, k0, k1)
+
+
+def _chunks(n_steps: int, n_objects: int, parts: int) -> list[tuple[int, int]]:
+    """Consecutive (k0, k1) step ranges: bounded memory, and at least ``parts`` of them."""
+    size = max(8, _STATES_PER_CHUNK // max(n_objects, 1))
+    size = min(size, max(8, -(-n_steps // max(parts, 1))))
+    return [(k, min(k + size, n_steps)) for k in range(0, n_steps, size)]
+
+
+def _run_all(
+    satrecs: list[Satrec],
+    job: _Job,
+    chunks: list[tuple[int, int]],
+    workers: int,
+    scheduler: str | None,
+) -> Iterator[_ChunkResult]:
+    if scheduler is not None:
+        yield from _run_dask(satrecs, job, chunks, scheduler)
+        return
+    if workers <= 1:
+        array = SatrecArray(satrecs)
+        for k0, k1 in chunks:
+            yield _run_chunk(satrecs, array, job, k0, k1)
+        return
+    check = _check_time(satrecs)
+    recipes = _recipes(satrecs, *check)
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=get_context("spawn"),
+        initializer=_pool_init,
+        initargs=(recipes, check),
+    ) as pool:
+        futures = [pool.submit(_pool_chunk, job, k0, k1) for k0, k1 in chunks]
+        for future in as_completed(futures):
+            yield future.result()
+
+
+def _run_dask(
+    satrecs: list[Satrec], job: _Job, chunks: list[tuple[int, int]], scheduler: str
+) -> Iterator[_ChunkResult]:
+    try:
+        from distributed import Client
+        from distributed import as_completed as dask_completed
+    except ImportError as exc:  # pragma: no cover - dask is a dependency
+        raise InputError(f"dask.distributed is not installed: {exc}", field="--scheduler") from None
+    try:
+        client = Client(scheduler, timeout="10s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise InputError(
+            f"cannot reach the dask scheduler at {scheduler!r}: {exc}", field="--scheduler"
+        ) from None
+    try:
+        check = _check_time(satrecs)
+        recipes = client.scatter(_recipes(satrecs, *check), broadcast=True)
+        futures = [
+            client.submit(_worker_chunk, recipes, check, job, k0, k1, pure=False)
+            for k0, k1 in chunks
+        ]
+        for future in dask_completed(futures):
+            yield future.result()
+    finally:
+        client.close()
+
+
+def _check_time(satrecs: list[Satrec]) -> tuple[float, float]:
+    """Fingerprint time of the record rebuild in other processes (noon of median epoch)."""
+    epochs = np.array([s.jdsatepoch for s in satrecs] or [0.0])
+    return float(np.floor(np.median(epochs) - 0.5) + 0.5), 0.5
+
+
+# ---------------------------------------------------------------------------
+# Public entry point
+
+
+def screen(
+    catalog: Catalog | Sequence[ElementSet],
+    start_utc: datetime,
+    *,
+    days: float = 7.0,
+    volume: ScreeningVolume,
+    primaries: Sequence[int] | None = None,
+    step_s: float | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: ProgressCallback | None = None,
+) -> ScreeningResult:
+    """Screen ``primaries`` (NORAD ids) against every object, or all vs all when None.
+
+    ``catalog``: a :class:`Catalog` (its newest element set per object is used) or element
+    sets, one per object. ``start_utc``/``days``: the span. ``volume``: sphere or RTN box.
+    ``step_s``: sieve grid step (s; default 120 with primaries, 60 all-vs-all); any step
+    is exact, it only trades propagation against candidate refinements. ``workers``: local processes (None: all cores; small
+    jobs stay in this process); ``scheduler``: address of a dask.distributed scheduler.
+
+    Returns a :class:`ScreeningResult` whose events are each pair's local minima of the
+    range inside the span and the volume, with TCA and states from python-sgp4.
+    """
+    if not (math.isfinite(days) and days > 0):
+        raise InputError(f"days must be positive, got {days}", field="--days")
+    if days > 366:
+        raise InputError(f"days must be at most 366, got {days}", field="--days")
+    if step_s is None:
+        step_s = DEFAULT_STEP_ALL_S if primaries is None else DEFAULT_STEP_PRIMARY_S
+    if not (math.isfinite(step_s) and 1.0 <= step_s <= 600.0):
+        raise InputError(f"step must be 1 to 600 s, got {step_s}", field="step_s")
+    if workers is not None and workers < 1:
+        raise InputError(f"workers must be at least 1, got {workers}", field="--workers")
+    if start_utc.tzinfo is None:
+        raise InputError("start time must be timezone-aware (UTC)", field="--start")
+
+    if isinstance(catalog, Catalog):
+        latest = catalog.latest()
+        elements = [latest[k] for k in sorted(latest)]
+        skipped = catalog.skipped
+    else:
+        elements = sorted(catalog, key=lambda e: e.norad_id)
+        skipped = ()
+        if len({e.norad_id for e in elements}) != len(elements):
+            raise InputError("give one element set per object", field="elements")
+    ids = [e.norad_id for e in elements]
+    index = {norad: k for k, norad in enumerate(ids)}
+    primary_ids: tuple[int, ...] = ()
+    if primaries is not None:
+        primary_ids = tuple(dict.fromkeys(int(p) for p in primaries))
+        if not primary_ids:
+            raise InputError("give at least one primary", field="--primary")
+        missing = [p for p in primary_ids if p not in index]
+        if missing:
+            raise InputError(
+                f"NORAD {', '.join(map(str, missing))} not in the catalogue ({len(ids)} objects)",
+                field="--primary",
+            )
+
+    jd0, fr0 = datetime_to_jd(start_utc)
+    span_s = days * _SECONDS_PER_DAY
+    n_steps = max(1, math.ceil(span_s / step_s))  # grid intervals
+    settings = SieveSettings(step_s=step_s, distance_km=volume.sieve_distance_km)
+
+    # 1. Radial filter (one-vs-catalogue): keep objects that can reach a primary's band.
+    chosen = list(range(len(elements)))
+    no_band: list[int] = []
+    if primaries is not None:
+        chosen, no_band = _radial_filter(
+            elements, [index[p] for p in primary_ids], jd0, fr0, span_s, settings.distance_km
+        )
+    screened = [elements[k] for k in chosen]
+    local = {elements[k].norad_id: n for n, k in enumerate(chosen)}
+    job = _Job(
+        token=uuid.uuid4().hex,
+        jd0=jd0,
+        fr0=fr0,
+        step_s=step_s,
+        span_s=span_s,
+        n_intervals=n_steps,
+        primaries=None if primaries is None else tuple(local[p] for p in primary_ids),
+        settings=settings,
+    )
+    satrecs = [e.satrec for e in screened]
+    n_workers = (os.cpu_count() or 1) if workers is None else workers
+    if workers is None and len(satrecs) * n_steps < _MIN_STATES_FOR_WORKERS:
+        n_workers = 1
+    chunks = _chunks(n_steps, len(satrecs), 4 * n_workers if scheduler or n_workers > 1 else 1)
+
+    results: list[_ChunkResult] = []
+    done = 0
+    for result in _run_all(satrecs, job, chunks, n_workers, scheduler):
+        results.append(result)
+        done += result.k1 - result.k0
+        if progress is not None:
+            progress(done, n_steps)
+
+    return _assemble(
+        results,
+        screened,
+        satrecs,
+        job,
+        start_utc,
+        n_steps,
+        volume,
+        primary_ids,
+        skipped,
+        len(elements),
+        [elements[k] for k in no_band],
+    )
+
+
+def _radial_filter(
+    elements: list[ElementSet],
+    primary_rows: list[int],
+    jd0: float,
+    fr0: float,
+    span_s: float,
+    distance_km: float,
+) -> tuple[list[int], list[int]]:
+    """(rows kept, rows with no usable sample) after the radial-band filter."""
+    n_samples = math.ceil(span_s / _BAND_SAMPLE_S) + 1
+    t_s = np.linspace(0.0, span_s, n_samples)
+    array = SatrecArray([e.satrec for e in elements])
+    batch = propagate(array, np.full(n_samples, jd0), fr0 + t_s / _SECONDS_PER_DAY)
+    usable = batch.error_code == 0
+    perigee, apogee = osculating_apsides_km(batch.position_km, batch.velocity_km_s)
+    perigee = np.where(usable, perigee, np.nan)
+    apogee = np.where(usable, apogee, np.nan)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows: no usable sample
+        low = np.nanmin(perigee, axis=1)
+        high = np.nanmax(apogee, axis=1)
+        # Largest change of either apsis between consecutive samples (decay, J2 terms).
+        change = np.abs(np.concatenate([np.diff(perigee, axis=1), np.diff(apogee, axis=1)], 1))
+        drift = np.nan_to_num(np.nanmax(change, axis=1, initial=0.0))
+    margin = _BAND_MARGIN_KM + drift
+    missing = np.isnan(low)
+    kept = set(primary_rows)
+    for p in primary_rows:
+        if missing[p]:
+            continue
+        reach = distance_km + margin[p] + margin
+        with np.errstate(invalid="ignore"):
+            overlap = (low - reach <= high[p]) & (high + reach >= low[p])
+        kept.update(np.flatnonzero(overlap & ~missing).tolist())
+    return sorted(kept), np.flatnonzero(missing).tolist()
+
+
+def _assemble(
+    results: list[_ChunkResult],
+    screened: list[ElementSet],
+    satrecs: list[Satrec],
+    job: _Job,
+    start_utc: datetime,
+    n_steps: int,
+    volume: ScreeningVolume,
+    primary_ids: tuple[int, ...],
+    skipped: Sequence[SkippedRecord],
+    n_objects: int,
+    no_band: list[ElementSet],
+) -> ScreeningResult:
+    n = len(screened)
+
+    def cat(part: str, name: str, width: int = 0) -> np.ndarray:
+        arrays = [getattr(r, part)[name] for r in results]
+        if not arrays:
+            return np.empty((0, width) if width else 0)
+        return np.concatenate(arrays)
+
+    # Attached pairs: their closest sample is the record; their events are dropped.
+    ai, aj, asep, at = (cat("attached", k) for k in ("i", "j", "sep", "t"))
+    attached_records: list[Conjunction] = []
+    attached_keys: set[int] = set()
+    if ai.size:
+        keys = ai.astype(np.int64) * n + aj.astype(np.int64)
+        order = np.lexsort((asep, keys))
+        keys, ai, aj, at = keys[order], ai[order], aj[order], at[order]
+        first = np.concatenate([[True], keys[1:] != keys[:-1]])
+        ai, aj, at = ai[first], aj[first], at[first]
+        attached_keys = set(keys[first].tolist())
+        _, r1, v1, r2, v2 = _states(satrecs, ai, aj, at, job)
+        attached_records = _records(screened, ai, aj, at, r1, v1, r2, v2, job, attached=True)
+
+    ei, ej, et = (cat("events", k) for k in ("i", "j", "t"))
+    r1, v1, r2, v2 = (cat("events", k, 3) for k in ("r1", "v1", "r2", "v2"))
+    ei, ej = ei.astype(np.int64), ej.astype(np.int64)
+    keys = ei * n + ej
+    not_attached = ~np.isin(keys, np.fromiter(attached_keys, dtype=np.int64))
+    order = np.lexsort((et, keys))
+    order = order[not_attached[order]]
+    sorted_keys, sorted_t = keys[order], et[order]
+    unique = np.concatenate(
+        [[True], (sorted_keys[1:] != sorted_keys[:-1]) | (np.diff(sorted_t) > _DUPLICATE_S)]
+    )
+    sel = order[unique] if order.size else order
+    ei, ej, et, r1, v1, r2, v2 = (x[sel] for x in (ei, ej, et, r1, v1, r2, v2))
+    miss_rtn = rtn_components(r1, v1, r2 - r1) if ei.size else np.empty((0, 3))
+    inside = volume.contains(np.linalg.norm(r2 - r1, axis=-1), miss_rtn)
+    ei, ej, et, r1, v1, r2, v2 = (x[inside] for x in (ei, ej, et, r1, v1, r2, v2))
+    events = _records(screened, ei, ej, et, r1, v1, r2, v2, job, attached=False)
+    events.sort(key=lambda c: (c.tca_jd, c.norad_1, c.norad_2))
+
+    excluded = _excluded(results, screened, job, no_band, start_utc)
+    stats = {
+        "pairs_tested": sum(r.n_pairs_tested for r in results),
+        "candidate_intervals": sum(r.n_candidates for r in results),
+        "refinements_failed": sum(r.n_failed for r in results),
+        "chunks": len(results),
+    }
+    return ScreeningResult(
+        events=tuple(events),
+        attached=tuple(sorted(attached_records, key=lambda c: (c.norad_1, c.norad_2))),
+        excluded=excluded,
+        skipped=tuple(skipped),
+        start_utc=start_utc,
+        end_utc=start_utc + timedelta(seconds=job.span_s),
+        step_s=job.step_s,
+        n_steps=n_steps,
+        volume=volume,
+        primaries=primary_ids,
+        n_objects=n_objects,
+        n_screened=n,
+        stats=stats,
+    )
+
+
+def _states(satrecs: list[Satrec], i: np.ndarray, j: np.ndarray, t: np.ndarray, job: _Job):
+    e, r, v = states_at(satrecs, np.concatenate([i, j]), np.concatenate([t, t]), job.jd0, job.fr0)
+    m = i.size
+    return (e[:m] == 0) & (e[m:] == 0), r[:m], v[:m], r[m:], v[m:]
+
+
+def _records(
+    screened: list[ElementSet],
+    i: np.ndarray,
+    j: np.ndarray,
+    t_s: np.ndarray,
+    r1: np.ndarray,
+    v1: np.ndarray,
+    r2: np.ndarray,
+    v2: np.ndarray,
+    job: _Job,
+    *,
+    attached: bool,
+) -> list[Conjunction]:
+    if i.size == 0:
+        return []
+    miss_rtn = rtn_components(r1, v1, r2 - r1)
+    vel_rtn = rtn_components(r1, v1, v2 - v1)
+    miss = np.linalg.norm(r2 - r1, axis=-1)
+    speed = np.linalg.norm(v2 - v1, axis=-1)
+    out = []
+    for n in range(i.size):
+        e1, e2 = screened[int(i[n])], screened[int(j[n])]
+        tca_jd = job.jd0 + (job.fr0 + float(t_s[n]) / _SECONDS_PER_DAY)
+        out.append(
+            Conjunction(
+                norad_1=e1.norad_id,
+                norad_2=e2.norad_id,
+                name_1=e1.name,
+                name_2=e2.name,
+                tca_utc=jd_to_datetime(job.jd0, job.fr0 + float(t_s[n]) / _SECONDS_PER_DAY),
+                tca_jd=tca_jd,
+                miss_km=float(miss[n]),
+                relative_speed_km_s=float(speed[n]),
+                miss_rtn_km=tuple(float(x) for x in miss_rtn[n]),  # type: ignore[arg-type]
+                relative_velocity_rtn_km_s=tuple(float(x) for x in vel_rtn[n]),  # type: ignore[arg-type]
+                r1_km=tuple(float(x) for x in r1[n]),  # type: ignore[arg-type]
+                v1_km_s=tuple(float(x) for x in v1[n]),  # type: ignore[arg-type]
+                r2_km=tuple(float(x) for x in r2[n]),  # type: ignore[arg-type]
+                v2_km_s=tuple(float(x) for x in v2[n]),  # type: ignore[arg-type]
+                age_days_1=tca_jd - e1.epoch_jd,
+                age_days_2=tca_jd - e2.epoch_jd,
+                attached=attached,
+            )
+        )
+    return out
+
+
+def _excluded(
+    results: list[_ChunkResult],
+    screened: list[ElementSet],
+    job: _Job,
+    no_band: list[ElementSet],
+    start_utc: datetime,
+) -> tuple[ExcludedObject, ...]:
+    totals: dict[tuple[int, int], list[int]] = {}
+    for r in results:
+        ex = r.excluded
+        for obj, reason, count, first_k in zip(
+            ex["obj"].tolist(),
+            ex["reason"].tolist(),
+            ex["count"].tolist(),
+            ex["first_k"].tolist(),
+            strict=True,
+        ):
+            entry = totals.setdefault((obj, reason), [0, first_k])
+            entry[0] += count
+            entry[1] = min(entry[1], first_k)
+    out = [
+        ExcludedObject(
+            norad_id=screened[obj].norad_id,
+            name=screened[obj].name,
+            reason=REASONS.get(reason, f"SGP4 error {reason}"),
+            n_samples=count,
+            first_utc=start_utc + timedelta(seconds=first_k * job.step_s),
+        )
+        for (obj, reason), (count, first_k) in totals.items()
+    ]
+    out += [
+        ExcludedObject(e.norad_id, e.name, "SGP4 fails at every sample of the span", 0, start_utc)
+        for e in no_band
+    ]
+    return tuple(sorted(out, key=lambda x: (x.norad_id, x.reason)))

@@ -1,0 +1,110 @@
+"""`stationplan screen` through the console entry point: formats, CDM files, exit codes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from stationplan.cli import main
+
+SMALL = Path(__file__).parent / "data" / "screening" / "small.3le"
+BASE = ["screen", "--elements", str(SMALL), "--start", "2024-07-05", "--days", "0.25"]
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    old = sys.argv
+    sys.argv = ["stationplan", *args]
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    finally:
+        sys.argv = old
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_json_lists_every_field_the_issue_names_with_pc(capsys):
+    code, out, err = run(capsys, *BASE, "--all", "--threshold-km", "5", "--format", "json",
+                         "--workers", "1")  # fmt: skip
+    assert code == 0, err
+    records = json.loads(out)
+    events = [r for r in records if not r["attached"]]
+    assert events
+    for record in events:
+        for key in ("norad_1", "norad_2", "tca_utc", "miss_km", "relative_speed_km_s", "pc"):
+            assert key in record
+        assert record["miss_km"] <= 5.0
+        assert record["pc"] is None or 0.0 <= record["pc"] <= 1.0
+    assert "skipped" in err  # the two broken records of the fixture are reported
+
+
+def test_docked_vehicles_are_listed_as_attached_in_json(capsys):
+    code, out, err = run(capsys, *BASE, "--primary", "48274", "--threshold-km", "10",
+                         "--format", "json", "--workers", "1")  # fmt: skip
+    assert code == 0, err
+    records = json.loads(out)
+    attached = {r["norad_2"] for r in records if r["attached"]}
+    assert {59591, 53239} <= attached
+
+
+def test_csv_is_socrates_style(capsys):
+    code, out, err = run(capsys, *BASE, "--all", "--format", "csv", "--workers", "1")
+    assert code == 0, err
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[0][:3] == ["NORAD_CAT_ID_1", "OBJECT_NAME_1", "DSE_1"]
+    assert len(rows) > 1
+
+
+def test_cdm_format_writes_one_file_per_event_that_ccsds_ndm_reads(tmp_path, capsys):
+    ndm_io = pytest.importorskip("ccsds_ndm.ndm_io")
+    out_dir = tmp_path / "cdms"
+    code, _out, err = run(capsys, *BASE, "--all", "--format", "cdm", "--out", str(out_dir),
+                         "--workers", "1")  # fmt: skip
+    assert code == 0, err
+    files = sorted(out_dir.glob("*.cdm"))
+    assert files
+    for path in files:
+        parsed = ndm_io.NdmIo().from_path(path)
+        assert parsed is not None
+
+
+def test_table_sorted_by_miss_shows_the_volume(capsys):
+    code, out, err = run(capsys, *BASE, "--all", "--box", "4,50,50", "--sort", "miss",
+                         "--workers", "1")  # fmt: skip
+    assert code == 0, err
+    assert "4×50×50 km RTN box" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["--primary", "99999"], "--primary"),
+        (["--all", "--threshold-km", "0"], "--threshold-km"),
+        (["--all", "--threshold-km", "-3"], "--threshold-km"),
+        (["--all", "--box", "4,50"], "--box"),
+        (["--all", "--format", "cdm"], "--out"),
+        (["--all", "--primary", "48274"], "--primary"),
+        ([], "--primary"),
+        (["--all", "--start", "yesterday"], "--start"),
+    ],
+)
+def test_user_mistakes_exit_1_with_a_message_naming_the_option(capsys, args, option):
+    code, _out, err = run(capsys, *BASE, *args)
+    assert code == 1
+    assert option in err
+    assert "Traceback" not in err
+
+
+def test_missing_catalogue_file_exits_1_naming_the_file(tmp_path, capsys):
+    missing = tmp_path / "nope.tle"
+    code, _, err = run(capsys, "screen", "--elements", str(missing), "--start", "2024-07-05",
+                       "--all")  # fmt: skip
+    assert code == 1
+    assert "nope.tle" in err and "not found" in err
