@@ -8,7 +8,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-BENCHMARKS = ["bench_elements", "bench_propagate", "bench_windows", "bench_schedule", "bench_simulate", "bench_screening"]
+BENCHMARKS = [
+    "bench_elements",
+    "bench_propagate",
+    "bench_windows",
+    "bench_schedule",
+    "bench_simulate",
+    "bench_screening",
+]
 
 
 def main() -> None:
