@@ -429,7 +429,7 @@ def _convert(
 # pickled. Tests check the result bit for bit against one process on a whole catalog.
 
 
-class _Recipe(NamedTuple):
+class SatrecRecipe(NamedTuple):
     """Everything Satrec.sgp4init() needs to rebuild one record, plus its fingerprint."""
 
     gravity: int
@@ -459,14 +459,16 @@ def _gravity_models() -> dict[tuple[float, float], int]:
     return models
 
 
-def _recipes(satrecs: list[Satrec], check_jd: float, check_fr: float) -> list[_Recipe]:
+def satrec_recipes(satrecs: list[Satrec], check_jd: float, check_fr: float) -> list[SatrecRecipe]:
+    """Picklable recipes that rebuild each record exactly in another process
+    (``rebuild_satrec``), with a fingerprint state at (check_jd, check_fr) to verify it."""
     error, position, velocity = SatrecArray(satrecs).sgp4(
         np.array([check_jd]), np.array([check_fr])
     )
     fingerprints = np.concatenate([error[:, :1], position[:, 0], velocity[:, 0]], axis=1)
     gravity_models = _gravity_models()
     return [
-        _Recipe(
+        SatrecRecipe(
             gravity_models.get((sat.radiusearthkm, sat.mu), WGS72),
             sat.operationmode,
             sat.satnum,
@@ -491,7 +493,7 @@ def _same_state(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
     return all(x == y or (x != x and y != y) for x, y in zip(a, b, strict=True))  # NaN == NaN
 
 
-def _rebuild(recipe: _Recipe, check_jd: float, check_fr: float) -> Satrec:
+def rebuild_satrec(recipe: SatrecRecipe, check_jd: float, check_fr: float) -> Satrec:
     """A Satrec that propagates exactly like the original record."""
     # twoline2rv() hands sgp4init() (jdsatepoch + jdsatepochF) - origin; a direct
     # sgp4init() call stores its epoch as origin + whole days and the fraction. Deep-space
@@ -531,9 +533,9 @@ _worker_satrecs: list[Satrec] = []
 _worker_arrays: dict[tuple[int, int], SatrecArray] = {}
 
 
-def _worker_init(recipes: list[_Recipe], check_jd: float, check_fr: float) -> None:
+def _worker_init(recipes: list[SatrecRecipe], check_jd: float, check_fr: float) -> None:
     global _worker_satrecs
-    _worker_satrecs = [_rebuild(recipe, check_jd, check_fr) for recipe in recipes]
+    _worker_satrecs = [rebuild_satrec(recipe, check_jd, check_fr) for recipe in recipes]
     _worker_arrays.clear()
 
 
@@ -586,7 +588,7 @@ class _ObjectPool:
         # Fingerprint time: noon of the median epoch, where few records fail.
         epochs = np.array([sat.jdsatepoch for sat in satrecs] or [0.0])
         self._check = (float(np.floor(np.median(epochs) - 0.5) + 0.5), 0.5)
-        self._recipes = _recipes(satrecs, *self._check) if satrecs else []
+        self._recipes = satrec_recipes(satrecs, *self._check) if satrecs else []
         n_tasks = min(self._n, self._workers * _TASKS_PER_WORKER)
         edges = np.linspace(0, self._n, n_tasks + 1).round().astype(int)
         self._slices = [(a, b) for a, b in pairwise(edges.tolist()) if b > a]

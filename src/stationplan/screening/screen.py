@@ -35,7 +35,7 @@ from sgp4.api import Satrec, SatrecArray
 
 from stationplan.elements import Catalog, ElementSet, SkippedRecord
 from stationplan.errors import InputError
-from stationplan.propagate import _rebuild, _Recipe, _recipes, propagate
+from stationplan.propagate import SatrecRecipe, propagate, rebuild_satrec, satrec_recipes
 from stationplan.screening.conjunction import Conjunction
 from stationplan.screening.sieve import (
     REASONS,
@@ -301,28 +301,28 @@ _WORKER_CACHE: dict[str, tuple[list[Satrec], SatrecArray]] = {}
 
 
 def _worker_records(
-    token: str, recipes: list[_Recipe], check: tuple[float, float]
+    token: str, recipes: list[SatrecRecipe], check: tuple[float, float]
 ) -> tuple[list[Satrec], SatrecArray]:
     cached = _WORKER_CACHE.get(token)
     if cached is None:
         _WORKER_CACHE.clear()  # one screening at a time per worker process
-        satrecs = [_rebuild(recipe, *check) for recipe in recipes]
+        satrecs = [rebuild_satrec(recipe, *check) for recipe in recipes]
         cached = _WORKER_CACHE[token] = (satrecs, SatrecArray(satrecs))
     return cached
 
 
 def _worker_chunk(
-    recipes: list[_Recipe], check: tuple[float, float], job: _Job, k0: int, k1: int
+    recipes: list[SatrecRecipe], check: tuple[float, float], job: _Job, k0: int, k1: int
 ) -> _ChunkResult:
     """Entry point of a chunk in another process (local pool or dask worker)."""
     satrecs, array = _worker_records(job.token, recipes, check)
     return _run_chunk(satrecs, array, job, k0, k1)
 
 
-_POOL_RECIPES: tuple[list[_Recipe], tuple[float, float]] | None = None
+_POOL_RECIPES: tuple[list[SatrecRecipe], tuple[float, float]] | None = None
 
 
-def _pool_init(recipes: list[_Recipe], check: tuple[float, float]) -> None:
+def _pool_init(recipes: list[SatrecRecipe], check: tuple[float, float]) -> None:
     global _POOL_RECIPES
     _POOL_RECIPES = (recipes, check)
 
@@ -355,7 +355,7 @@ def _run_all(
             yield _run_chunk(satrecs, array, job, k0, k1)
         return
     check = _check_time(satrecs)
-    recipes = _recipes(satrecs, *check)
+    recipes = satrec_recipes(satrecs, *check)
     with ProcessPoolExecutor(
         max_workers=workers,
         mp_context=get_context("spawn"),
@@ -383,7 +383,7 @@ def _run_dask(
         ) from None
     try:
         check = _check_time(satrecs)
-        recipes = client.scatter(_recipes(satrecs, *check), broadcast=True)
+        recipes = client.scatter(satrec_recipes(satrecs, *check), broadcast=True)
         futures = [
             client.submit(_worker_chunk, recipes, check, job, k0, k1, pure=False)
             for k0, k1 in chunks
