@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import sys
 from importlib import resources
 
 import pytest
 
-from stationplan.cli import main
+from cli_runner import run_cli as run
 
 GOOD = (
     "ISS (ZARYA)\n"
@@ -25,20 +24,6 @@ WINDOW_ARGS = [
     "--end",
     "2021-02-16T12:00:00Z",
 ]
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    old = sys.argv
-    sys.argv = ["stationplan", *args]
-    try:
-        main()
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    finally:
-        sys.argv = old
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_windows_json_lists_every_field_the_issue_names(tmp_path, capsys):

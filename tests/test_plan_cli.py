@@ -5,30 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
-from stationplan.cli import main
+from cli_runner import run_cli as run
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 TIANGONG = str(EXAMPLES / "tiangong-2022.toml")
 BROKEN = EXAMPLES / "broken"
-
-
-def run(capsysbinary, *args: str) -> tuple[int, bytes, str]:
-    old = sys.argv
-    sys.argv = ["stationplan", *args]
-    try:
-        main()
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    finally:
-        sys.argv = old
-    captured = capsysbinary.readouterr()
-    return code, captured.out, captured.err.decode()
 
 
 def test_plan_json_gives_each_mission_its_times_port_profile_and_a_station_timeline(

@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-from stationplan.cli import main
+from cli_runner import run_cli as _run
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "tiangong-2022.toml"
-
-
-def _run(capsys, *args: str) -> tuple[int, str, str]:
-    old = sys.argv
-    sys.argv = ["stationplan", *args]
-    try:
-        main()
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    finally:
-        sys.argv = old
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def _without_tianzhou_5_food(tmp_path: Path) -> Path:

@@ -5,29 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
-from stationplan.cli import main
+from cli_runner import run_cli as run
 
 SMALL = Path(__file__).parent / "data" / "screening" / "small.3le"
 BASE = ["screen", "--elements", str(SMALL), "--start", "2024-07-05", "--days", "0.25"]
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    old = sys.argv
-    sys.argv = ["stationplan", *args]
-    try:
-        main()
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    finally:
-        sys.argv = old
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_json_lists_every_field_the_issue_names_with_pc(capsys):
