@@ -15,6 +15,7 @@ BENCHMARKS = [
     "bench_schedule",
     "bench_simulate",
     "bench_screening",
+    "bench_backends",
 ]
 
 

@@ -108,9 +108,9 @@ def propagate(
     its entry point with ``if __name__ == "__main__":``. Results are bit-for-bit those of
     one worker.
     """
-    frame = _check_frame(frame)
+    frame = check_frame(frame)
     _check_workers(workers)
-    jd, fr = _as_times(jd, fr)
+    jd, fr = as_times(jd, fr)
     if workers > 1:
         satrecs = _as_satrec_list(satellites, workers)
         with _ObjectPool(satrecs, workers) as pool:
@@ -136,9 +136,9 @@ def iter_propagate(
     one time. Concatenating the batches along the time axis gives exactly the result of
     one ``propagate`` call. With ``workers > 1`` one process pool serves every chunk.
     """
-    frame = _check_frame(frame)
+    frame = check_frame(frame)
     _check_workers(workers)
-    jd, fr = _as_times(jd, fr)
+    jd, fr = as_times(jd, fr)
     if chunk_times is not None and chunk_times < 1:
         raise InputError(f"chunk_times must be at least 1, got {chunk_times}", field="chunk_times")
     if max_bytes < 1:
@@ -186,7 +186,8 @@ def teme_to_itrs(
 # Input checks
 
 
-def _check_frame(frame: str) -> str:
+def check_frame(frame: str) -> str:
+    """The frame name if known ("teme", "gcrs", "itrs"), else an ``InputError``."""
     if frame not in FRAMES:
         raise InputError(
             f"unknown frame {frame!r}; expected one of {', '.join(FRAMES)}", field="frame"
@@ -199,7 +200,7 @@ def _check_workers(workers: int) -> None:
         raise InputError(f"workers must be at least 1, got {workers}", field="workers")
 
 
-def _as_times(jd: np.ndarray, fr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def as_times(jd: np.ndarray, fr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return ``jd``, ``fr`` as contiguous float64 (T,) arrays, as ``_sgp4`` reads them raw."""
     jd_arr = np.atleast_1d(np.asarray(jd, dtype=np.float64))
     fr_arr = np.atleast_1d(np.asarray(fr, dtype=np.float64))
@@ -392,7 +393,7 @@ def _convert(
 ) -> tuple[np.ndarray, np.ndarray]:
     position = np.asarray(position_km, dtype=np.float64)
     velocity = np.asarray(velocity_km_s, dtype=np.float64)
-    jd_arr, fr_arr = _as_times(jd, fr)
+    jd_arr, fr_arr = as_times(jd, fr)
     if (
         position.shape != velocity.shape
         or position.ndim not in (1, 2, 3)

@@ -21,6 +21,11 @@ class ScreenFormat(StrEnum):
     cdm = "cdm"
 
 
+class Backend(StrEnum):
+    sgp4 = "sgp4"
+    heyoka = "heyoka"
+
+
 class SortKey(StrEnum):
     pc = "pc"
     miss = "miss"
@@ -104,6 +109,13 @@ def register(app: typer.Typer) -> None:
         step_s: Annotated[
             float | None, typer.Option(help="Sieve grid step, s (default 120 one-vs-all, 60 all).")
         ] = None,
+        backend: Annotated[
+            Backend,
+            typer.Option(
+                help="SGP4 of the sieve grid: sgp4 (python-sgp4) or heyoka (faster, needs the "
+                "'fast' extra; deep-space objects still use python-sgp4). TCA is always sgp4."
+            ),
+        ] = Backend.sgp4,
     ) -> None:
         """Conjunctions of PRIMARY objects with the catalogue (or all vs all) over a span."""
         from stationplan.cli import err, parse_time
@@ -136,7 +148,9 @@ def register(app: typer.Typer) -> None:
                 f"[yellow]warning:[/] {len(catalog.skipped)} record(s) skipped in {elements} "
                 "(`stationplan elements FILE` lists them)"
             )
-        result = _run(catalog, start_utc, days, volume, primary, workers, scheduler, step_s)
+        result = _run(
+            catalog, start_utc, days, volume, primary, workers, scheduler, step_s, backend.value
+        )
         for excluded in result.excluded[:10]:
             err.print(
                 f"[yellow]excluded:[/] {excluded.norad_id} {excluded.name}: {excluded.reason} "
@@ -160,7 +174,7 @@ def register(app: typer.Typer) -> None:
         else:
             _table(console, result, events, attached)
 
-    def _run(catalog, start_utc, days, volume, primary, workers, scheduler, step_s):
+    def _run(catalog, start_utc, days, volume, primary, workers, scheduler, step_s, backend):
         from rich.progress import Progress
 
         from stationplan.cli import err
@@ -182,6 +196,7 @@ def register(app: typer.Typer) -> None:
                 scheduler=scheduler,
                 progress=progress,
                 step_s=step_s,
+                backend=backend,
             )
 
 

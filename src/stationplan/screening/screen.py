@@ -51,6 +51,7 @@ from stationplan.screening.tca import (
     rtn_components,
     states_at,
 )
+from stationplan.sgp4_backends import HeyokaSGP4, check_backend, grid_propagator, propagate_on
 from stationplan.timescale import datetime_to_jd, jd_to_datetime
 
 __all__ = [
@@ -195,6 +196,7 @@ class _Job:
     n_intervals: int
     primaries: tuple[int, ...] | None  # local indices; None = all vs all
     settings: SieveSettings
+    backend: str = "sgp4"  # grid propagation (stationplan.sgp4_backends); TCA is python-sgp4
 
 
 @dataclass(frozen=True)
@@ -209,13 +211,15 @@ class _ChunkResult:
     n_failed: int
 
 
-def _run_chunk(satrecs: Sequence[Satrec], array: SatrecArray, job: _Job, k0: int, k1: int):
+def _run_chunk(
+    satrecs: Sequence[Satrec], grid: SatrecArray | HeyokaSGP4, job: _Job, k0: int, k1: int
+):
     """Sieve and refine grid intervals k0..k1-1 (grid points k0..k1, and one more sample on
-    each side for the plausibility check)."""
+    each side for the plausibility check). ``grid`` propagates the grid states only."""
     h = job.step_s
     ks = np.arange(k0 - 1, k1 + 2)
     t_s = ks * h
-    batch = propagate(array, np.full(ks.size, job.jd0), job.fr0 + t_s / _SECONDS_PER_DAY)
+    batch = propagate_on(grid, np.full(ks.size, job.jd0), job.fr0 + t_s / _SECONDS_PER_DAY)
     reason = plausible_states(batch.position_km, batch.velocity_km_s, batch.error_code, h)
     inner = slice(1, ks.size - 1)
     position = batch.position_km[:, inner]
@@ -297,17 +301,18 @@ def _run_chunk(satrecs: Sequence[Satrec], array: SatrecArray, job: _Job, k0: int
     )
 
 
-_WORKER_CACHE: dict[str, tuple[list[Satrec], SatrecArray]] = {}
+_WORKER_CACHE: dict[str, tuple[list[Satrec], SatrecArray | HeyokaSGP4]] = {}
 
 
 def _worker_records(
-    token: str, recipes: list[SatrecRecipe], check: tuple[float, float]
-) -> tuple[list[Satrec], SatrecArray]:
+    token: str, recipes: list[SatrecRecipe], check: tuple[float, float], backend: str = "sgp4"
+) -> tuple[list[Satrec], SatrecArray | HeyokaSGP4]:
     cached = _WORKER_CACHE.get(token)
     if cached is None:
         _WORKER_CACHE.clear()  # one screening at a time per worker process
         satrecs = [rebuild_satrec(recipe, *check) for recipe in recipes]
-        cached = _WORKER_CACHE[token] = (satrecs, SatrecArray(satrecs))
+        # Built here, not sent: a heyoka propagator need not pickle (and compiles fast).
+        cached = _WORKER_CACHE[token] = (satrecs, grid_propagator(satrecs, backend))
     return cached
 
 
@@ -315,8 +320,8 @@ def _worker_chunk(
     recipes: list[SatrecRecipe], check: tuple[float, float], job: _Job, k0: int, k1: int
 ) -> _ChunkResult:
     """Entry point of a chunk in another process (local pool or dask worker)."""
-    satrecs, array = _worker_records(job.token, recipes, check)
-    return _run_chunk(satrecs, array, job, k0, k1)
+    satrecs, grid = _worker_records(job.token, recipes, check, job.backend)
+    return _run_chunk(satrecs, grid, job, k0, k1)
 
 
 _POOL_RECIPES: tuple[list[SatrecRecipe], tuple[float, float]] | None = None
@@ -350,9 +355,9 @@ def _run_all(
         yield from _run_dask(satrecs, job, chunks, scheduler)
         return
     if workers <= 1:
-        array = SatrecArray(satrecs)
+        grid = grid_propagator(satrecs, job.backend)
         for k0, k1 in chunks:
-            yield _run_chunk(satrecs, array, job, k0, k1)
+            yield _run_chunk(satrecs, grid, job, k0, k1)
         return
     check = _check_time(satrecs)
     recipes = satrec_recipes(satrecs, *check)
@@ -415,6 +420,7 @@ def screen(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: ProgressCallback | None = None,
+    backend: str = "sgp4",
 ) -> ScreeningResult:
     """Screen ``primaries`` (NORAD ids) against every object, or all vs all when None.
 
@@ -423,6 +429,9 @@ def screen(
     ``step_s``: sieve grid step (s; default 120 with primaries, 60 all-vs-all); any step
     is exact, it only trades propagation against candidate refinements. ``workers``: local processes (None: all cores; small
     jobs stay in this process); ``scheduler``: address of a dask.distributed scheduler.
+    ``backend``: SGP4 of the sieve grid, "sgp4" (python-sgp4, default) or "heyoka"
+    (``stationplan.sgp4_backends``: heyoka for near-earth objects, python-sgp4 for deep
+    space; needs the ``fast`` extra). TCA and miss distances always come from python-sgp4.
 
     Returns a :class:`ScreeningResult` whose events are each pair's local minima of the
     range inside the span and the volume, with TCA and states from python-sgp4.
@@ -439,6 +448,7 @@ def screen(
         raise InputError(f"workers must be at least 1, got {workers}", field="--workers")
     if start_utc.tzinfo is None:
         raise InputError("start time must be timezone-aware (UTC)", field="--start")
+    check_backend(backend, field="--backend")  # also: is heyoka installed?
 
     if isinstance(catalog, Catalog):
         latest = catalog.latest()
@@ -486,6 +496,7 @@ def screen(
         n_intervals=n_steps,
         primaries=None if primaries is None else tuple(local[p] for p in primary_ids),
         settings=settings,
+        backend=backend,
     )
     satrecs = [e.satrec for e in screened]
     n_workers = (os.cpu_count() or 1) if workers is None else workers
@@ -580,7 +591,7 @@ def _assemble(
     attached_keys: set[int] = set()
     if ai.size:
         keys = ai.astype(np.int64) * n + aj.astype(np.int64)
-        order = np.lexsort((asep, keys))
+        order = np.lexsort((at, asep, keys))  # ties (identical element sets): earliest sample
         keys, ai, aj, at = keys[order], ai[order], aj[order], at[order]
         first = np.concatenate([[True], keys[1:] != keys[:-1]])
         ai, aj, at = ai[first], aj[first], at[first]
