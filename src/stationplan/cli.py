@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import numpy as np
 import typer
@@ -242,7 +242,7 @@ def rendezvous_report(
     launch: datetime,
     profile: str | None,
     lead_days: float,
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Library calls behind ``stationplan rendezvous``: a JSON-ready report."""
     site = get_site(site_id)
     vehicle = get_vehicle(vehicle_id).at_site(site.id)
@@ -259,7 +259,7 @@ def rendezvous_report(
         )
     launch_jd = _jd(launch)
     assessment = assess_launch(satrecs, frame, vehicle, launch_jd, profile=profile)
-    report: dict[str, object] = {
+    report: dict[str, Any] = {
         "station_norad": station_id,
         "site": site.id,
         "vehicle": vehicle.id,
@@ -333,7 +333,7 @@ def rendezvous(
         )
 
 
-def _print_rendezvous(report: dict[str, object]) -> None:
+def _print_rendezvous(report: dict[str, Any]) -> None:
     out.print(
         f"[bold]{report['vehicle']}[/] from [bold]{report['site']}[/] at "
         f"{report['launch_utc']} to NORAD {report['station_norad']} "
@@ -344,8 +344,8 @@ def _print_rendezvous(report: dict[str, object]) -> None:
     table = Table(title="Profiles (feasible ones marked)")
     for column in ("profile", "duration h", "window centre °", "range °", "feasible", "docking"):
         table.add_column(column, no_wrap=True)
-    feasible = {p["name"]: p for p in report["feasible_profiles"]}  # type: ignore[index, union-attr]
-    for w in report["profile_windows"]:  # type: ignore[union-attr]
+    feasible = {p["name"]: p for p in report["feasible_profiles"]}
+    for w in report["profile_windows"]:
         mark = feasible.get(w["name"])
         table.add_row(
             w["name"],
@@ -362,7 +362,7 @@ def _print_rendezvous(report: dict[str, object]) -> None:
         out.print(
             f"selected profile [bold]{report['selected_profile']}[/], docking "
             f"{report['docking_utc']}; fallback chain: "
-            f"{' → '.join(report['fallback_chain']) or 'none'}"  # type: ignore[arg-type]
+            f"{' → '.join(report['fallback_chain']) or 'none'}"
         )
         burns = Table(title="Burns (impulsive, RTN)")
         for column in (
@@ -375,7 +375,7 @@ def _print_rendezvous(report: dict[str, object]) -> None:
             "orbit after km",
         ):
             burns.add_column(column, no_wrap=True)
-        for b in report["burns"]:  # type: ignore[union-attr]
+        for b in report["burns"]:
             burns.add_row(
                 b["label"],
                 b["time_utc"],
@@ -393,9 +393,9 @@ def _print_rendezvous(report: dict[str, object]) -> None:
         )
     ph = report["station_phasing"]
     out.print(
-        f"station phasing for {ph['profile']}: shift the phase by {ph['phase_shift_deg']:+.1f}° "  # type: ignore[index]
-        f"with an altitude change of {ph['altitude_change_km']:+.2f} km "  # type: ignore[index]
-        f"{ph['lead_days']:g} days before launch ({ph['dv_m_s']:.2f} m/s)"  # type: ignore[index]
+        f"station phasing for {ph['profile']}: shift the phase by {ph['phase_shift_deg']:+.1f}° "
+        f"with an altitude change of {ph['altitude_change_km']:+.2f} km "
+        f"{ph['lead_days']:g} days before launch ({ph['dv_m_s']:.2f} m/s)"
     )
 
 
@@ -495,12 +495,14 @@ for _command in (_plan_command, _screen_command, _simulate_command):
     _command.register(app)
 
 
-def _click_exception_types() -> tuple[tuple[type, ...], tuple[type, ...]]:
+def _click_exception_types() -> tuple[
+    tuple[type[BaseException], ...], tuple[type[BaseException], ...]
+]:
     """(usage errors, exit requests) of click and of the click copy newer Typers vendor."""
     import click
 
-    usage: list[type] = [click.exceptions.ClickException]
-    exits: list[type] = [click.exceptions.Exit, typer.Exit]
+    usage: list[type[BaseException]] = [click.exceptions.ClickException]
+    exits: list[type[BaseException]] = [click.exceptions.Exit, typer.Exit]
     try:
         from typer._click import exceptions as vendored  # Typer ≥ 0.20 ships its own click
 
@@ -521,10 +523,10 @@ def main() -> None:
     except typer.Abort:
         raise SystemExit(1) from None
     except usage_errors as exc:
-        exc.show()
+        exc.show()  # type: ignore[attr-defined]
         raise SystemExit(1) from None
     except exit_requests as exc:
-        raise SystemExit(exc.exit_code) from None
+        raise SystemExit(getattr(exc, "exit_code", 0)) from None
     except Exception as exc:
         err.print(
             f"[red]internal error:[/] {escape(f'{type(exc).__name__}: {exc}')}", highlight=False

@@ -376,7 +376,8 @@ def plan_rendezvous(
         b = rtn_basis(before[:3], before[3:])
         after_v = before[3:] + dv_km_s
         perigee, apogee = apsides_km(before[:3], after_v)
-        rtn = tuple(float(c) for c in (b @ dv_km_s) * 1000.0)
+        r, t, n = (float(c) for c in (b @ dv_km_s) * 1000.0)
+        rtn = (r, t, n)
         return Burn(label, jd_to_datetime(t_ins + t_s / 86400.0), rtn, perigee, apogee)
 
     b1 = rtn_basis(chaser_1[:3], chaser_1[3:])

@@ -262,6 +262,7 @@ def assess_launch(
             )
     feasible.sort(key=lambda p: p.duration_h)
     names = [p.name for p in feasible]
+    selected: FeasibleProfile | None
     if profile is not None and profile in names:
         selected = feasible[names.index(profile)]
     else:
