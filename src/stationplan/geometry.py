@@ -68,6 +68,11 @@ class MeanPlaneHistory:
             satrecs=tuple(ordered),
         )
 
+    @classmethod
+    def of(cls, station: Sequence[Satrec] | MeanPlaneHistory) -> MeanPlaneHistory:
+        """``station`` itself when it is already a history, else built from its records."""
+        return station if isinstance(station, MeanPlaneHistory) else cls.from_satrecs(station)
+
     def nearest_index(self, jd: np.ndarray) -> np.ndarray:
         """Index of the element set whose epoch is nearest each time ``jd`` (UTC JD)."""
         jd = np.asarray(jd, dtype=float)

@@ -241,9 +241,7 @@ def plan_rendezvous(
     phase is outside its window (the catch-up is then the nearest whole-lap one and
     Δv shows the cost); with no profile named and none feasible, ``InfeasibleError``.
     """
-    history = (
-        station if isinstance(station, MeanPlaneHistory) else MeanPlaneHistory.from_satrecs(station)
-    )
+    history = MeanPlaneHistory.of(station)
     assessment = assess_launch(history, site, vehicle, launch_jd, profile=profile)
     name = profile or assessment.selected_profile
     if name is None:

@@ -47,9 +47,7 @@ def phase_angle_deg(
     plane (nearest element set), t_ins = t_launch + ascent time and s the ground
     distance to insertion (``AscentModel.insertion_arc_rad``).
     """
-    history = (
-        station if isinstance(station, MeanPlaneHistory) else MeanPlaneHistory.from_satrecs(station)
-    )
+    history = MeanPlaneHistory.of(station)
     launch = np.atleast_1d(np.asarray(launch_jd, dtype=float))
     shape = launch.shape
     launch = launch.ravel()
@@ -242,9 +240,7 @@ def assess_launch(
     """
     if profile is not None:
         vehicle.profile(profile)  # unknown names: InputError listing the known ones
-    history = (
-        station if isinstance(station, MeanPlaneHistory) else MeanPlaneHistory.from_satrecs(station)
-    )
+    history = MeanPlaneHistory.of(station)
     ascent = AscentModel.from_vehicle(vehicle)
     theta = float(phase_angle_deg(history, site, ascent, launch_jd)[0])
     n_station = station_mean_motion_rad_s(history, launch_jd)
@@ -351,9 +347,7 @@ def annotate_feasibility(
     """
     if not opportunities:
         return ()
-    history = (
-        station if isinstance(station, MeanPlaneHistory) else MeanPlaneHistory.from_satrecs(station)
-    )
+    history = MeanPlaneHistory.of(station)
     launch = np.array([o.launch_jd for o in opportunities])
     theta = phase_angle_deg(history, site, AscentModel.from_vehicle(vehicle), launch)
     n_station = station_mean_motion_rad_s(history, float(np.median(launch)))
@@ -413,9 +407,7 @@ def profiled_opportunities(
     none is requested). Far from every element set: every opportunity, with the requested
     or default profile and ``needs_station_phasing`` set.
     """
-    history = (
-        station if isinstance(station, MeanPlaneHistory) else MeanPlaneHistory.from_satrecs(station)
-    )
+    history = MeanPlaneHistory.of(station)
     default = vehicle.profile(profile)
     annotated = annotate_feasibility(opportunities, history, site, vehicle)
     durations = {p.name: p.duration_h for p in vehicle.profiles}
