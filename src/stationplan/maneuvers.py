@@ -45,7 +45,7 @@ from .geometry import (
     nodal_rate_scale,
 )
 from .rendezvous import assess_launch, profile_windows, station_mean_motion_rad_s
-from .timescale import jd_to_datetime
+from .timescale import iso_utc, jd_to_datetime
 from .vehicles import Vehicle
 from .windows import AscentModel
 
@@ -79,7 +79,7 @@ class Burn:
     def as_dict(self) -> dict[str, object]:
         return {
             "label": self.label,
-            "time_utc": self.time_utc.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-4] + "Z",
+            "time_utc": iso_utc(self.time_utc),
             "dv_r_m_s": round(self.dv_rtn_m_s[0], 3),
             "dv_t_m_s": round(self.dv_rtn_m_s[1], 3),
             "dv_n_m_s": round(self.dv_rtn_m_s[2], 3),

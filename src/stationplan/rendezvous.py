@@ -27,7 +27,7 @@ from .geometry import (
     mean_motion_rad_s,
     station_argument_of_latitude,
 )
-from .timescale import jd_to_datetime
+from .timescale import iso_utc, jd_to_datetime
 from .vehicles import Vehicle
 from .windows import AscentModel, Opportunity
 
@@ -148,7 +148,7 @@ class FeasibleProfile:
         return {
             "name": self.name,
             "duration_h": round(self.duration_h, 4),
-            "docking_utc": _iso(self.docking_utc),
+            "docking_utc": iso_utc(self.docking_utc),
             "catch_up_deg": round(self.catch_up_deg, 3),
         }
 
@@ -178,14 +178,14 @@ class LaunchAssessment:
 
     def as_dict(self) -> dict[str, object]:
         return {
-            "launch_utc": _iso(self.launch_utc),
+            "launch_utc": iso_utc(self.launch_utc),
             "phase_angle_deg": round(self.phase_angle_deg, 4),
             "station_altitude_km": round(self.station_altitude_km, 3),
             "feasible_profiles": [p.as_dict() for p in self.feasible_profiles],
             "fallback_chain": list(self.fallback_chain),
             "requested_profile": self.requested_profile,
             "selected_profile": self.selected_profile,
-            "docking_utc": None if self.docking_utc is None else _iso(self.docking_utc),
+            "docking_utc": None if self.docking_utc is None else iso_utc(self.docking_utc),
             "profile_windows": [
                 {
                     "name": w.name,
@@ -196,10 +196,6 @@ class LaunchAssessment:
                 for w in self.windows
             ],
         }
-
-
-def _iso(when: datetime) -> str:
-    return when.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-4] + "Z"
 
 
 def station_mean_motion_rad_s(history: MeanPlaneHistory, jd: float) -> float:

@@ -41,3 +41,9 @@ def unix_to_jd(unix_s: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
     unix_s = np.asarray(unix_s, dtype=float)
     days = np.floor(unix_s / 86400.0)
     return 2440587.5 + days, (unix_s - days * 86400.0) / 86400.0
+
+
+def iso_utc(when: datetime) -> str:
+    """ISO 8601 UTC with milliseconds and a Z suffix (``2022-11-29T15:08:17.000Z``), the
+    form every JSON record of the project uses."""
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"

@@ -56,7 +56,7 @@ from .geometry import (
     rotating_azimuth_deg,
     station_argument_of_latitude,
 )
-from .timescale import jd_to_datetime
+from .timescale import iso_utc, jd_to_datetime
 from .vehicles import Vehicle
 
 #: Element sets further than this from a requested time are flagged (days).
@@ -183,7 +183,7 @@ class Opportunity:
             if key == "pass_direction":
                 key = "pass"
             if isinstance(value, datetime):
-                value = value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")[:-4] + "Z"
+                value = iso_utc(value)
             elif isinstance(value, float):
                 value = round(value, 6)
             elif isinstance(value, tuple):

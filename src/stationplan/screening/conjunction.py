@@ -13,6 +13,8 @@ from datetime import datetime
 
 import numpy as np
 
+from stationplan.timescale import iso_utc
+
 
 @dataclass(frozen=True)
 class Conjunction:
@@ -56,7 +58,7 @@ class Conjunction:
             if key == "extras":
                 continue
             if isinstance(value, datetime):
-                value = value.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+                value = iso_utc(value)
             elif isinstance(value, tuple):
                 value = [round(float(v), 6) for v in value]
             elif isinstance(value, float | np.floating):
