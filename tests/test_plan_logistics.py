@@ -40,3 +40,26 @@ def test_ignore_logistics_prints_the_schedule_with_a_warning(tmp_path, capsys):
     assert code == 0
     assert '"missions"' in out or "launch_utc" in out
     assert "warning" in err and "food" in err
+
+
+def test_the_campaigns_starting_stocks_reach_the_simulation(tmp_path):
+    """`[logistics] initial_kg` replaces the station default; the 2022 campaign starts
+    uncrewed, so day one holds exactly the declared stock."""
+    from stationplan.campaign import load_campaign
+    from stationplan.campaign_windows import campaign_candidates
+    from stationplan.logistics import simulate_campaign
+    from stationplan.schedule import SolveSettings, schedule_campaign
+
+    path = tmp_path / "stocked.toml"
+    path.write_text(
+        EXAMPLE.read_text(encoding="utf-8") + "\n[logistics]\ninitial_kg = { water = 1234 }\n",
+        encoding="utf-8",
+    )
+    loaded = load_campaign(path)
+    schedule = schedule_campaign(
+        loaded.campaign, loaded.station, loaded.vehicles, loaded.sites,
+        campaign_candidates(loaded), SolveSettings(),
+    )  # fmt: skip
+    result = simulate_campaign(loaded, schedule)
+    assert result.crew[0] == 0
+    assert int(result.stock_g["water"][0]) == 1_234_000

@@ -728,16 +728,19 @@ def simulate_campaign(
 ) -> SimulationResult:
     """Simulate a scheduled campaign (``loaded``: :class:`stationplan.campaign.CampaignFile`).
 
-    Starts at the campaign start with the element set nearest to it and the modules of
-    ``[initial]``; ends at ``end`` or the last planned departure.
+    Starts at the campaign start with the element set nearest to it, the modules of
+    ``[initial]`` and the stocks of the station's defaults, overridden by the campaign's
+    ``[logistics] initial_kg`` and then by ``initial_kg``; ends at ``end`` or the last
+    planned departure.
     """
     campaign = loaded.campaign
     station = loaded.station
     masses = {m.id: m.mass_t * 1000.0 for m in station.modules}
     modules = {m: masses.get(m, 0.0) for m in campaign.initial.modules}
     config = load_logistics(station.id, modules)
-    if initial_kg:
-        config = config.with_initial(**initial_kg)
+    stocks = {**campaign.logistics.initial_kg.given(), **(initial_kg or {})}
+    if stocks:
+        config = config.with_initial(**stocks)
     visits = visits_from_schedule(schedule, station, config)
     start = campaign.start
     if end is None:

@@ -93,9 +93,7 @@ def register(app: typer.Typer) -> None:
             err.print(f"[yellow]warning:[/] {message}", highlight=False)
         # The schedule must also keep the crew supplied and the station in its band
         # (consumables, reserves, propellant for reboosts): otherwise exit 2, explained.
-        simulation = simulate_campaign(
-            loaded, result, initial_kg=loaded.campaign.logistics.initial_kg.given()
-        )
+        simulation = simulate_campaign(loaded, result)
         if simulation.violations:
             if not ignore_logistics:
                 raise InfeasibleError(violations_message(simulation))

@@ -88,13 +88,7 @@ def register(app: typer.Typer) -> None:
             candidates,
             SolveSettings(time_limit_s=time_limit),
         )
-        result = simulate_campaign(
-            loaded,
-            schedule,
-            solar.value,
-            until,
-            initial_kg=loaded.campaign.logistics.initial_kg.given(),
-        )
+        result = simulate_campaign(loaded, schedule, solar.value, until)
         for message in result.warnings:
             err.print(f"[yellow]warning:[/] {message}", highlight=False)
         for violation in result.violations:
