@@ -31,8 +31,8 @@ from datetime import datetime, timedelta
 
 from ortools.sat.python import cp_model
 
-from .campaign import Campaign, DayRange, Mission
-from .campaign_windows import Candidate
+from .campaign import Campaign, CampaignFile, DayRange, Mission
+from .campaign_windows import Candidate, campaign_candidates, stale_launch_warnings
 from .errors import InfeasibleError
 from .station import Station
 from .vehicles import Vehicle
@@ -44,6 +44,7 @@ __all__ = [
     "SolveSettings",
     "TimelineEvent",
     "VisitPlan",
+    "plan_campaign",
     "schedule_campaign",
 ]
 
@@ -1148,3 +1149,28 @@ def _timeline(
         }[kind]
         events.append(TimelineEvent(when, kind, mission, port, text, crew_aboard, vehicles))
     return tuple(events)
+
+
+def plan_campaign(
+    loaded: CampaignFile,
+    settings: SolveSettings | None = None,
+    on_mission: Callable[[str], None] | None = None,
+) -> Schedule:
+    """Schedule a loaded campaign file on its own launch candidates.
+
+    The windows of every mission come from :func:`campaign_candidates` (``on_mission`` is
+    called before each, for progress); launches far from every element set of the station
+    are added to the warnings.
+    """
+    result = schedule_campaign(
+        loaded.campaign,
+        loaded.station,
+        loaded.vehicles,
+        loaded.sites,
+        campaign_candidates(loaded, on_mission),
+        settings,
+    )
+    stale = stale_launch_warnings(
+        loaded.elements, [(p.name, p.launch_utc) for p in result.missions]
+    )
+    return replace(result, warnings=result.warnings + tuple(stale))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 import time
-from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -45,9 +44,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Schedule CAMPAIGN: launch opportunities, ports, crew, handovers, quotas (CP-SAT)."""
         from stationplan.campaign import load_campaign
-        from stationplan.campaign_windows import campaign_candidates, stale_launch_warnings
         from stationplan.cli import err, out
-        from stationplan.errors import InfeasibleError, InputError
+        from stationplan.errors import InfeasibleError
         from stationplan.logistics import simulate_campaign, violations_message
         from stationplan.report import (
             schedule_table,
@@ -56,10 +54,9 @@ def register(app: typer.Typer) -> None:
             schedule_to_json,
             write_html_report,
         )
-        from stationplan.schedule import SolveSettings, schedule_campaign
+        from stationplan.schedule import plan_campaign
 
-        if not 0.1 <= time_limit <= 3600:
-            raise InputError("the time limit must lie within 0.1–3600 s", field="--time-limit")
+        settings = solve_settings(time_limit)
         loaded = load_campaign(campaign)
         clock = time.perf_counter()
         status = err.status("computing launch windows…")
@@ -73,22 +70,10 @@ def register(app: typer.Typer) -> None:
             status.update(f"computing launch windows: {mission}…")
 
         try:
-            candidates = campaign_candidates(loaded, progress)
+            result = plan_campaign(loaded, settings, progress)
         finally:
             if shown:
                 status.stop()
-        result = schedule_campaign(
-            loaded.campaign,
-            loaded.station,
-            loaded.vehicles,
-            loaded.sites,
-            candidates,
-            SolveSettings(time_limit_s=time_limit),
-        )
-        stale = stale_launch_warnings(
-            loaded.elements, [(p.name, p.launch_utc) for p in result.missions]
-        )
-        result = replace(result, warnings=result.warnings + tuple(stale))
         for message in result.warnings:
             err.print(f"[yellow]warning:[/] {message}", highlight=False)
         # The schedule must also keep the crew supplied and the station in its band
@@ -110,6 +95,16 @@ def register(app: typer.Typer) -> None:
             sys.stdout.flush()
         else:
             out.print(schedule_table(result))
+
+
+def solve_settings(time_limit_s: float):  # -> stationplan.schedule.SolveSettings
+    """Solver settings from ``--time-limit`` (seconds per objective stage, 0.1–3600)."""
+    from stationplan.errors import InputError
+    from stationplan.schedule import SolveSettings
+
+    if not 0.1 <= time_limit_s <= 3600:
+        raise InputError("the time limit must lie within 0.1–3600 s", field="--time-limit")
+    return SolveSettings(time_limit_s=time_limit_s)
 
 
 def _logistics_html(simulation: object, directory: Path) -> str:

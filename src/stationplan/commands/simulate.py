@@ -68,26 +68,16 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Simulate CAMPAIGN day by day: stocks against reserves, altitude, reboosts."""
         from stationplan.campaign import load_campaign
-        from stationplan.campaign_windows import campaign_candidates
         from stationplan.cli import err, out, parse_time
-        from stationplan.errors import InputError
+        from stationplan.commands.plan import solve_settings
         from stationplan.logistics import simulate_campaign
-        from stationplan.schedule import SolveSettings, schedule_campaign
+        from stationplan.schedule import plan_campaign
 
         fmt = format
-        if not 0.1 <= time_limit <= 3600:
-            raise InputError("the time limit must lie within 0.1–3600 s", field="--time-limit")
+        settings = solve_settings(time_limit)
         loaded = load_campaign(campaign)
         until = None if end is None else parse_time(end, "--end")
-        candidates = campaign_candidates(loaded, lambda mission: None)
-        schedule = schedule_campaign(
-            loaded.campaign,
-            loaded.station,
-            loaded.vehicles,
-            loaded.sites,
-            candidates,
-            SolveSettings(time_limit_s=time_limit),
-        )
+        schedule = plan_campaign(loaded, settings)
         result = simulate_campaign(loaded, schedule, solar.value, until)
         for message in result.warnings:
             err.print(f"[yellow]warning:[/] {message}", highlight=False)
