@@ -201,22 +201,25 @@ def test_feasible_profiles_are_listed_fastest_first_with_their_docking_times():
 
 
 def test_campaign_opportunities_need_a_feasible_profile_only_where_the_phase_is_known():
-    from stationplan.rendezvous import PHASE_PREDICTABLE_DAYS, profiled_opportunities
+    from stationplan.rendezvous import (
+        PHASE_PREDICTABLE_DAYS,
+        feasible_windows,
+        profiled_opportunities,
+    )
 
     vehicle = get_vehicle("soyuz-ms")
     satrecs = [e.satrec for e in BUNDLED.history(25544)]
-    frame = SiteFrame.from_site(get_site("baikonur"))
     history = MeanPlaneHistory.from_satrecs(satrecs)
     start = float(history.epoch_jd[0])
-    search = launch_opportunities(
+    search = feasible_windows(
         satrecs,
-        frame,
-        AscentModel.from_vehicle(vehicle),
+        get_site("baikonur"),
+        vehicle,
         RendezvousSpec.for_vehicle(vehicle),
         start,
         start + 30.0,
     )
-    chosen = profiled_opportunities(search.opportunities, history, frame, vehicle)
+    chosen = profiled_opportunities(search.opportunities, history, vehicle)
     near = [c for c in chosen if c.phase_known]
     far = [c for c in chosen if not c.phase_known]
     assert near and far

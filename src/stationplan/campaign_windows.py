@@ -17,12 +17,11 @@ import numpy as np
 
 from .campaign import CampaignFile
 from .elements import ElementSet
-from .geometry import SiteFrame
-from .rendezvous import profiled_opportunities
+from .rendezvous import feasible_windows, profiled_opportunities
 from .sites import get_site
 from .timescale import datetime_to_jd, jd_to_datetime
 from .vehicles import get_vehicle
-from .windows import STALE_ELEMENTS_DAYS, AscentModel, RendezvousSpec, launch_opportunities
+from .windows import STALE_ELEMENTS_DAYS, RendezvousSpec
 
 __all__ = [
     "Candidate",
@@ -74,18 +73,8 @@ def mission_opportunities(
     vehicle = get_vehicle(vehicle_id).at_site(site.id)
     rendezvous = RendezvousSpec.for_vehicle(vehicle, profile)
     satrecs = [e.satrec for e in station_elements]
-    frame = SiteFrame.from_site(site)
-    search = launch_opportunities(
-        satrecs,
-        frame,
-        AscentModel.from_vehicle(vehicle),
-        rendezvous,
-        start_jd,
-        end_jd,
-        site_id=site.id,
-        vehicle_id=vehicle.id,
-    )
-    chosen = profiled_opportunities(search.opportunities, satrecs, frame, vehicle, profile=profile)
+    search = feasible_windows(satrecs, site, vehicle, rendezvous, start_jd, end_jd)
+    chosen = profiled_opportunities(search.opportunities, satrecs, vehicle, profile=profile)
     return [
         Candidate(
             launch_jd=c.opportunity.launch_jd,

@@ -27,11 +27,11 @@ from .elements import Catalog, load_catalog
 from .errors import InfeasibleError, InputError, StationplanError
 from .geometry import SiteFrame
 from .maneuvers import plan_rendezvous
-from .rendezvous import annotate_feasibility, assess_launch, station_phasing
+from .rendezvous import assess_launch, feasible_windows, station_phasing
 from .sites import get_site
 from .timescale import datetime_to_jd
 from .vehicles import get_vehicle
-from .windows import AscentModel, Opportunity, RendezvousSpec, WindowSearch, launch_opportunities
+from .windows import Opportunity, RendezvousSpec, WindowSearch
 
 app = typer.Typer(
     add_completion=False,
@@ -179,19 +179,7 @@ def find_windows(
     if end - start > timedelta(days=3660):
         raise InputError("the span is longer than 10 years", field="--end")
     satrecs = [e.satrec for e in history]
-    frame = SiteFrame.from_site(site)
-    result = launch_opportunities(
-        satrecs,
-        frame,
-        AscentModel.from_vehicle(vehicle),
-        rendezvous,
-        _jd(start),
-        _jd(end),
-        site_id=site.id,
-        vehicle_id=vehicle.id,
-    )
-    annotated = annotate_feasibility(result.opportunities, satrecs, frame, vehicle)
-    return WindowSearch(annotated, result.warnings)
+    return feasible_windows(satrecs, site, vehicle, rendezvous, _jd(start), _jd(end))
 
 
 @app.command()

@@ -27,9 +27,16 @@ from .geometry import (
     mean_motion_rad_s,
     station_argument_of_latitude,
 )
+from .sites import Site
 from .timescale import iso_utc, jd_to_datetime
 from .vehicles import Vehicle
-from .windows import AscentModel, Opportunity
+from .windows import (
+    AscentModel,
+    Opportunity,
+    RendezvousSpec,
+    WindowSearch,
+    launch_opportunities,
+)
 
 TWO_PI = 2.0 * np.pi
 
@@ -330,6 +337,31 @@ def station_phasing(
     )
 
 
+def feasible_windows(
+    station: Sequence[Satrec],
+    site: Site,
+    vehicle: Vehicle,
+    rendezvous: RendezvousSpec,
+    start_jd: float,
+    end_jd: float,
+) -> WindowSearch:
+    """In-plane opportunities of ``vehicle`` (resolved for ``site``) in [start_jd, end_jd],
+    aimed for ``rendezvous``, each with the profiles feasible at its phase angle."""
+    frame = SiteFrame.from_site(site)
+    search = launch_opportunities(
+        station,
+        frame,
+        AscentModel.from_vehicle(vehicle),
+        rendezvous,
+        start_jd,
+        end_jd,
+        site_id=site.id,
+        vehicle_id=vehicle.id,
+    )
+    annotated = annotate_feasibility(search.opportunities, station, frame, vehicle)
+    return WindowSearch(annotated, search.warnings)
+
+
 def annotate_feasibility(
     opportunities: Sequence[Opportunity],
     station: Sequence[Satrec] | MeanPlaneHistory,
@@ -390,7 +422,6 @@ class ProfiledOpportunity:
 def profiled_opportunities(
     opportunities: Sequence[Opportunity],
     station: Sequence[Satrec] | MeanPlaneHistory,
-    site: SiteFrame,
     vehicle: Vehicle,
     *,
     profile: str | None = None,
@@ -398,17 +429,17 @@ def profiled_opportunities(
 ) -> list[ProfiledOpportunity]:
     """Opportunities a mission can fly, each with its profile and docking time.
 
-    Near an element set: only opportunities where the requested profile (or, with none
+    ``opportunities`` carry their ``feasible_profiles`` (:func:`feasible_windows`). Near
+    an element set: only opportunities where the requested profile (or, with none
     requested, any profile) is feasible, docking per that profile (fastest feasible when
     none is requested). Far from every element set: every opportunity, with the requested
     or default profile and ``needs_station_phasing`` set.
     """
     history = MeanPlaneHistory.of(station)
     default = vehicle.profile(profile)
-    annotated = annotate_feasibility(opportunities, history, site, vehicle)
     durations = {p.name: p.duration_h for p in vehicle.profiles}
     out = []
-    for o in annotated:
+    for o in opportunities:
         known = abs(float(history.age_days(np.array([o.launch_jd]))[0])) <= predictable_days
         if known:
             if profile is not None:
