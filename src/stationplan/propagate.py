@@ -112,7 +112,7 @@ def propagate(
     _check_workers(workers)
     jd, fr = as_times(jd, fr)
     if workers > 1:
-        satrecs = _as_satrec_list(satellites, workers)
+        satrecs = as_satrec_list(satellites, f"workers={workers}")
         with _ObjectPool(satrecs, workers) as pool:
             return pool.propagate(jd, fr, frame)
     return _propagate_here(_as_satrec_array(satellites), jd, fr, frame)
@@ -145,7 +145,7 @@ def iter_propagate(
         raise InputError(f"max_bytes must be positive, got {max_bytes}", field="max_bytes")
     # Check the objects now, not at the first next() of the generator.
     if workers > 1:
-        objects: list[Satrec] | SatrecArray = _as_satrec_list(satellites, workers)
+        objects: list[Satrec] | SatrecArray = as_satrec_list(satellites, f"workers={workers}")
     else:
         objects = _as_satrec_array(satellites)
     if chunk_times is None:
@@ -229,11 +229,13 @@ def _as_satrec_array(satellites: Sequence[Satrec] | SatrecArray) -> SatrecArray:
         ) from exc
 
 
-def _as_satrec_list(satellites: Sequence[Satrec] | SatrecArray, workers: int) -> list[Satrec]:
+def as_satrec_list(satellites: Sequence[Satrec] | SatrecArray, needed_by: str) -> list[Satrec]:
+    """The records as a list of ``Satrec``; ``InputError`` for a ``SatrecArray`` (it cannot be
+    taken apart) or anything else, naming what needed them (e.g. ``"workers=2"``)."""
     if isinstance(satellites, SatrecArray):
         raise InputError(
-            f"workers={workers} needs the Satrec objects themselves, not a SatrecArray "
-            "(a SatrecArray cannot be split or sent to another process)",
+            f"{needed_by} needs the Satrec objects themselves, not a SatrecArray "
+            "(a SatrecArray cannot be taken apart or sent to another process)",
             field="satellites",
         )
     satrecs = list(satellites)

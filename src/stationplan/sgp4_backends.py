@@ -36,6 +36,7 @@ from sgp4.api import WGS72, Satrec, SatrecArray
 from stationplan.errors import InputError
 from stationplan.propagate import (
     StateBatch,
+    as_satrec_list,
     as_times,
     check_frame,
     propagate,
@@ -136,19 +137,7 @@ class HeyokaSGP4:
     def from_satrecs(cls, satrecs: Sequence[Satrec]) -> HeyokaSGP4:
         """Route each record (see the module docstring) and build both propagators."""
         heyoka = _import_heyoka()
-        if isinstance(satrecs, SatrecArray):
-            raise InputError(
-                "the heyoka backend needs the Satrec records themselves, not a SatrecArray "
-                "(a SatrecArray cannot be taken apart)",
-                field="satellites",
-            )
-        records = list(satrecs)
-        for index, sat in enumerate(records):
-            if not isinstance(sat, Satrec):
-                raise InputError(
-                    f"satellites[{index}] is {type(sat).__name__}, not an sgp4 Satrec",
-                    field="satellites",
-                )
+        records = as_satrec_list(satrecs, "the heyoka backend")
         is_deep = heyoka.model.gpe_is_deep_space
         near_mask = np.array(
             [

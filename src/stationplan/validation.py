@@ -12,7 +12,7 @@ as an analyst knows it in advance) and the error in seconds is reported.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -153,18 +153,25 @@ def check_launch(
     )
 
 
-def check_all(data: ValidationSet, *, max_element_age_days: float = 14.0) -> list[WindowCheck]:
-    """Every launch whose station has an element set within ``max_element_age_days``."""
-    checks = []
+def _with_recent_elements(
+    data: ValidationSet, max_element_age_days: float
+) -> Iterator[tuple[RealLaunch, tuple[Satrec, ...]]]:
+    """Launches whose station has an element set within ``max_element_age_days``."""
     for launch in data.launches:
         station = data.station_elements.get(launch.norad_id, ())
         if not station:
             continue
         epochs = np.array([s.jdsatepoch + s.jdsatepochF for s in station])
-        if np.min(np.abs(epochs - launch.launch_jd)) > max_element_age_days:
-            continue
-        checks.append(check_launch(launch, station))
-    return checks
+        if np.min(np.abs(epochs - launch.launch_jd)) <= max_element_age_days:
+            yield launch, station
+
+
+def check_all(data: ValidationSet, *, max_element_age_days: float = 14.0) -> list[WindowCheck]:
+    """Every launch whose station has an element set within ``max_element_age_days``."""
+    return [
+        check_launch(launch, station)
+        for launch, station in _with_recent_elements(data, max_element_age_days)
+    ]
 
 
 @dataclass(frozen=True)
@@ -267,13 +274,8 @@ def check_all_rendezvous(
     data: ValidationSet, *, max_element_age_days: float = 7.0
 ) -> list[RendezvousCheck]:
     """Every launch with a docking time whose station has an element set within the age."""
-    checks = []
-    for launch in data.launches:
-        station = data.station_elements.get(launch.norad_id, ())
-        if not station or launch.docking_utc is None:
-            continue
-        epochs = np.array([s.jdsatepoch + s.jdsatepochF for s in station])
-        if np.min(np.abs(epochs - launch.launch_jd)) > max_element_age_days:
-            continue
-        checks.append(check_rendezvous(launch, station))
-    return checks
+    return [
+        check_rendezvous(launch, station)
+        for launch, station in _with_recent_elements(data, max_element_age_days)
+        if launch.docking_utc is not None
+    ]
