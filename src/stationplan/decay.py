@@ -607,6 +607,12 @@ MAX_PAIR_DAYS = 7.0
 MIN_PAIR_DAYS = 3.0
 
 
+def _by_epoch(satrecs: Sequence[Satrec]) -> list[Satrec]:
+    """The element sets in epoch order, one per epoch (to the microday)."""
+    unique = {round(s.jdsatepoch + s.jdsatepochF, 6): s for s in satrecs}
+    return [unique[k] for k in sorted(unique)]
+
+
 def observations_from_history(
     satrecs: Sequence[Satrec],
     source: str = "",
@@ -619,8 +625,7 @@ def observations_from_history(
 
     Duplicate epochs are dropped.
     """
-    unique = {round(s.jdsatepoch + s.jdsatepochF, 6): s for s in satrecs}
-    ordered = [unique[k] for k in sorted(unique)]
+    ordered = _by_epoch(satrecs)
     found = [o for s in ordered if (o := observed_from_ndot(s, source)) is not None]
     for first, second in pairwise(ordered):
         days = (second.jdsatepoch + second.jdsatepochF) - (first.jdsatepoch + first.jdsatepochF)
@@ -649,8 +654,7 @@ def reboost_free_arcs(
     piece spanning at least ``min_span_days`` is an arc. Intermediate sets only confirm
     that no burn fell inside. Duplicate epochs are dropped.
     """
-    unique = {round(s.jdsatepoch + s.jdsatepochF, 6): s for s in satrecs}
-    ordered = [unique[k] for k in sorted(unique)]
+    ordered = _by_epoch(satrecs)
     runs: list[list[Satrec]] = []
     for satrec in ordered:
         if runs:
