@@ -37,10 +37,21 @@ radius for everyone). Pairs found at a grid point are tested on both adjacent in
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.spatial import cKDTree
+
+try:  # the compiled kernel, built by setup.py at install
+    from stationplan.screening import _sievec
+except ImportError:  # pragma: no cover - a source tree without the built extension
+    _sievec = None
+
+#: Sub-windows of the compiled sieve's half-window enumeration (``_sievec.c``).
+SUB_WINDOWS = int(os.environ.get("STATIONPLAN_SUB_WINDOWS", "2"))
+#: Implementations of :func:`sieve_all`.
+ENGINES = ("auto", "compiled", "numpy")
 
 #: SGP4's gravity model (WGS-72, as in ``Satrec.twoline2rv``): km³/s² and km.
 MU_KM3_S2 = 398600.8
@@ -344,10 +355,86 @@ def sieve_all(
     usable: np.ndarray,
     first_k: int,
     settings: SieveSettings,
+    engine: str = "auto",
 ) -> Candidates:
-    """All-vs-all sieve: a k-d tree per grid point, then the chord test on both adjacent
-    intervals of every pair it returns. Same array conventions as :func:`sieve_primaries`.
+    """All-vs-all sieve: every pair within the k-d radius at each grid point, pre-tested on
+    its half window, then the chord test on both adjacent intervals. Same array conventions
+    as :func:`sieve_primaries`.
+
+    ``engine``: ``"compiled"`` (the C kernel ``_sievec``: cell hashing and all tests in
+    one double-precision pass), ``"numpy"`` (scipy k-d trees and NumPy tests in single
+    precision) or ``"auto"`` (compiled when the extension is built, else NumPy). Both apply
+    the same tests; the NumPy path widens them by its rounding allowance, so it may return a
+    few more candidate intervals, never fewer.
     """
+    if engine not in ENGINES:
+        raise ValueError(f"unknown sieve engine {engine!r}; expected one of {ENGINES}")
+    if engine == "compiled" or (engine == "auto" and _sievec is not None):
+        if _sievec is None:
+            raise RuntimeError(
+                "the compiled sieve (stationplan.screening._sievec) is not built; reinstall "
+                "the package with a C compiler (pip install -e .) or use engine='numpy'"
+            )
+        return _sieve_all_compiled(position_km, velocity_km_s, usable, first_k, settings)
+    return _sieve_all_numpy(position_km, velocity_km_s, usable, first_k, settings)
+
+
+def _sieve_all_compiled(
+    position_km: np.ndarray,
+    velocity_km_s: np.ndarray,
+    usable: np.ndarray,
+    first_k: int,
+    settings: SieveSettings,
+) -> Candidates:
+    """:func:`sieve_all` through the C kernel (``_sievec.c`` documents the enumeration)."""
+    n, t_count = usable.shape
+    params = (
+        settings.step_s,
+        settings.distance_km,
+        settings.crude_margin_km,
+        GRADIENT_BOUND_S2,
+        RESIDUAL_ACCEL_KM_S2,
+        MAX_VELOCITY_MISMATCH_KM_S,
+        settings.attach_km,
+        settings.attach_speed_km_s,
+        SLOW_SPEED_KM_S,
+        float(SUB_WINDOWS),
+    )
+    cand, att, att_sep, tested = _sievec.sieve_all(
+        np.ascontiguousarray(position_km, dtype=np.float64),
+        np.ascontiguousarray(velocity_km_s, dtype=np.float64),
+        np.ascontiguousarray(usable, dtype=np.bool_),
+        n,
+        t_count,
+        first_k,
+        params,
+    )
+    c = np.frombuffer(cand, dtype=np.int64).reshape(-1, 3)
+    a = np.frombuffer(att, dtype=np.int64).reshape(-1, 3)
+    cands = Candidates(
+        c[:, 0].copy(), c[:, 1].copy(), c[:, 2].copy(), a[:, 0].copy(), a[:, 1].copy(),
+        np.frombuffer(att_sep, dtype=np.float64).copy(), a[:, 2].copy(), int(tested),
+    )  # fmt: skip
+    return _unique_intervals(cands, n, t_count, first_k)
+
+
+def _unique_intervals(cands: Candidates, n: int, t_count: int, first_k: int) -> Candidates:
+    """An interval found from both of its ends is listed once."""
+    if cands.i.size == 0:
+        return cands
+    key = (cands.i * n + cands.j) * (t_count + 1) + (cands.k - first_k)
+    _, first = np.unique(key, return_index=True)
+    return replace(cands, i=cands.i[first], j=cands.j[first], k=cands.k[first])
+
+
+def _sieve_all_numpy(
+    position_km: np.ndarray,
+    velocity_km_s: np.ndarray,
+    usable: np.ndarray,
+    first_k: int,
+    settings: SieveSettings,
+) -> Candidates:
+    """:func:`sieve_all` with a scipy k-d tree per grid point and NumPy tests."""
     parts = _new_parts()
     n, t_count = usable.shape
     tested = 0
@@ -406,15 +493,7 @@ def sieve_all(
             parts["aj"].append(gj[near][slow])
             parts["as"].append(np.sqrt(dd_here[near][slow]))
             parts["ak"].append(np.full(int(slow.sum()), t + first_k, dtype=np.int64))
-    cands = _candidates(parts, tested)
-    if cands.i.size:  # an interval found from both of its ends is listed once
-        key = (cands.i * n + cands.j) * (t_count + 1) + (cands.k - first_k)
-        _, first = np.unique(key, return_index=True)
-        cands = Candidates(
-            cands.i[first], cands.j[first], cands.k[first], cands.attached_i, cands.attached_j,
-            cands.attached_sep_km, cands.attached_k, cands.n_pairs_tested,
-        )  # fmt: skip
-    return cands
+    return _unique_intervals(_candidates(parts, tested), n, t_count, first_k)
 
 
 def osculating_apsides_km(

@@ -1,0 +1,638 @@
+/*
+ * Compiled kernels of the all-vs-all sieve (stationplan.screening.sieve).
+ *
+ * The tests are exactly those of sieve.py, whose module docstring derives them; this file
+ * only changes how candidate pairs are enumerated. Instead of a scipy k-d tree that returns
+ * every pair within the sieve radius as arrays, each grid point hashes the usable objects
+ * into cubic cells of side c (the largest radius of a pair of "slow" objects) and visits the
+ * pairs of neighbouring cells directly, applying in one pass:
+ *
+ *   1. the radius test  |d| <= base + (|v_i| + |v_j|) h/2            (exact k-d condition)
+ *   2. the half-window pre-test on the straight relative path d + w tau, |tau| <= h/2
+ *   3. the chord test on each adjacent grid interval                (the sieve guarantee)
+ *   4. the co-orbiting test (attached: close and slow relative to each other)
+ *
+ * in double precision (the NumPy path packs single precision and widens its distances).
+ *
+ * Pair enumeration: a pair of slow objects (|v| <= slow_speed, so radius <= c) lies in the
+ * same or a neighbouring cell and is visited once through the half stencil (13 forward
+ * neighbour cells plus later entries of the same cell). A pair with a fast object is
+ * visited from the fast object, which scans every cell within ceil(r/c) of its own with
+ * r = base + (|v| + v_max) h/2 (fast-fast pairs from the one sorted first).
+ *
+ * Cells are found by hashing their integer coordinates into a power-of-two table
+ * (counting sort per grid point); entries of other cells sharing a bucket are skipped by
+ * comparing coordinates, so no pair is visited twice.
+ *
+ * Only the Python C API and the buffer protocol are used (no NumPy headers).
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- growable outputs */
+
+typedef struct {
+    char *data;
+    size_t used; /* bytes */
+    size_t cap;  /* bytes */
+} Buf;
+
+static int buf_push(Buf *b, const void *item, size_t size) {
+    if (b->used + size > b->cap) {
+        size_t cap = b->cap ? 2 * b->cap : 4096;
+        while (cap < b->used + size) cap *= 2;
+        char *data = (char *)realloc(b->data, cap);
+        if (!data) return -1;
+        b->data = data;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->used, item, size);
+    b->used += size;
+    return 0;
+}
+
+static PyObject *buf_bytes(Buf *b) {
+    return PyBytes_FromStringAndSize(b->data ? b->data : "", (Py_ssize_t)b->used);
+}
+
+/* ---------------------------------------------------------------- sieve parameters */
+
+typedef struct {
+    double step_s;          /* h */
+    double distance_km;     /* D */
+    double crude_km;        /* A_crude h^2/8 */
+    double gradient_s2;     /* G */
+    double residual_km_s2;  /* A0 */
+    double mismatch_km_s;   /* delta v */
+    double attach_km;
+    double attach_speed_km_s;
+    double slow_speed_km_s;
+    double sub_windows; /* M */
+} Params;
+
+/* Chord error bound A h^2/8 for a pair whose larger separation is far_km (sieve.margin_km). */
+static inline double margin_km(const Params *p, double far_km) {
+    double accel = p->gradient_s2 * (far_km + p->crude_km) + p->residual_km_s2;
+    return accel * p->step_s * p->step_s / 8.0;
+}
+
+/* Chord test (sieve._passes): closest approach of d0 + s (d1 - d0) within D + margin. */
+static inline int chord_passes(const Params *p, double dd0, double dd1, double d01) {
+    double delta2 = dd0 + dd1 - 2.0 * d01;
+    double s = delta2 > 0.0 ? (dd0 - d01) / delta2 : 0.0;
+    if (s < 0.0) s = 0.0;
+    if (s > 1.0) s = 1.0;
+    double sq = dd0 + 2.0 * s * (d01 - dd0) + s * s * delta2;
+    if (sq < 0.0) sq = 0.0;
+    double far = sqrt(dd0 > dd1 ? dd0 : dd1);
+    double limit = p->distance_km + margin_km(p, far);
+    return sqrt(sq) <= limit;
+}
+
+/* Half-window pre-test (sieve._half_window_passes) without the float32 allowance. */
+static inline int half_window_passes(const Params *p, double dd, double ww, double dw) {
+    double half = 0.5 * p->step_s;
+    double tau = ww > 0.0 ? -dw / ww : 0.0;
+    if (tau < -half) tau = -half;
+    if (tau > half) tau = half;
+    double closest2 = dd + 2.0 * tau * dw + tau * tau * ww;
+    if (closest2 < 0.0) closest2 = 0.0;
+    double far = sqrt(dd) + (sqrt(ww) + 2.0 * p->mismatch_km_s) * half;
+    double reach = p->distance_km + 2.0 * p->mismatch_km_s * half + margin_km(p, far);
+    return closest2 <= reach * reach;
+}
+
+/* ---------------------------------------------------------------- per-step cell table */
+
+/* A usable object at the grid point: SGP4 position (km), velocity (km/s), speed. */
+typedef struct {
+    double x[3];
+    double v[3];
+    double speed;
+    int64_t obj;
+} State;
+
+/* Cell coordinates are clamped to +-CELL_LIMIT (monotone and non-expansive, so neighbouring
+ * cells stay neighbouring) and packed as cz | cy | cx after shifting each axis to start at 1,
+ * which keeps the key of (cx + dx, cy + dy, cz + dz) equal to key + dx + dy Y + dz Z. */
+#define CELL_LIMIT ((double)(1 << 19))
+#define RADIX_BITS 11
+#define SY 8
+
+typedef struct {
+    State *state;     /* usable objects of the grid point */
+    int64_t *cell;    /* (count, 3) cell coordinates in the current sub-window */
+    uint64_t *key[2]; /* radix sort ping-pong: packed cells ... */
+    int32_t *idx[2];  /* ... and state indices */
+    int64_t *hist;    /* 2**RADIX_BITS + 1 */
+    double *sy;       /* sorted: sub-window position (km), speed, velocity; SY per entry */
+    uint8_t *sfast;   /* sorted: fast object */
+    double *block;    /* time-major copy of a block of grid points: (BLOCK, n, 6) */
+    uint8_t *block_use;
+} Table;
+
+#define BLOCK 16
+
+static int table_init(Table *tb, int64_t n) {
+    memset(tb, 0, sizeof(*tb));
+    size_t m = (size_t)(n > 0 ? n : 1);
+    tb->state = (State *)malloc(sizeof(State) * m);
+    tb->cell = (int64_t *)malloc(sizeof(int64_t) * 3 * m);
+    for (int k = 0; k < 2; k++) {
+        tb->key[k] = (uint64_t *)malloc(sizeof(uint64_t) * m);
+        tb->idx[k] = (int32_t *)malloc(sizeof(int32_t) * m);
+    }
+    tb->hist = (int64_t *)malloc(sizeof(int64_t) * ((1 << RADIX_BITS) + 1));
+    tb->sy = (double *)malloc(sizeof(double) * SY * m);
+    tb->sfast = (uint8_t *)malloc(m);
+    tb->block = (double *)malloc(sizeof(double) * 6 * BLOCK * m);
+    tb->block_use = (uint8_t *)malloc(BLOCK * m);
+    if (!tb->state || !tb->cell || !tb->key[0] || !tb->key[1] || !tb->idx[0] || !tb->idx[1] ||
+        !tb->hist || !tb->sy || !tb->sfast || !tb->block || !tb->block_use)
+        return -1;
+    return 0;
+}
+
+static void table_free(Table *tb) {
+    free(tb->state);
+    free(tb->cell);
+    for (int k = 0; k < 2; k++) {
+        free(tb->key[k]);
+        free(tb->idx[k]);
+    }
+    free(tb->hist);
+    free(tb->sy);
+    free(tb->sfast);
+    free(tb->block);
+    free(tb->block_use);
+}
+
+static inline int64_t cell_of(double y, double inv_cell) {
+    double c = floor(y * inv_cell);
+    if (!(c > -CELL_LIMIT)) c = -CELL_LIMIT; /* usable states are finite; NaN cannot occur */
+    if (c > CELL_LIMIT) c = CELL_LIMIT;
+    return (int64_t)c;
+}
+
+static inline int bits_for(uint64_t span) {
+    int b = 1;
+    while (((uint64_t)1 << b) <= span) b++;
+    return b;
+}
+
+/* LSD radix sort of (key, idx) by the low `bits` bits of key; the result is in slot 0. */
+static void radix_sort(Table *tb, int64_t count, int bits) {
+    int src = 0;
+    const int64_t buckets = (int64_t)1 << RADIX_BITS;
+    for (int shift = 0; shift < bits; shift += RADIX_BITS) {
+        int64_t *hist = tb->hist;
+        memset(hist, 0, sizeof(int64_t) * (size_t)(buckets + 1));
+        const uint64_t *key = tb->key[src];
+        const int32_t *idx = tb->idx[src];
+        uint64_t *key_out = tb->key[1 - src];
+        int32_t *idx_out = tb->idx[1 - src];
+        for (int64_t q = 0; q < count; q++) hist[((key[q] >> shift) & (buckets - 1)) + 1]++;
+        for (int64_t b = 0; b < buckets; b++) hist[b + 1] += hist[b];
+        for (int64_t q = 0; q < count; q++) {
+            int64_t at = hist[(key[q] >> shift) & (buckets - 1)]++;
+            key_out[at] = key[q];
+            idx_out[at] = idx[q];
+        }
+        src = 1 - src;
+    }
+    if (src == 1) {
+        memcpy(tb->key[0], tb->key[1], sizeof(uint64_t) * (size_t)count);
+        memcpy(tb->idx[0], tb->idx[1], sizeof(int32_t) * (size_t)count);
+    }
+}
+
+/* ---------------------------------------------------------------- the all-vs-all sieve */
+
+typedef struct {
+    const double *pos;     /* (N, T, 3) */
+    const double *vel;     /* (N, T, 3) */
+    const uint8_t *usable; /* (N, T) */
+    int64_t n, t_count, first_k, sub_windows;
+    Params p;
+    Buf cand;    /* int64 (i, j, k) */
+    Buf att_idx; /* int64 (i, j, k) */
+    Buf att_sep; /* double */
+    int64_t tested;
+} Sieve;
+
+/* Per grid point: the sub-window geometry (module comment). */
+typedef struct {
+    double half;    /* h/2 */
+    double delta;   /* sub-window length h/M */
+    double reach0;  /* R0: bound on the half-window reach of any pair at this grid point */
+    const State *state;
+    int64_t t;
+} Step;
+
+static inline double sub_tau(const Step *st, int64_t m) {
+    return -st->half + ((double)m + 0.5) * st->delta;
+}
+
+/* Squared separation of a and b at sub-window time tau on their straight paths, computed in
+ * exactly one way (the enumeration and the de-duplication must agree bit for bit). */
+static inline double sub_dd(const State *a, const State *b, double tau) {
+    double dd = 0.0;
+    for (int k = 0; k < 3; k++) {
+        double ya = a->x[k] + a->v[k] * tau;
+        double yb = b->x[k] + b->v[k] * tau;
+        double d = yb - ya;
+        dd += d * d;
+    }
+    return dd;
+}
+
+/* The exact tests of a pair found in sub-window m (module comment). -1: out of memory. */
+static int visit_pair(Sieve *s, const Step *st, const State *a, const State *b, int64_t m,
+                      double dd_sub) {
+    double r = st->reach0 + (a->speed + b->speed) * 0.5 * st->delta;
+    if (!(dd_sub <= r * r)) return 0;
+    for (int64_t e = 0; e < m; e++) /* handled in an earlier sub-window */
+        if (sub_dd(a, b, sub_tau(st, e)) <= r * r) return 0;
+    const Params *p = &s->p;
+    int64_t t = st->t;
+    double d0 = b->x[0] - a->x[0], d1 = b->x[1] - a->x[1], d2 = b->x[2] - a->x[2];
+    double dd = d0 * d0 + d1 * d1 + d2 * d2;
+    double w0 = b->v[0] - a->v[0], w1 = b->v[1] - a->v[1], w2 = b->v[2] - a->v[2];
+    double ww = w0 * w0 + w1 * w1 + w2 * w2;
+    double dw = d0 * w0 + d1 * w1 + d2 * w2;
+    s->tested += (t > 0) + (t + 1 < s->t_count);
+    /* Quick reject: the straight path's closest approach beyond R0, which bounds every
+     * reach of the half-window test. */
+    double tau = ww > 0.0 ? -dw / ww : 0.0;
+    if (tau < -st->half) tau = -st->half;
+    if (tau > st->half) tau = st->half;
+    if (dd + 2.0 * tau * dw + tau * tau * ww > st->reach0 * st->reach0) return 0;
+    int64_t lo = a->obj < b->obj ? a->obj : b->obj;
+    int64_t hi = a->obj < b->obj ? b->obj : a->obj;
+    if (!half_window_passes(p, dd, ww, dw)) return 0;
+    for (int side = -1; side <= 1; side += 2) {
+        int64_t other = t + side;
+        if (other < 0 || other >= s->t_count) continue;
+        if (!s->usable[a->obj * s->t_count + other] || !s->usable[b->obj * s->t_count + other])
+            continue;
+        const double *pa = s->pos + (a->obj * s->t_count + other) * 3;
+        const double *pb = s->pos + (b->obj * s->t_count + other) * 3;
+        double e0 = pb[0] - pa[0], e1 = pb[1] - pa[1], e2 = pb[2] - pa[2];
+        double dd1 = e0 * e0 + e1 * e1 + e2 * e2;
+        double d01 = d0 * e0 + d1 * e1 + d2 * e2;
+        if (chord_passes(p, dd, dd1, d01)) {
+            int64_t item[3] = {lo, hi, (other < t ? other : t) + s->first_k};
+            if (buf_push(&s->cand, item, sizeof(item))) return -1;
+        }
+    }
+    if (dd < p->attach_km * p->attach_km && ww < p->attach_speed_km_s * p->attach_speed_km_s) {
+        int64_t item[3] = {lo, hi, t + s->first_k};
+        double sep = sqrt(dd);
+        if (buf_push(&s->att_idx, item, sizeof(item)) || buf_push(&s->att_sep, &sep, sizeof(sep)))
+            return -1;
+    }
+    return 0;
+}
+
+/* Test the slow members [g0, g1) of one cell against entries [q0, q1) of the sorted list
+ * (slow partners only; fast ones are visited from the fast side). */
+static int group_against(Sieve *s, const Table *tb, const Step *st, int64_t m, int64_t g0,
+                         int64_t g1, int64_t q0, int64_t q1) {
+    const double *sy = tb->sy;
+    double half_delta = 0.5 * st->delta;
+    /* The straight relative path over the half window, seen from sub-window time tau_m. */
+    double tau_m = sub_tau(st, m);
+    double s_lo = -st->half - tau_m, s_hi = st->half - tau_m;
+    double reach2 = st->reach0 * st->reach0;
+    for (int64_t qb = q0; qb < q1; qb++) {
+        if (tb->sfast[qb]) continue;
+        const double *yb = &sy[SY * qb];
+        for (int64_t u = g0; u < g1; u++) {
+            if (tb->sfast[u]) continue;
+            const double *yu = &sy[SY * u];
+            double e0 = yb[0] - yu[0], e1 = yb[1] - yu[1], e2 = yb[2] - yu[2];
+            double dd = e0 * e0 + e1 * e1 + e2 * e2;
+            double r = st->reach0 + (yu[3] + yb[3]) * half_delta;
+            if (dd > r * r) continue;
+            double w0 = yb[4] - yu[4], w1 = yb[5] - yu[5], w2 = yb[6] - yu[6];
+            double ww = w0 * w0 + w1 * w1 + w2 * w2;
+            double dw = e0 * w0 + e1 * w1 + e2 * w2;
+            double sc = ww > 0.0 ? -dw / ww : 0.0;
+            if (sc < s_lo) sc = s_lo;
+            if (sc > s_hi) sc = s_hi;
+            if (dd + 2.0 * sc * dw + sc * sc * ww > reach2) continue; /* as in visit_pair */
+            const State *su = &st->state[tb->idx[0][u]], *sb = &st->state[tb->idx[0][qb]];
+            if (visit_pair(s, st, su, sb, m, dd)) return -1;
+        }
+    }
+    return 0;
+}
+
+/* First sorted position with key >= want, searching forward from `from`. */
+static inline int64_t advance(const uint64_t *key, int64_t count, int64_t from, uint64_t want) {
+    while (from < count && key[from] < want) from++;
+    return from;
+}
+
+/* Lower bound of `want` in the sorted keys (binary search). */
+static inline int64_t lower_bound(const uint64_t *key, int64_t count, uint64_t want) {
+    int64_t lo = 0, hi = count;
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (key[mid] < want) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+/* Sort the states at sub-window time tau by cell and visit every pair of neighbours by a
+ * sweep over the sorted cell keys (module comment). */
+static int sub_window(Sieve *s, Table *tb, const Step *st, int64_t count, int64_t m,
+                      double v_max) {
+    const Params *p = &s->p;
+    double tau = sub_tau(st, m);
+    /* Slack: a pair within one cell side must land in neighbouring cells despite rounding. */
+    double cell = (st->reach0 + p->slow_speed_km_s * st->delta) * (1.0 + 1e-9);
+    double inv_cell = 1.0 / cell;
+    const State *state = st->state;
+    int64_t lo[3] = {INT64_MAX, INT64_MAX, INT64_MAX}, hi[3] = {INT64_MIN, INT64_MIN, INT64_MIN};
+    for (int64_t q = 0; q < count; q++) {
+        const State *e = &state[q];
+        for (int k = 0; k < 3; k++) {
+            int64_t c = cell_of(e->x[k] + e->v[k] * tau, inv_cell);
+            tb->cell[3 * q + k] = c;
+            if (c < lo[k]) lo[k] = c;
+            if (c > hi[k]) hi[k] = c;
+        }
+    }
+    /* Each axis shifted to start at 1 with one spare cell above: neighbour keys never borrow
+     * or carry across fields. */
+    int bx = bits_for((uint64_t)(hi[0] - lo[0] + 2));
+    int by = bits_for((uint64_t)(hi[1] - lo[1] + 2));
+    int bz = bits_for((uint64_t)(hi[2] - lo[2] + 2));
+    const uint64_t Y = (uint64_t)1 << bx, Z = (uint64_t)1 << (bx + by);
+    for (int64_t q = 0; q < count; q++) {
+        const int64_t *c = &tb->cell[3 * q];
+        tb->key[0][q] = (uint64_t)(c[0] - lo[0] + 1) | ((uint64_t)(c[1] - lo[1] + 1) * Y) |
+                        ((uint64_t)(c[2] - lo[2] + 1) * Z);
+        tb->idx[0][q] = (int32_t)q;
+    }
+    radix_sort(tb, count, bx + by + bz);
+    const uint64_t *key = tb->key[0];
+    for (int64_t q = 0; q < count; q++) {
+        const State *e = &state[tb->idx[0][q]];
+        double *out = &tb->sy[SY * q];
+        for (int k = 0; k < 3; k++) out[k] = e->x[k] + e->v[k] * tau;
+        out[3] = e->speed;
+        for (int k = 0; k < 3; k++) out[4 + k] = e->v[k];
+        tb->sfast[q] = e->speed > p->slow_speed_km_s;
+    }
+
+    /* Forward neighbours of a cell K: K+1; the row K+Y-1 .. K+Y+1; and the three rows
+     * K+Z+dy·Y-1 .. K+Z+dy·Y+1, dy = -1, 0, 1. Their starts only move forward with K. */
+    int64_t ptr[4] = {0, 0, 0, 0};
+    const uint64_t row_off[4] = {Y, Z - Y, Z, Z + Y};
+    double half_delta = 0.5 * st->delta;
+    for (int64_t g0 = 0; g0 < count;) {
+        uint64_t k0 = key[g0];
+        int64_t g1 = g0 + 1;
+        while (g1 < count && key[g1] == k0) g1++;
+        /* Own cell: slow pairs once. */
+        for (int64_t u = g0; u < g1; u++)
+            if (group_against(s, tb, st, m, u, u + 1, u + 1, g1)) return -1;
+        /* Next cell along x. */
+        int64_t q = g1;
+        int64_t q_end = q;
+        while (q_end < count && key[q_end] == k0 + 1) q_end++;
+        if (group_against(s, tb, st, m, g0, g1, q, q_end)) return -1;
+        for (int r = 0; r < 4; r++) {
+            uint64_t first = k0 + row_off[r] - 1, last = k0 + row_off[r] + 1;
+            ptr[r] = advance(key, count, ptr[r], first);
+            int64_t e = ptr[r];
+            while (e < count && key[e] <= last) e++;
+            if (group_against(s, tb, st, m, g0, g1, ptr[r], e)) return -1;
+        }
+        /* Fast members: every cell within their reach, one by one. */
+        for (int64_t u = g0; u < g1; u++) {
+            if (!tb->sfast[u]) continue;
+            const State *su = &state[tb->idx[0][u]];
+            double reach = st->reach0 + (tb->sy[SY * u + 3] + v_max) * half_delta;
+            int64_t rc = (int64_t)ceil(reach * inv_cell + 1e-9);
+            const int64_t *c = &tb->cell[3 * tb->idx[0][u]];
+            for (int64_t dz = -rc; dz <= rc; dz++) {
+                int64_t cz = c[2] + dz;
+                if (cz < lo[2] || cz > hi[2]) continue;
+                for (int64_t dy = -rc; dy <= rc; dy++) {
+                    int64_t cy = c[1] + dy;
+                    if (cy < lo[1] || cy > hi[1]) continue;
+                    int64_t cx0 = c[0] - rc < lo[0] ? lo[0] : c[0] - rc;
+                    int64_t cx1 = c[0] + rc > hi[0] ? hi[0] : c[0] + rc;
+                    uint64_t row = ((uint64_t)(cy - lo[1] + 1) * Y) | ((uint64_t)(cz - lo[2] + 1) * Z);
+                    uint64_t first = row | (uint64_t)(cx0 - lo[0] + 1);
+                    uint64_t last = row | (uint64_t)(cx1 - lo[0] + 1);
+                    for (int64_t qb = lower_bound(key, count, first); qb < count && key[qb] <= last;
+                         qb++) {
+                        if (qb == u || (tb->sfast[qb] && qb < u)) continue; /* fast pairs once */
+                        const State *sb = &state[tb->idx[0][qb]];
+                        if (visit_pair(s, st, su, sb, m, sub_dd(su, sb, tau))) return -1;
+                    }
+                }
+            }
+        }
+        g0 = g1;
+    }
+    return 0;
+}
+
+/* Copy grid points t0 .. t0+BLOCK-1 time-major (sequential reads of the (N, T, 3) arrays). */
+static void fill_block(const Sieve *s, Table *tb, int64_t t0) {
+    int64_t tn = s->t_count - t0 < BLOCK ? s->t_count - t0 : BLOCK;
+    for (int64_t i = 0; i < s->n; i++) {
+        const double *x = s->pos + (i * s->t_count + t0) * 3;
+        const double *v = s->vel + (i * s->t_count + t0) * 3;
+        const uint8_t *u = s->usable + i * s->t_count + t0;
+        for (int64_t dt = 0; dt < tn; dt++) {
+            double *out = tb->block + (dt * s->n + i) * 6;
+            out[0] = x[3 * dt];
+            out[1] = x[3 * dt + 1];
+            out[2] = x[3 * dt + 2];
+            out[3] = v[3 * dt];
+            out[4] = v[3 * dt + 1];
+            out[5] = v[3 * dt + 2];
+            tb->block_use[dt * s->n + i] = u[dt];
+        }
+    }
+}
+
+static int sieve_step(Sieve *s, Table *tb, int64_t t) {
+    const Params *p = &s->p;
+    int64_t row = t % BLOCK;
+    if (row == 0) fill_block(s, tb, t);
+    const double *states = tb->block + row * s->n * 6;
+    const uint8_t *use = tb->block_use + row * s->n;
+    int64_t count = 0;
+    double v_max = 0.0;
+    for (int64_t i = 0; i < s->n; i++) {
+        if (!use[i]) continue;
+        State *e = &tb->state[count++];
+        const double *xv = states + i * 6;
+        for (int k = 0; k < 3; k++) {
+            e->x[k] = xv[k];
+            e->v[k] = xv[3 + k];
+        }
+        e->speed = sqrt(e->v[0] * e->v[0] + e->v[1] * e->v[1] + e->v[2] * e->v[2]);
+        if (e->speed > v_max) v_max = e->speed;
+        e->obj = i;
+    }
+    if (count < 2) return 0;
+    Step st;
+    st.half = 0.5 * p->step_s;
+    st.delta = p->step_s / (double)s->sub_windows;
+    st.state = tb->state;
+    st.t = t;
+    /* R0 (module comment): reach = K + g·far with far <= reach + (2|w| + 2δv) h/2 and
+     * |w| <= 2 v_max, solved for reach (g = G h²/8 < 1 for h < 1500 s). */
+    double g = p->gradient_s2 * p->step_s * p->step_s / 8.0;
+    double k0 = p->distance_km + 2.0 * p->mismatch_km_s * st.half + margin_km(p, 0.0);
+    st.reach0 = (k0 + g * (4.0 * v_max + 2.0 * p->mismatch_km_s) * st.half) / (1.0 - g);
+    /* Rounding: of the bound itself, and of separations taken at a sub-window time. */
+    st.reach0 = st.reach0 * (1.0 + 1e-9) + 1e-9;
+    for (int64_t m = 0; m < s->sub_windows; m++)
+        if (sub_window(s, tb, &st, count, m, v_max)) return -1;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- Python glue */
+
+static int get_buffer(PyObject *obj, Py_buffer *view, Py_ssize_t itemsize, Py_ssize_t count,
+                      const char *name) {
+    if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return -1;
+    if (view->itemsize != itemsize || view->len != itemsize * count) {
+        PyErr_Format(PyExc_ValueError,
+                     "%s: expected %zd C-contiguous items of %zd bytes, got %zd bytes of "
+                     "items of %zd bytes",
+                     name, count, itemsize, view->len, view->itemsize);
+        PyBuffer_Release(view);
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_params(PyObject *seq, Params *p) {
+    double v[10];
+    PyObject *fast = PySequence_Fast(seq, "params must be a sequence of 10 floats");
+    if (!fast) return -1;
+    if (PySequence_Fast_GET_SIZE(fast) != 10) {
+        Py_DECREF(fast);
+        PyErr_SetString(PyExc_ValueError, "params must be a sequence of 10 floats");
+        return -1;
+    }
+    for (int k = 0; k < 10; k++) {
+        v[k] = PyFloat_AsDouble(PySequence_Fast_GET_ITEM(fast, k));
+        if (v[k] == -1.0 && PyErr_Occurred()) {
+            Py_DECREF(fast);
+            return -1;
+        }
+    }
+    Py_DECREF(fast);
+    p->step_s = v[0];
+    p->distance_km = v[1];
+    p->crude_km = v[2];
+    p->gradient_s2 = v[3];
+    p->residual_km_s2 = v[4];
+    p->mismatch_km_s = v[5];
+    p->attach_km = v[6];
+    p->attach_speed_km_s = v[7];
+    p->slow_speed_km_s = v[8];
+    p->sub_windows = v[9];
+    return 0;
+}
+
+PyDoc_STRVAR(sieve_all_doc,
+             "sieve_all(position, velocity, usable, n, t_count, first_k, params)\n"
+             "-> (candidates, attached, attached_sep, tested)\n\n"
+             "position, velocity: float64 buffers (n, t_count, 3); usable: uint8/bool (n, "
+             "t_count).\nparams: (step_s, distance_km, crude_km, gradient_s2, residual_km_s2, "
+             "mismatch_km_s,\nattach_km, attach_speed_km_s, slow_speed_km_s, sub_windows). Returns bytes of "
+             "int64 (i, j, k)\ntriples, int64 (i, j, k) triples and float64 separations (km) of "
+             "co-orbiting\nsamples, and the number of (pair, adjacent interval) tests.");
+
+static PyObject *py_sieve_all(PyObject *self, PyObject *args) {
+    PyObject *pos_obj, *vel_obj, *use_obj, *params_obj;
+    long long n, t_count, first_k;
+    if (!PyArg_ParseTuple(args, "OOOLLLO", &pos_obj, &vel_obj, &use_obj, &n, &t_count,
+                          &first_k, &params_obj))
+        return NULL;
+    if (n < 0 || t_count < 0) {
+        PyErr_SetString(PyExc_ValueError, "n and t_count must be non-negative");
+        return NULL;
+    }
+    Sieve s;
+    memset(&s, 0, sizeof(s));
+    if (parse_params(params_obj, &s.p)) return NULL;
+    if (!(s.p.step_s > 0.0 && s.p.step_s < 1500.0) || !(s.p.distance_km >= 0.0) ||
+        !(s.p.sub_windows >= 1.0 && s.p.sub_windows <= 64.0) || n > INT32_MAX) {
+        PyErr_SetString(PyExc_ValueError,
+                        "need 0 < step_s < 1500, distance_km >= 0, 1 <= sub_windows <= 64 and "
+                        "fewer than 2**31 objects");
+        return NULL;
+    }
+    Py_buffer pos, vel, use;
+    if (get_buffer(pos_obj, &pos, 8, (Py_ssize_t)(n * t_count * 3), "position")) return NULL;
+    if (get_buffer(vel_obj, &vel, 8, (Py_ssize_t)(n * t_count * 3), "velocity")) {
+        PyBuffer_Release(&pos);
+        return NULL;
+    }
+    if (get_buffer(use_obj, &use, 1, (Py_ssize_t)(n * t_count), "usable")) {
+        PyBuffer_Release(&pos);
+        PyBuffer_Release(&vel);
+        return NULL;
+    }
+    s.pos = (const double *)pos.buf;
+    s.vel = (const double *)vel.buf;
+    s.usable = (const uint8_t *)use.buf;
+    s.n = n;
+    s.t_count = t_count;
+    s.first_k = first_k;
+    s.sub_windows = (int64_t)s.p.sub_windows;
+    Table tb;
+    int failed = table_init(&tb, n);
+    Py_BEGIN_ALLOW_THREADS
+    for (int64_t t = 0; t < t_count && !failed; t++) failed = sieve_step(&s, &tb, t);
+    Py_END_ALLOW_THREADS
+    table_free(&tb);
+    PyBuffer_Release(&pos);
+    PyBuffer_Release(&vel);
+    PyBuffer_Release(&use);
+    PyObject *result = NULL;
+    if (failed) {
+        PyErr_NoMemory();
+    } else {
+        PyObject *c = buf_bytes(&s.cand), *ai = buf_bytes(&s.att_idx), *as = buf_bytes(&s.att_sep);
+        if (c && ai && as) result = Py_BuildValue("(OOOL)", c, ai, as, (long long)s.tested);
+        Py_XDECREF(c);
+        Py_XDECREF(ai);
+        Py_XDECREF(as);
+    }
+    free(s.cand.data);
+    free(s.att_idx.data);
+    free(s.att_sep.data);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"sieve_all", py_sieve_all, METH_VARARGS, sieve_all_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_sievec",
+    "Compiled all-vs-all sieve kernel (see stationplan.screening.sieve).", -1, methods,
+};
+
+PyMODINIT_FUNC PyInit__sievec(void) { return PyModule_Create(&module); }
