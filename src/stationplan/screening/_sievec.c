@@ -1,28 +1,41 @@
 /*
- * Compiled kernels of the all-vs-all sieve (stationplan.screening.sieve).
+ * Compiled kernel of the all-vs-all sieve (stationplan.screening.sieve.sieve_all).
  *
  * The tests are exactly those of sieve.py, whose module docstring derives them; this file
  * only changes how candidate pairs are enumerated. Instead of a scipy k-d tree that returns
- * every pair within the sieve radius as arrays, each grid point hashes the usable objects
- * into cubic cells of side c (the largest radius of a pair of "slow" objects) and visits the
- * pairs of neighbouring cells directly, applying in one pass:
+ * every pair within the sieve radius as arrays, each grid point t sorts the usable objects
+ * by cubic cell and sweeps the sorted cells, applying to each pair in one pass:
  *
- *   1. the radius test  |d| <= base + (|v_i| + |v_j|) h/2            (exact k-d condition)
- *   2. the half-window pre-test on the straight relative path d + w tau, |tau| <= h/2
- *   3. the chord test on each adjacent grid interval                (the sieve guarantee)
+ *   1. a radius test on positions at a sub-window time (below)
+ *   2. the half-window test on the straight relative path d + w tau, |tau| <= h/2
+ *      (sieve._half_window_passes, without the float32 allowance)
+ *   3. the chord test on each adjacent grid interval (sieve._passes: the sieve guarantee)
  *   4. the co-orbiting test (attached: close and slow relative to each other)
  *
- * in double precision (the NumPy path packs single precision and widens its distances).
+ * in double precision.
  *
- * Pair enumeration: a pair of slow objects (|v| <= slow_speed, so radius <= c) lies in the
- * same or a neighbouring cell and is visited once through the half stencil (13 forward
- * neighbour cells plus later entries of the same cell). A pair with a fast object is
- * visited from the fast object, which scans every cell within ceil(r/c) of its own with
- * r = base + (|v| + v_max) h/2 (fast-fast pairs from the one sorted first).
+ * Completeness. If a pair comes within D during an interval, it does so within h/2 of the
+ * nearer grid point t, and then passes the half-window test at t (sieve.py). A pair that
+ * passes it has a straight-path closest approach at some tau* with |d + w tau*| <= reach,
+ * and every reach is at most R0 = (K + g (4 v_max + 2 dv) h/2) / (1 - g), with
+ * K = D + 2 dv h/2 + margin(0), g = G h^2/8 and v_max the largest speed at t (reach =
+ * K + g far and far <= reach + (2|w| + 2 dv) h/2, |w| <= 2 v_max). The half window is cut
+ * into M sub-windows of length delta = h/M centred at tau_m; if tau* is in sub-window m,
+ * the positions y = x + v tau_m satisfy |y_j - y_i| <= R0 + (|v_i| + |v_j|) delta/2.
+ * Pairs are sought sub-window by sub-window with that radius test, and a pair already
+ * accepted by it in an earlier sub-window is skipped (the test is recomputed bit for bit:
+ * the extension is built with -ffp-contract=off).
  *
- * Cells are found by hashing their integer coordinates into a power-of-two table
- * (counting sort per grid point); entries of other cells sharing a bucket are skipped by
- * comparing coordinates, so no pair is visited twice.
+ * Enumeration. Cells have side c = R0 + slow_speed delta (slightly enlarged against
+ * rounding), so a pair of slow objects (|v| <= slow_speed) that passes the radius test lies
+ * in the same or a neighbouring cell. Cell coordinates are packed into one key (z, y, x
+ * fields, each shifted to start at 1) and the objects radix-sorted by key; the 13 forward
+ * neighbours of cell K are then the key K + 1 and four key ranges
+ * [K + off - 1, K + off + 1], off = Y, Z - Y, Z, Z + Y, whose starts only move forward as K
+ * grows: a sweep, with no hashing or searching. A pair with a fast object is visited from
+ * the fast object, which searches (binary search per row) every cell within
+ * ceil(r/c) of its own, r = R0 + (|v| + v_max) delta/2; fast-fast pairs from the one sorted
+ * first.
  *
  * Only the Python C API and the buffer protocol are used (no NumPy headers).
  */

@@ -37,7 +37,7 @@ radius for everyone). Pairs found at a grid point are tested on both adjacent in
 from __future__ import annotations
 
 import math
-import os
+import warnings
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -48,8 +48,14 @@ try:  # the compiled kernel, built by setup.py at install
 except ImportError:  # pragma: no cover - a source tree without the built extension
     _sievec = None
 
-#: Sub-windows of the compiled sieve's half-window enumeration (``_sievec.c``).
-SUB_WINDOWS = int(os.environ.get("STATIONPLAN_SUB_WINDOWS", "2"))
+#: Sub-windows of the compiled sieve's half-window enumeration (``_sievec.c``): the pairs
+#: are sought at M times of the half window with a cell size of R0 + 7.8 km/s · h/M. More
+#: sub-windows test fewer pairs but sort the objects M times; 1 is fastest at 60 s steps.
+SUB_WINDOWS = 1
+NOT_BUILT = (
+    "the compiled sieve (stationplan.screening._sievec) is not built; reinstall the package "
+    "with a C compiler (`pip install -e .`, which `make` does)"
+)
 #: Implementations of :func:`sieve_all`.
 ENGINES = ("auto", "compiled", "numpy")
 
@@ -188,7 +194,10 @@ class Candidates:
 
     ``i``, ``j``, ``k``: pairs (i < j for all-vs-all; i the primary otherwise) and the
     index k of each candidate interval [t_k, t_{k+1}]. ``attached_*``: grid samples that
-    meet the co-orbiting criterion (pair, separation km, grid index).
+    meet the co-orbiting criterion (pair, separation km, grid index). ``n_pairs_tested``:
+    (pair, adjacent interval) combinations the enumeration handed to the exact tests, a
+    measure of the work (it depends on the engine: k-d radius pairs for NumPy, pairs whose
+    straight path comes within R0 for the compiled sieve).
     """
 
     i: np.ndarray
@@ -356,26 +365,29 @@ def sieve_all(
     first_k: int,
     settings: SieveSettings,
     engine: str = "auto",
+    sub_windows: int = SUB_WINDOWS,
 ) -> Candidates:
     """All-vs-all sieve: every pair within the k-d radius at each grid point, pre-tested on
     its half window, then the chord test on both adjacent intervals. Same array conventions
     as :func:`sieve_primaries`.
 
-    ``engine``: ``"compiled"`` (the C kernel ``_sievec``: cell hashing and all tests in
-    one double-precision pass), ``"numpy"`` (scipy k-d trees and NumPy tests in single
-    precision) or ``"auto"`` (compiled when the extension is built, else NumPy). Both apply
-    the same tests; the NumPy path widens them by its rounding allowance, so it may return a
-    few more candidate intervals, never fewer.
+    ``engine``: ``"compiled"`` (the C kernel ``_sievec``: cells sorted by key and swept,
+    every test in one double-precision pass), ``"numpy"`` (scipy k-d trees and NumPy tests
+    in single precision) or ``"auto"`` (compiled when the extension is built, else NumPy
+    with a warning). Both apply the same tests; the NumPy path widens them by its rounding
+    allowance, so it may return a few more candidate intervals, never fewer.
+    ``sub_windows``: see :data:`SUB_WINDOWS` (compiled engine only).
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown sieve engine {engine!r}; expected one of {ENGINES}")
     if engine == "compiled" or (engine == "auto" and _sievec is not None):
         if _sievec is None:
-            raise RuntimeError(
-                "the compiled sieve (stationplan.screening._sievec) is not built; reinstall "
-                "the package with a C compiler (pip install -e .) or use engine='numpy'"
-            )
-        return _sieve_all_compiled(position_km, velocity_km_s, usable, first_k, settings)
+            raise RuntimeError(NOT_BUILT)
+        return _sieve_all_compiled(
+            position_km, velocity_km_s, usable, first_k, settings, sub_windows
+        )
+    if engine == "auto":
+        warnings.warn(NOT_BUILT + "; using the slower NumPy sieve", RuntimeWarning, stacklevel=2)
     return _sieve_all_numpy(position_km, velocity_km_s, usable, first_k, settings)
 
 
@@ -385,6 +397,7 @@ def _sieve_all_compiled(
     usable: np.ndarray,
     first_k: int,
     settings: SieveSettings,
+    sub_windows: int = SUB_WINDOWS,
 ) -> Candidates:
     """:func:`sieve_all` through the C kernel (``_sievec.c`` documents the enumeration)."""
     n, t_count = usable.shape
@@ -398,7 +411,7 @@ def _sieve_all_compiled(
         settings.attach_km,
         settings.attach_speed_km_s,
         SLOW_SPEED_KM_S,
-        float(SUB_WINDOWS),
+        float(sub_windows),
     )
     cand, att, att_sep, tested = _sievec.sieve_all(
         np.ascontiguousarray(position_km, dtype=np.float64),
