@@ -235,3 +235,29 @@ def test_unknown_engine_is_refused_and_a_missing_build_is_explained(states, monk
         sieve_all(position, velocity, usable, 0, settings, engine="compiled")
     with pytest.warns(RuntimeWarning, match="slower NumPy sieve"):
         sieve_all(position[:50, :3], velocity[:50, :3], usable[:50, :3], 0, settings)
+
+
+@compiled
+def test_compiled_plausibility_check_gives_the_numpy_reason_codes_on_real_and_broken_states():
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from stationplan.elements import load_catalog
+    from stationplan.timescale import datetime_to_jd
+
+    # The small real catalogue holds an object in its last days (SGP4 errors and states
+    # thousands of km off); add NaN, unbound and jumping states by hand.
+    small = load_catalog(Path(__file__).parent / "data" / "screening" / "small.3le")
+    array, _ = small.satrec_array()
+    jd0, fr0 = datetime_to_jd(datetime(2024, 7, 5, tzinfo=UTC))
+    t = np.arange(0.0, 86400.0, 60.0)
+    error, position, velocity = array.sgp4(np.full(t.size, jd0), fr0 + t / 86400.0)
+    position[0, 5] = np.nan
+    velocity[1, 7] *= 2.0  # unbound
+    position[2, 9] += 500.0  # jumps: neighbours become inconsistent too
+    error[3, 11] = 6  # decayed
+    numpy_codes = sieve.plausible_states(position, velocity, error, 60.0, engine="numpy")
+    compiled_codes = sieve.plausible_states(position, velocity, error, 60.0, engine="compiled")
+    assert set(np.unique(numpy_codes).tolist()) == {0, 6, 7, 8}
+    assert numpy_codes[2, 8:11].tolist() == [8, 8, 8] and numpy_codes[1, 7] == 7
+    np.testing.assert_array_equal(compiled_codes, numpy_codes)

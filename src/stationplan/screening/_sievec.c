@@ -576,6 +576,7 @@ PyDoc_STRVAR(sieve_all_doc,
              "co-orbiting\nsamples, and the number of (pair, adjacent interval) tests.");
 
 static PyObject *py_sieve_all(PyObject *self, PyObject *args) {
+    (void)self;
     PyObject *pos_obj, *vel_obj, *use_obj, *params_obj;
     long long n, t_count, first_k;
     if (!PyArg_ParseTuple(args, "OOOLLLO", &pos_obj, &vel_obj, &use_obj, &n, &t_count,
@@ -638,8 +639,93 @@ static PyObject *py_sieve_all(PyObject *self, PyObject *args) {
     return result;
 }
 
+PyDoc_STRVAR(plausible_doc,
+             "plausible_states(position, velocity, error_code, n, t_count, step_s, mu, "
+             "max_jerk, mismatch)\n-> bytes of uint8 (n, t_count) reason codes\n\n"
+             "The checks of sieve.plausible_states in one pass: SGP4 error code, unbound state "
+             "(v^2 sqrt(r) >= 2 mu),\nand the trapezoid residual of either neighbouring "
+             "interval above h^3/12 max_jerk + h mismatch.");
+
+static PyObject *py_plausible(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *pos_obj, *vel_obj, *err_obj;
+    long long n, t_count;
+    double h, mu, jerk, mismatch;
+    if (!PyArg_ParseTuple(args, "OOOLLdddd", &pos_obj, &vel_obj, &err_obj, &n, &t_count, &h,
+                          &mu, &jerk, &mismatch))
+        return NULL;
+    if (n < 0 || t_count < 0 || !(h > 0.0)) {
+        PyErr_SetString(PyExc_ValueError, "need n, t_count >= 0 and step_s > 0");
+        return NULL;
+    }
+    Py_buffer pos, vel, err;
+    if (get_buffer(pos_obj, &pos, 8, (Py_ssize_t)(n * t_count * 3), "position")) return NULL;
+    if (get_buffer(vel_obj, &vel, 8, (Py_ssize_t)(n * t_count * 3), "velocity")) {
+        PyBuffer_Release(&pos);
+        return NULL;
+    }
+    if (get_buffer(err_obj, &err, 1, (Py_ssize_t)(n * t_count), "error_code")) {
+        PyBuffer_Release(&pos);
+        PyBuffer_Release(&vel);
+        return NULL;
+    }
+    PyObject *out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(n * t_count));
+    uint8_t *bad = (uint8_t *)malloc((size_t)(t_count > 0 ? t_count : 1));
+    if (!out || !bad) {
+        Py_XDECREF(out);
+        free(bad);
+        PyBuffer_Release(&pos);
+        PyBuffer_Release(&vel);
+        PyBuffer_Release(&err);
+        return PyErr_NoMemory();
+    }
+    uint8_t *reason = (uint8_t *)PyBytes_AS_STRING(out);
+    const double *p = (const double *)pos.buf, *v = (const double *)vel.buf;
+    const uint8_t *code = (const uint8_t *)err.buf;
+    double two_mu2 = (2.0 * mu) * (2.0 * mu);
+    double limit = h * h * h / 12.0 * jerk + h * mismatch;
+    double limit2 = limit * limit;
+    Py_BEGIN_ALLOW_THREADS
+    for (int64_t i = 0; i < n; i++) {
+        const double *pi = p + i * t_count * 3, *vi = v + i * t_count * 3;
+        uint8_t *ri = reason + i * t_count;
+        for (int64_t t = 0; t < t_count; t++) {
+            const double *x = pi + 3 * t, *u = vi + 3 * t;
+            uint8_t c = code[i * t_count + t];
+            if (c == 0) {
+                double r2 = x[0] * x[0] + x[1] * x[1] + x[2] * x[2];
+                double v2 = u[0] * u[0] + u[1] * u[1] + u[2] * u[2];
+                if (!(v2 * v2 * r2 < two_mu2)) c = 7; /* REASON_UNBOUND */
+            }
+            ri[t] = c;
+        }
+        for (int64_t t = 0; t + 1 < t_count; t++) {
+            double ss = 0.0;
+            for (int k = 0; k < 3; k++) {
+                /* p1 - p0 - h (v0 + v1)/2, in the order of the NumPy version */
+                double e = (vi[3 * (t + 1) + k] + vi[3 * t + k]) * (-0.5 * h);
+                e += pi[3 * (t + 1) + k];
+                e -= pi[3 * t + k];
+                ss += e * e;
+            }
+            bad[t] = !(ss <= limit2);
+        }
+        for (int64_t t = 0; t < t_count; t++) {
+            if (ri[t] != 0) continue;
+            if ((t > 0 && bad[t - 1]) || (t + 1 < t_count && bad[t])) ri[t] = 8; /* INCONSISTENT */
+        }
+    }
+    Py_END_ALLOW_THREADS
+    free(bad);
+    PyBuffer_Release(&pos);
+    PyBuffer_Release(&vel);
+    PyBuffer_Release(&err);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"sieve_all", py_sieve_all, METH_VARARGS, sieve_all_doc},
+    {"plausible_states", py_plausible, METH_VARARGS, plausible_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -128,14 +128,38 @@ class SieveSettings:
 
 
 def plausible_states(
-    position_km: np.ndarray, velocity_km_s: np.ndarray, error_code: np.ndarray, step_s: float
+    position_km: np.ndarray,
+    velocity_km_s: np.ndarray,
+    error_code: np.ndarray,
+    step_s: float,
+    engine: str = "auto",
 ) -> np.ndarray:
     """Reason code per (object, time): 0 usable, 1-6 SGP4 errors, 7 unbound, 8 inconsistent.
 
     Arrays are (N, T, 3) and (N, T) on a regular grid of step ``step_s`` (s). A state is
     inconsistent when the trapezoid rule across either neighbouring interval misses the
     next position by more than h³/12 · ``MAX_JERK_KM_S3`` + h · δv (module docstring).
+    The compiled kernel does the same checks in one pass when it is built (``engine``
+    as for :func:`sieve_all`).
     """
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; expected one of {ENGINES}")
+    if engine == "compiled" or (engine == "auto" and _sievec is not None):
+        if _sievec is None:
+            raise RuntimeError(NOT_BUILT)
+        n, t_count = error_code.shape
+        codes = _sievec.plausible_states(
+            np.ascontiguousarray(position_km, dtype=np.float64),
+            np.ascontiguousarray(velocity_km_s, dtype=np.float64),
+            np.ascontiguousarray(error_code, dtype=np.uint8),
+            n,
+            t_count,
+            float(step_s),
+            MU_KM3_S2,
+            MAX_JERK_KM_S3,
+            MAX_VELOCITY_MISMATCH_KM_S,
+        )
+        return np.frombuffer(codes, dtype=np.uint8).reshape(n, t_count).copy()
     reason = error_code.astype(np.uint8, copy=True)
     ok = reason == 0
     r2 = np.einsum("ntk,ntk->nt", position_km, position_km)
