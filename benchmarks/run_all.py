@@ -14,6 +14,7 @@ BENCHMARKS = [
     "bench_windows",
     "bench_schedule",
     "bench_simulate",
+    "bench_sieve",
     "bench_screening",
     "bench_backends",
 ]
