@@ -1,4 +1,8 @@
-"""Build the compiled sieve kernel; everything else is declared in pyproject.toml."""
+"""Build the compiled sieve kernel; everything else is declared in pyproject.toml.
+
+The extension is optional: without a working C compiler the install still succeeds (with
+setuptools' warning) and screening falls back to the slower NumPy sieve, saying so.
+"""
 
 from setuptools import Extension, setup
 
@@ -9,6 +13,7 @@ setup(
             ["src/stationplan/screening/_sievec.c"],
             # Bit-identical sub-window separations in the enumeration and its de-duplication.
             extra_compile_args=["-O3", "-ffp-contract=off"],
+            optional=True,
         )
     ]
 )

@@ -10,6 +10,8 @@ samples, and pairs straddling cell boundaries.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -154,6 +156,14 @@ def as_sets(c):
     return cand, att
 
 
+def test_the_compiled_sieve_is_built_where_the_project_says_a_c_compiler_exists():
+    # setup.py marks the extension optional so that `pip install` works without a compiler;
+    # this test keeps a broken build from passing silently on the NumPy fallback.
+    if os.environ.get("STATIONPLAN_ALLOW_NUMPY_SIEVE"):
+        pytest.skip("STATIONPLAN_ALLOW_NUMPY_SIEVE is set")
+    assert sieve._sievec is not None, sieve.NOT_BUILT
+
+
 @pytest.fixture(scope="module")
 def states():
     return synthetic_states()
@@ -261,3 +271,31 @@ def test_compiled_plausibility_check_gives_the_numpy_reason_codes_on_real_and_br
     assert set(np.unique(numpy_codes).tolist()) == {0, 6, 7, 8}
     assert numpy_codes[2, 8:11].tolist() == [8, 8, 8] and numpy_codes[1, 7] == 7
     np.testing.assert_array_equal(compiled_codes, numpy_codes)
+
+
+@compiled
+def test_screening_on_the_numpy_fallback_finds_the_same_events(monkeypatch):
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from stationplan.elements import load_catalog
+    from stationplan.screening.screen import ScreeningVolume, screen
+
+    small = load_catalog(Path(__file__).parent / "data" / "screening" / "small.3le")
+    start = datetime(2024, 7, 5, tzinfo=UTC)
+
+    def run():
+        result = screen(small, start, days=1.0, volume=ScreeningVolume(threshold_km=50.0),
+                        workers=1)  # fmt: skip
+        events = sorted(
+            (e.norad_1, e.norad_2, e.tca_utc, round(e.miss_km, 6)) for e in result.events
+        )
+        return events, sorted((a.norad_1, a.norad_2) for a in result.attached)
+
+    compiled_events, compiled_attached = run()
+    monkeypatch.setattr(sieve, "_sievec", None)
+    with pytest.warns(RuntimeWarning, match="slower NumPy sieve"):
+        numpy_events, numpy_attached = run()
+    assert len(compiled_events) > 5
+    assert numpy_events == compiled_events
+    assert numpy_attached == compiled_attached
