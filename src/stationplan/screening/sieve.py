@@ -46,7 +46,7 @@ from scipy.spatial import cKDTree
 try:  # the compiled kernel, built by setup.py at install
     from stationplan.screening import _sievec
 except ImportError:  # pragma: no cover - a source tree without the built extension
-    _sievec = None
+    _sievec = None  # type: ignore[assignment]  # mypy's idiom for an optional module
 
 #: Sub-windows of the compiled sieve's half-window enumeration (``_sievec.c``): the pairs
 #: are sought at M times of the half window with a cell size of R0 + 7.8 km/s · h/M. More
