@@ -28,10 +28,11 @@ import time as _time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import TypeAlias
 
 from ortools.sat.python import cp_model
 
-from .campaign import Campaign, CampaignFile, DayRange, Mission
+from .campaign import Campaign, CampaignFile, DayRange, Dependency, Mission, SeatQuota
 from .campaign_windows import Candidate, campaign_candidates, stale_launch_warnings
 from .errors import InfeasibleError
 from .station import Station
@@ -160,6 +161,13 @@ class _Visit:
     dock_range: tuple[int, int]
     depart_range: tuple[int, int]
     ports: dict[str, cp_model.IntVar | bool] = field(default_factory=dict)
+
+
+#: A minute from the campaign start in the model: a variable, or a constant (0, the horizon).
+_Minute: TypeAlias = cp_model.IntVar | int
+
+#: A holder of a port: name, start, end, presence (True: fixed there), (earliest start, latest end).
+_Holder: TypeAlias = tuple[str, _Minute, _Minute, cp_model.IntVar | bool, tuple[int, int]]
 
 
 @dataclass
@@ -327,6 +335,13 @@ def _build(
     def dock_of(name: str) -> cp_model.IntVar | int:
         return visits[name].dock
 
+    def depart_of(name: str) -> cp_model.IntVar:
+        """The departure of a vehicle that leaves: every visit but a module (load_campaign
+        rejects stays, handovers and "departed" dependencies on modules)."""
+        depart = visits[name].depart
+        assert depart is not None, f"{name} is a module and never departs"
+        return depart
+
     def value(solver: cp_model.CpSolver, expr: cp_model.LinearExprT) -> int:
         return int(solver.value(expr))
 
@@ -352,42 +367,48 @@ def _build(
     # --- Vehicles docked at the start leave within their departure window.
     for d in campaign.initial.docked:
         v = visits[d.name]
+        leave = depart_of(d.name)
+
+        def departure_witness(
+            s: cp_model.CpSolver, v: _Visit = v, leave: cp_model.IntVar = leave
+        ) -> str:
+            if v.depart_range[0] <= value(s, leave) <= v.depart_range[1]:
+                return ""
+            return f"(it would leave {at(s, leave)})"
+
         lit = requirement(
             "departure",
             [d.name],
             f"{d.name} leaves between {_fmt(d.departure.earliest)} and {_fmt(d.departure.latest)}",
-            lambda s, v=v: (
-                ""
-                if v.depart_range[0] <= value(s, v.depart) <= v.depart_range[1]
-                else f"(it would leave {at(s, v.depart)})"
-            ),
+            departure_witness,
         )
-        model.add(v.depart >= v.depart_range[0]).only_enforce_if(lit)
-        model.add(v.depart <= v.depart_range[1]).only_enforce_if(lit)
+        model.add(leave >= v.depart_range[0]).only_enforce_if(lit)
+        model.add(leave <= v.depart_range[1]).only_enforce_if(lit)
 
     # --- Lab modules move from their docking port to a lateral berth within the allowed delay.
     for m in campaign.missions:
         if m.transpose is None:
             continue
         lo, hi = _day_range_min(m.transpose.after_days)
-        dock = visits[m.name].dock
+        module_dock = visits[m.name].dock
         lit = requirement(
             "transposition",
             [m.name],
             f"{m.name} is transposed {m.transpose.after_days.min:g}–"
             f"{m.transpose.after_days.max:g} days after docking",
         )
-        model.add(move[m.name] - dock >= lo).only_enforce_if(lit)
-        model.add(move[m.name] - dock <= hi).only_enforce_if(lit)
+        model.add(move[m.name] - module_dock >= lo).only_enforce_if(lit)
+        model.add(move[m.name] - module_dock <= hi).only_enforce_if(lit)
 
     # --- One vehicle per port at a time. A port is held from docking to departure; a lab
     #     module holds its docking port until its transposition ends and its berth for good
     #     from the moment the transposition starts (the move is its own interval).
-    occupants: dict[str, list[tuple[str, object, object, object, tuple[int, int]]]] = {}
+    occupants: dict[str, list[_Holder]] = {}
     for v in visits.values():
         for port, present in v.ports.items():
+            end: _Minute
             if v.name in move:
-                end: object = moved[v.name]
+                end = moved[v.name]
                 latest_end = horizon
             elif v.depart is None:
                 end, latest_end = horizon, horizon
@@ -404,12 +425,18 @@ def _build(
     for module, port in campaign.initial.berths.items():
         occupants.setdefault(port, []).append((module, 0, horizon, True, (0, horizon)))
     for port, holders in occupants.items():
-        for i, (a, start_a, end_a, present_a, span_a) in enumerate(holders):
-            for b, start_b, end_b, present_b, span_b in holders[i + 1 :]:
+        for index, (a, start_a, end_a, present_a, span_a) in enumerate(holders):
+            for b, start_b, end_b, present_b, span_b in holders[index + 1 :]:
                 if span_a[1] <= span_b[0] or span_b[1] <= span_a[0]:
                     continue  # their possible stays never meet
 
-                def witness(s, a=a, b=b, sa=start_a, sb=start_b, ea=end_a, eb=end_b) -> str:
+                def witness(
+                    s: cp_model.CpSolver,
+                    sa: _Minute = start_a,
+                    sb: _Minute = start_b,
+                    ea: _Minute = end_a,
+                    eb: _Minute = end_b,
+                ) -> str:
                     overlap_from = max(value(s, sa), value(s, sb))
                     if overlap_from >= min(value(s, ea), value(s, eb)):
                         return ""
@@ -417,7 +444,9 @@ def _build(
 
                 lit = requirement("port", [a, b], f"{a} and {b} both need the {port} port", witness)
                 first = model.new_bool_var(f"first[{port},{a},{b}]")
-                both = [lit, first] + [p for p in (present_a, present_b) if p is not True]
+                both: list[cp_model.BoolVarT] = [lit, first]
+                # A vehicle fixed on the port (present is True) needs no literal.
+                both += [p for p in (present_a, present_b) if isinstance(p, cp_model.IntVar)]
                 model.add(end_a <= start_b).only_enforce_if(both)
                 both[1] = first.Not()
                 model.add(end_b <= start_a).only_enforce_if(both)
@@ -547,15 +576,21 @@ def _build(
             continue
         incoming, outgoing = visits[m.name], visits[m.handover.with_]
         lo, hi = _day_range_min(m.handover.overlap_days)
-        overlap = outgoing.depart - incoming.dock
+        overlap = depart_of(outgoing.name) - incoming.dock
+
+        def handover_witness(
+            s: cp_model.CpSolver,
+            o: cp_model.LinearExprT = overlap,
+            b: DayRange = m.handover.overlap_days,
+        ) -> str:
+            return _outside(value(s, o) / MIN_PER_DAY, b.min, b.max, "the overlap would be {} d")
+
         lit = requirement(
             "handover",
             [m.name, outgoing.name],
             f"{m.name} docks {m.handover.overlap_days.min:g}–{m.handover.overlap_days.max:g} "
             f"days before {outgoing.name} leaves (handover)",
-            lambda s, o=overlap, b=m.handover.overlap_days: _outside(
-                value(s, o) / MIN_PER_DAY, b.min, b.max, "the overlap would be {} d"
-            ),
+            handover_witness,
         )
         model.add(overlap >= lo).only_enforce_if(lit)
         model.add(overlap <= hi).only_enforce_if(lit)
@@ -568,18 +603,24 @@ def _build(
             return dock_of(name)
         if event == "transposed":
             return moved[name]
-        return visits[name].depart  # departed
+        return depart_of(name)  # departed
 
     for m in campaign.missions:
         for dep in m.after:
             when = event_time(dep.mission, dep.event)
             gap = round(dep.days * MIN_PER_DAY)
+
+            def dependency_witness(
+                s: cp_model.CpSolver, w: cp_model.LinearExprT = when, d: Dependency = dep
+            ) -> str:
+                return f"({d.mission} {d.event} {at(s, w)})"
+
             lit = requirement(
                 "dependency",
                 [m.name, dep.mission],
                 f"{m.name} (window {_fmt(m.launch.earliest)} to {_fmt(m.launch.latest)}) "
                 f"launches after {dep.describe()}",
-                lambda s, w=when, d=dep: f"({d.mission} {d.event} {at(s, w)})",
+                dependency_witness,
             )
             model.add(launch[m.name] >= when + gap).only_enforce_if(lit)
 
@@ -591,19 +632,23 @@ def _build(
             if sites[m.name] == pad.site and m.vehicle in pad.vehicles
         ]
         gap = round(pad.turnaround_days * MIN_PER_DAY)
-        for i, a in enumerate(users):
-            for b in users[i + 1 :]:
+        for index, a in enumerate(users):
+            for b in users[index + 1 :]:
                 if (
                     min(launch_min[a]) >= max(launch_min[b]) + gap
                     or min(launch_min[b]) >= max(launch_min[a]) + gap
                 ):
                     continue
+
+                def pad_witness(s: cp_model.CpSolver, a: str = a, b: str = b) -> str:
+                    return f"({a} {at(s, launch[a])}, {b} {at(s, launch[b])})"
+
                 lit = requirement(
                     "pad",
                     [a, b],
                     f"{a} and {b} launch from pad {pad.id} at least {pad.turnaround_days:g} "
                     "days apart",
-                    lambda s, a=a, b=b: f"({a} {at(s, launch[a])}, {b} {at(s, launch[b])})",
+                    pad_witness,
                 )
                 a_first = model.new_bool_var(f"pad[{a}<{b}]")
                 model.add(launch[b] >= launch[a] + gap).only_enforce_if([lit, a_first])
@@ -612,7 +657,7 @@ def _build(
     # --- Seat quotas: seats of an agency on crew launches within a period.
     for quota in campaign.quotas:
         lo, hi = _minutes(quota.start, start), _minutes(quota.end, start)
-        terms = []
+        seat_terms: list[cp_model.LinearExprT] = []
         flyers = []
         for m in campaign.missions:
             seats = sum(1 for c in m.crew if c.agency == quota.agency)
@@ -622,12 +667,14 @@ def _build(
                 b for t, b in zip(launch_min[m.name], choose[m.name], strict=True) if lo <= t < hi
             ]
             if inside:
-                terms.append(seats * sum(inside))
+                seat_terms.append(seats * sum(inside))
                 flyers.append(m.name)
-        if not terms:
+        if not seat_terms:
             continue
 
-        def quota_witness(s, quota=quota, lo=lo, hi=hi) -> str:
+        def quota_witness(
+            s: cp_model.CpSolver, quota: SeatQuota = quota, lo: int = lo, hi: int = hi
+        ) -> str:
             flown = [
                 f"{m.name} ({sum(1 for c in m.crew if c.agency == quota.agency)})"
                 for m in campaign.missions
@@ -643,7 +690,7 @@ def _build(
             f"{quota.end:%Y-%m-%d}, wanted by {_names(flyers)}",
             quota_witness,
         )
-        model.add(sum(terms) <= quota.max_seats).only_enforce_if(lit)
+        model.add(sum(seat_terms) <= quota.max_seats).only_enforce_if(lit)
 
     # --- Readiness: a crew member flies only once trained.
     for m in campaign.missions:
@@ -683,7 +730,11 @@ def _build(
         v = visits[m.name]
         if m.stay_days is not None and m.stay_days.preferred is not None:
             deviation_terms.append(
-                _abs(model, v.depart - v.dock - round(m.stay_days.preferred * MIN_PER_DAY), horizon)
+                _abs(
+                    model,
+                    depart_of(m.name) - v.dock - round(m.stay_days.preferred * MIN_PER_DAY),
+                    horizon,
+                )
             )
         if m.transpose is not None and m.transpose.after_days.preferred is not None:
             target = round(m.transpose.after_days.preferred * MIN_PER_DAY)
@@ -691,7 +742,7 @@ def _build(
     for d in campaign.initial.docked:
         if d.departure.preferred is not None:
             p = _minutes(d.departure.preferred, start)
-            deviation_terms.append(_abs(model, visits[d.name].depart - p, horizon))
+            deviation_terms.append(_abs(model, depart_of(d.name) - p, horizon))
 
     model.add_assumptions(literals)
     return _Model(
