@@ -24,8 +24,9 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks scripts
-	$(BIN)/ruff format --check src tests benchmarks scripts
+	$(BIN)/ruff check src tests benchmarks scripts setup.py
+	$(BIN)/ruff format --check src tests benchmarks scripts setup.py
+	$(BIN)/mypy src
 
 validate: $(STAMP)
 	$(BIN)/python scripts/validate_decay.py
