@@ -233,6 +233,19 @@ def test_compiled_kernel_rejects_buffers_of_the_wrong_size_with_a_clear_error(st
         sieve._sievec.sieve_all(position, velocity[:, :-1].copy(), usable, n, t, 0, params)
     with pytest.raises(ValueError, match="sub_windows"):
         sieve._sievec.sieve_all(position, velocity, usable, n, t, 0, (*params[:-1], 0.0))
+    with pytest.raises(ValueError, match="sub_windows"):
+        sieve._sievec.sieve_all(position, velocity, usable, n, t, 0, (*params[:-1], 1.5))
+    with pytest.raises(ValueError, match="not finite"):
+        sieve._sievec.sieve_all(position, velocity, usable, n, t, 0, (np.inf, *params[1:]))
+    with pytest.raises(ValueError, match="format 'd'"):  # int64 is not float64
+        sieve._sievec.sieve_all(position.astype(np.int64), velocity, usable, n, t, 0, params)
+    # Sizes whose products overflow are refused before any buffer is read.
+    tiny = np.zeros((4, 1, 3))
+    with pytest.raises(ValueError, match="addressable"):
+        sieve._sievec.sieve_all(tiny, tiny, np.ones((4, 1), bool), 4, 2**62 + 1, 0, params)
+    with pytest.raises(ValueError, match="addressable"):
+        sieve._sievec.plausible_states(tiny, tiny, np.zeros((4, 1), np.uint8), 4, 2**62 + 1,
+                                       60.0, 398600.8, 1.0, 0.1)  # fmt: skip
 
 
 def test_unknown_engine_is_refused_and_a_missing_build_is_explained(states, monkeypatch):

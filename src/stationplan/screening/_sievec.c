@@ -42,6 +42,20 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include <float.h>
+
+/* The sub-window de-duplication recomputes separations and must get the enumeration's
+ * values bit for bit: no contraction into fused multiply-adds (setup.py also passes
+ * -ffp-contract=off for GCC), no excess precision. */
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#elif defined(_MSC_VER)
+#pragma fp_contract(off)
+#endif
+#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD != 0
+#error "the sieve kernel needs FLT_EVAL_METHOD == 0 (SSE2 arithmetic, not x87)"
+#endif
+
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -278,13 +292,13 @@ static int visit_pair(Sieve *s, const Step *st, const State *a, const State *b, 
     double w0 = b->v[0] - a->v[0], w1 = b->v[1] - a->v[1], w2 = b->v[2] - a->v[2];
     double ww = w0 * w0 + w1 * w1 + w2 * w2;
     double dw = d0 * w0 + d1 * w1 + d2 * w2;
-    s->tested += (t > 0) + (t + 1 < s->t_count);
     /* Quick reject: the straight path's closest approach beyond R0, which bounds every
      * reach of the half-window test. */
     double tau = ww > 0.0 ? -dw / ww : 0.0;
     if (tau < -st->half) tau = -st->half;
     if (tau > st->half) tau = st->half;
     if (dd + 2.0 * tau * dw + tau * tau * ww > st->reach0 * st->reach0) return 0;
+    s->tested += (t > 0) + (t + 1 < s->t_count);
     int64_t lo = a->obj < b->obj ? a->obj : b->obj;
     int64_t hi = a->obj < b->obj ? b->obj : a->obj;
     if (!half_window_passes(p, dd, ww, dw)) return 0;
@@ -522,15 +536,47 @@ static int sieve_step(Sieve *s, Table *tb, int64_t t) {
 
 /* ---------------------------------------------------------------- Python glue */
 
-static int get_buffer(PyObject *obj, Py_buffer *view, Py_ssize_t itemsize, Py_ssize_t count,
-                      const char *name) {
-    if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return -1;
-    if (view->itemsize != itemsize || view->len != itemsize * count) {
-        PyErr_Format(PyExc_ValueError,
-                     "%s: expected %zd C-contiguous items of %zd bytes, got %zd bytes of "
-                     "items of %zd bytes",
-                     name, count, itemsize, view->len, view->itemsize);
-        PyBuffer_Release(view);
+/* Take C-contiguous buffers of count items each, of the given struct formats ("d": float64;
+ * "?B": one-byte flags), all or none: on failure every buffer taken is released. */
+static int take_buffers(int k, PyObject *const *objs, Py_buffer *views, const char *const *formats,
+                        const Py_ssize_t *itemsize, const long long *count,
+                        const char *const *names) {
+    for (int b = 0; b < k; b++) {
+        int ok = 0;
+        if (count[b] >= 0 && count[b] <= PY_SSIZE_T_MAX / itemsize[b] &&
+            PyObject_GetBuffer(objs[b], &views[b], PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) == 0) {
+            const char *f = views[b].format ? views[b].format : "B";
+            if (*f == '@' || *f == '=' || (*f == '<' && PY_LITTLE_ENDIAN) ||
+                (*f == '>' && !PY_LITTLE_ENDIAN))
+                f++;
+            ok = views[b].itemsize == itemsize[b] && f[0] != 0 && f[1] == 0 &&
+                 strchr(formats[b], f[0]) != NULL && views[b].len == itemsize[b] * count[b];
+            if (!ok) {
+                PyErr_Format(PyExc_ValueError,
+                             "%s: expected %lld C-contiguous items of format '%s' (%zd bytes), "
+                             "got %zd bytes of format '%s'",
+                             names[b], count[b], formats[b], itemsize[b], views[b].len,
+                             views[b].format ? views[b].format : "B");
+                PyBuffer_Release(&views[b]);
+            }
+        } else if (!PyErr_Occurred()) {
+            PyErr_Format(PyExc_ValueError, "%s: %lld items is too many", names[b], count[b]);
+        }
+        if (!ok) {
+            while (b-- > 0) PyBuffer_Release(&views[b]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* n objects x t_count grid points of 3-vectors fit in memory sizes without overflow. */
+static int check_shape(long long n, long long t_count) {
+    if (n < 0 || t_count < 0 || n > INT32_MAX ||
+        (n > 0 && t_count > (long long)(PY_SSIZE_T_MAX / 24 / n)) ||
+        (unsigned long long)n > SIZE_MAX / (sizeof(double) * 6 * 16 + sizeof(State) + 64)) {
+        PyErr_SetString(PyExc_ValueError,
+                        "need 0 <= n < 2**31 objects and n x t_count x 3 doubles addressable");
         return -1;
     }
     return 0;
@@ -549,6 +595,11 @@ static int parse_params(PyObject *seq, Params *p) {
         v[k] = PyFloat_AsDouble(PySequence_Fast_GET_ITEM(fast, k));
         if (v[k] == -1.0 && PyErr_Occurred()) {
             Py_DECREF(fast);
+            return -1;
+        }
+        if (!isfinite(v[k])) {
+            Py_DECREF(fast);
+            PyErr_Format(PyExc_ValueError, "params[%d] is not finite", k);
             return -1;
         }
     }
@@ -582,34 +633,33 @@ static PyObject *py_sieve_all(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "OOOLLLO", &pos_obj, &vel_obj, &use_obj, &n, &t_count,
                           &first_k, &params_obj))
         return NULL;
-    if (n < 0 || t_count < 0) {
-        PyErr_SetString(PyExc_ValueError, "n and t_count must be non-negative");
-        return NULL;
-    }
+    if (check_shape(n, t_count)) return NULL;
     Sieve s;
     memset(&s, 0, sizeof(s));
     if (parse_params(params_obj, &s.p)) return NULL;
-    if (!(s.p.step_s > 0.0 && s.p.step_s < 1500.0) || !(s.p.distance_km >= 0.0) ||
-        !(s.p.sub_windows >= 1.0 && s.p.sub_windows <= 64.0) || n > INT32_MAX) {
+    const Params *p = &s.p;
+    double g = p->gradient_s2 * p->step_s * p->step_s / 8.0;
+    if (!(p->step_s > 0.0) || !(p->distance_km >= 0.0) || !(p->crude_km >= 0.0) ||
+        !(p->gradient_s2 >= 0.0) || !(g < 0.5) || !(p->residual_km_s2 >= 0.0) ||
+        !(p->mismatch_km_s >= 0.0) || !(p->slow_speed_km_s > 0.0) ||
+        !(p->sub_windows >= 1.0 && p->sub_windows <= 64.0) ||
+        p->sub_windows != floor(p->sub_windows)) {
         PyErr_SetString(PyExc_ValueError,
-                        "need 0 < step_s < 1500, distance_km >= 0, 1 <= sub_windows <= 64 and "
-                        "fewer than 2**31 objects");
+                        "need step_s > 0 with gradient_s2 step_s**2 / 8 < 0.5, "
+                        "distance, margins, speeds >= 0 and an integer 1 <= sub_windows <= 64");
         return NULL;
     }
-    Py_buffer pos, vel, use;
-    if (get_buffer(pos_obj, &pos, 8, (Py_ssize_t)(n * t_count * 3), "position")) return NULL;
-    if (get_buffer(vel_obj, &vel, 8, (Py_ssize_t)(n * t_count * 3), "velocity")) {
-        PyBuffer_Release(&pos);
-        return NULL;
-    }
-    if (get_buffer(use_obj, &use, 1, (Py_ssize_t)(n * t_count), "usable")) {
-        PyBuffer_Release(&pos);
-        PyBuffer_Release(&vel);
-        return NULL;
-    }
-    s.pos = (const double *)pos.buf;
-    s.vel = (const double *)vel.buf;
-    s.usable = (const uint8_t *)use.buf;
+    Py_buffer views[3];
+    PyObject *objs[3] = {pos_obj, vel_obj, use_obj};
+    const char *formats[3] = {"d", "d", "?Bb"};
+    const Py_ssize_t sizes[3] = {8, 8, 1};
+    const long long counts[3] = {n * t_count * 3, n * t_count * 3, n * t_count};
+    const char *names[3] = {"position", "velocity", "usable"};
+    if (take_buffers(3, objs, views, formats, sizes, counts, names)) return NULL;
+    Py_buffer *pos = &views[0], *vel = &views[1], *use = &views[2];
+    s.pos = (const double *)pos->buf;
+    s.vel = (const double *)vel->buf;
+    s.usable = (const uint8_t *)use->buf;
     s.n = n;
     s.t_count = t_count;
     s.first_k = first_k;
@@ -620,9 +670,7 @@ static PyObject *py_sieve_all(PyObject *self, PyObject *args) {
     for (int64_t t = 0; t < t_count && !failed; t++) failed = sieve_step(&s, &tb, t);
     Py_END_ALLOW_THREADS
     table_free(&tb);
-    PyBuffer_Release(&pos);
-    PyBuffer_Release(&vel);
-    PyBuffer_Release(&use);
+    for (int b = 0; b < 3; b++) PyBuffer_Release(&views[b]);
     PyObject *result = NULL;
     if (failed) {
         PyErr_NoMemory();
@@ -643,7 +691,7 @@ PyDoc_STRVAR(plausible_doc,
              "plausible_states(position, velocity, error_code, n, t_count, step_s, mu, "
              "max_jerk, mismatch)\n-> bytes of uint8 (n, t_count) reason codes\n\n"
              "The checks of sieve.plausible_states in one pass: SGP4 error code, unbound state "
-             "(v^2 sqrt(r) >= 2 mu),\nand the trapezoid residual of either neighbouring "
+             "(v^2 r >= 2 mu: at or above escape speed),\nand the trapezoid residual of either neighbouring "
              "interval above h^3/12 max_jerk + h mismatch.");
 
 static PyObject *py_plausible(PyObject *self, PyObject *args) {
@@ -654,34 +702,29 @@ static PyObject *py_plausible(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "OOOLLdddd", &pos_obj, &vel_obj, &err_obj, &n, &t_count, &h,
                           &mu, &jerk, &mismatch))
         return NULL;
-    if (n < 0 || t_count < 0 || !(h > 0.0)) {
-        PyErr_SetString(PyExc_ValueError, "need n, t_count >= 0 and step_s > 0");
+    if (check_shape(n, t_count)) return NULL;
+    if (!(h > 0.0 && isfinite(h)) || !isfinite(mu) || !isfinite(jerk) || !isfinite(mismatch)) {
+        PyErr_SetString(PyExc_ValueError, "need a finite step_s > 0 and finite constants");
         return NULL;
     }
-    Py_buffer pos, vel, err;
-    if (get_buffer(pos_obj, &pos, 8, (Py_ssize_t)(n * t_count * 3), "position")) return NULL;
-    if (get_buffer(vel_obj, &vel, 8, (Py_ssize_t)(n * t_count * 3), "velocity")) {
-        PyBuffer_Release(&pos);
-        return NULL;
-    }
-    if (get_buffer(err_obj, &err, 1, (Py_ssize_t)(n * t_count), "error_code")) {
-        PyBuffer_Release(&pos);
-        PyBuffer_Release(&vel);
-        return NULL;
-    }
+    Py_buffer views[3];
+    PyObject *objs[3] = {pos_obj, vel_obj, err_obj};
+    const char *formats[3] = {"d", "d", "B"};
+    const Py_ssize_t sizes[3] = {8, 8, 1};
+    const long long counts[3] = {n * t_count * 3, n * t_count * 3, n * t_count};
+    const char *names[3] = {"position", "velocity", "error_code"};
+    if (take_buffers(3, objs, views, formats, sizes, counts, names)) return NULL;
     PyObject *out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(n * t_count));
     uint8_t *bad = (uint8_t *)malloc((size_t)(t_count > 0 ? t_count : 1));
     if (!out || !bad) {
         Py_XDECREF(out);
         free(bad);
-        PyBuffer_Release(&pos);
-        PyBuffer_Release(&vel);
-        PyBuffer_Release(&err);
+        for (int b = 0; b < 3; b++) PyBuffer_Release(&views[b]);
         return PyErr_NoMemory();
     }
     uint8_t *reason = (uint8_t *)PyBytes_AS_STRING(out);
-    const double *p = (const double *)pos.buf, *v = (const double *)vel.buf;
-    const uint8_t *code = (const uint8_t *)err.buf;
+    const double *p = (const double *)views[0].buf, *v = (const double *)views[1].buf;
+    const uint8_t *code = (const uint8_t *)views[2].buf;
     double two_mu2 = (2.0 * mu) * (2.0 * mu);
     double limit = h * h * h / 12.0 * jerk + h * mismatch;
     double limit2 = limit * limit;
@@ -695,7 +738,7 @@ static PyObject *py_plausible(PyObject *self, PyObject *args) {
             if (c == 0) {
                 double r2 = x[0] * x[0] + x[1] * x[1] + x[2] * x[2];
                 double v2 = u[0] * u[0] + u[1] * u[1] + u[2] * u[2];
-                if (!(v2 * v2 * r2 < two_mu2)) c = 7; /* REASON_UNBOUND */
+                if (!(v2 * v2 * r2 < two_mu2)) c = 7; /* REASON_UNBOUND: v^4 r^2 >= 4 mu^2 */
             }
             ri[t] = c;
         }
@@ -717,9 +760,7 @@ static PyObject *py_plausible(PyObject *self, PyObject *args) {
     }
     Py_END_ALLOW_THREADS
     free(bad);
-    PyBuffer_Release(&pos);
-    PyBuffer_Release(&vel);
-    PyBuffer_Release(&err);
+    for (int b = 0; b < 3; b++) PyBuffer_Release(&views[b]);
     return out;
 }
 

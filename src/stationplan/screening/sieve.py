@@ -165,7 +165,7 @@ def plausible_states(
     r2 = np.einsum("ntk,ntk->nt", position_km, position_km)
     v2 = np.einsum("ntk,ntk->nt", velocity_km_s, velocity_km_s)
     with np.errstate(invalid="ignore", divide="ignore"):
-        unbound = ok & ~(v2 * v2 * r2 < (2.0 * MU_KM3_S2) ** 2)  # v² √r < 2μ, squared
+        unbound = ok & ~(v2 * v2 * r2 < (2.0 * MU_KM3_S2) ** 2)  # v² r < 2μ (escape), squared
     reason[unbound] = REASON_UNBOUND
     if position_km.shape[1] > 1:
         # Trapezoid residual p₁ − p₀ − h(v₀ + v₁)/2, computed in place in one buffer.
