@@ -30,7 +30,6 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    ValidationError,
     model_validator,
 )
 
@@ -38,7 +37,7 @@ from stationplan.elements import ElementSet, load_catalog
 from stationplan.errors import InputError
 from stationplan.sites import Ident, get_site
 from stationplan.station import Station, get_station, load_station
-from stationplan.tomlfiles import input_error_from_validation, read_toml
+from stationplan.tomlfiles import read_toml, validate_toml
 from stationplan.vehicles import Vehicle, get_vehicle
 
 __all__ = [
@@ -367,11 +366,7 @@ def load_campaign(path: Path | str) -> CampaignFile:
     Raises :class:`InputError` naming the file, the key and the problem.
     """
     path = Path(path)
-    document = read_toml(path)
-    try:
-        campaign = Campaign.model_validate(document)
-    except ValidationError as exc:
-        raise input_error_from_validation(exc, path) from None
+    campaign = validate_toml(Campaign, read_toml(path), path)
     station = _resolve_station(campaign.campaign.station, path)
     vehicles, sites = _check_references(campaign, station, path)
     elements, source = _resolve_elements(campaign.campaign.elements, station, path)

@@ -27,11 +27,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from fractions import Fraction
 from functools import cache
-from importlib import resources
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from sgp4.api import Satrec
 
 from .decay import (
@@ -46,7 +45,7 @@ from .decay import (
 from .errors import InputError
 from .spaceweather import ConstantActivity, solar_activity
 from .timescale import jd_to_datetime
-from .tomlfiles import input_error_from_validation, read_toml
+from .tomlfiles import read_bundled_toml, validate_toml
 
 #: Items tracked in stock, in report order. ``trash`` is tracked too (made aboard, removed).
 ITEMS = ("o2", "water", "food", "nitrogen", "propellant", "spares")
@@ -574,12 +573,8 @@ class _LogisticsFile(_Strict):
 
 @cache
 def _bundled() -> _LogisticsFile:
-    resource = resources.files("stationplan") / "data" / "logistics.toml"
-    with resources.as_file(resource) as path:
-        try:
-            return _LogisticsFile.model_validate(read_toml(path))
-        except ValidationError as exc:
-            raise input_error_from_validation(exc, path) from None
+    document, path = read_bundled_toml("logistics.toml")
+    return validate_toml(_LogisticsFile, document, path)
 
 
 def load_logistics(

@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,12 +24,10 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    ValidationError,
     model_validator,
 )
 
-from stationplan.errors import InputError
-from stationplan.tomlfiles import input_error_from_validation, read_toml
+from stationplan.tomlfiles import lookup, read_bundled_toml, read_toml, validate_toml
 
 __all__ = ["Site", "get_site", "load_sites"]
 
@@ -100,26 +97,16 @@ def get_site(site_id: str, sites: Mapping[str, Site] | None = None) -> Site:
 
     Raises :class:`InputError` listing the known ids when it is unknown.
     """
-    table = _bundled_sites() if sites is None else sites
-    try:
-        return table[site_id]
-    except KeyError:
-        known = ", ".join(sorted(table))
-        raise InputError(f"unknown site {site_id!r}; known: {known}") from None
+    return lookup(_bundled_sites() if sites is None else sites, site_id, "site")
 
 
 @cache
 def _bundled_sites() -> Mapping[str, Site]:
-    resource = resources.files("stationplan") / "data" / "sites.toml"
-    with resources.as_file(resource) as path:
-        return _parse_sites(read_toml(path), path)
+    return _parse_sites(*read_bundled_toml("sites.toml"))
 
 
 def _parse_sites(document: dict[str, Any], path: Path) -> dict[str, Site]:
-    try:
-        parsed = _SitesFile.model_validate(document)
-    except ValidationError as exc:
-        raise input_error_from_validation(exc, path) from None
+    parsed = validate_toml(_SitesFile, document, path)
     return {
         site_id: Site(id=site_id, **model.model_dump()) for site_id, model in parsed.sites.items()
     }

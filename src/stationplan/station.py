@@ -21,11 +21,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from stationplan.errors import InputError
 from stationplan.sites import Ident
-from stationplan.tomlfiles import input_error_from_validation, read_toml
+from stationplan.tomlfiles import read_bundled_toml, read_toml, validate_toml
 from stationplan.vehicles import Vehicle
 
 __all__ = [
@@ -249,16 +249,11 @@ def bundled_station_ids() -> tuple[str, ...]:
 
 @cache
 def _bundled_station(station_id: str) -> Station:
-    resource = resources.files("stationplan") / "data" / "stations" / f"{station_id}.toml"
-    with resources.as_file(resource) as path:
-        return _parse_station(read_toml(path), path)
+    return _parse_station(*read_bundled_toml("stations", f"{station_id}.toml"))
 
 
 def _parse_station(document: dict[str, Any], path: Path) -> Station:
-    try:
-        parsed = _StationFile.model_validate(document)
-    except ValidationError as exc:
-        raise input_error_from_validation(exc, path) from None
+    parsed = validate_toml(_StationFile, document, path)
     s = parsed.station
     node = None
     if s.node is not None:

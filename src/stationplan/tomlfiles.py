@@ -1,21 +1,26 @@
 """Reading TOML data files with one-line errors (file, line, key path, problem).
 
-Shared by every loader of bundled or user TOML: sites, vehicles, and later
-stations and campaigns.
+Shared by every loader of bundled or user TOML: sites, vehicles, stations, logistics and
+campaigns (read, validate against a pydantic model, look an id up).
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Mapping
+from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from stationplan.errors import InputError
 
 _TOML_LINE = re.compile(r"line (\d+)")
+
+_Model = TypeVar("_Model", bound=BaseModel)
+_Value = TypeVar("_Value")
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -31,6 +36,31 @@ def read_toml(path: Path) -> dict[str, Any]:
         match = _TOML_LINE.search(str(exc))
         line = int(match.group(1)) if match else None
         raise InputError(f"not valid TOML: {exc}", path=path, line=line) from None
+
+
+def read_bundled_toml(*parts: str) -> tuple[dict[str, Any], Path]:
+    """Parse the bundled file ``stationplan/data/<parts...>``; also return its path (for
+    messages: with a zipped package it names a temporary copy)."""
+    resource = resources.files("stationplan").joinpath("data", *parts)
+    with resources.as_file(resource) as path:
+        return read_toml(path), path
+
+
+def validate_toml(model: type[_Model], document: dict[str, Any], path: Path | str) -> _Model:
+    """``model.model_validate(document)``, a failure mapped to one InputError line."""
+    try:
+        return model.model_validate(document)
+    except ValidationError as exc:
+        raise input_error_from_validation(exc, path) from None
+
+
+def lookup(table: Mapping[str, _Value], key: str, what: str, known: str = "known") -> _Value:
+    """``table[key]``, or an InputError naming the unknown ``what`` and the known ids."""
+    try:
+        return table[key]
+    except KeyError:
+        ids = ", ".join(sorted(table))
+        raise InputError(f"unknown {what} {key!r}; {known}: {ids}") from None
 
 
 def input_error_from_validation(exc: ValidationError, path: Path | str) -> InputError:

@@ -19,15 +19,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from stationplan.errors import InputError
 from stationplan.sites import Ident
-from stationplan.tomlfiles import input_error_from_validation, read_toml
+from stationplan.tomlfiles import lookup, read_bundled_toml, read_toml, validate_toml
 
 __all__ = ["Profile", "Vehicle", "get_vehicle", "load_vehicles"]
 
@@ -174,26 +173,16 @@ def get_vehicle(vehicle_id: str, vehicles: Mapping[str, Vehicle] | None = None) 
 
     Raises :class:`InputError` listing the known ids when it is unknown.
     """
-    table = _bundled_vehicles() if vehicles is None else vehicles
-    try:
-        return table[vehicle_id]
-    except KeyError:
-        known = ", ".join(sorted(table))
-        raise InputError(f"unknown vehicle {vehicle_id!r}; known: {known}") from None
+    return lookup(_bundled_vehicles() if vehicles is None else vehicles, vehicle_id, "vehicle")
 
 
 @cache
 def _bundled_vehicles() -> Mapping[str, Vehicle]:
-    resource = resources.files("stationplan") / "data" / "vehicles.toml"
-    with resources.as_file(resource) as path:
-        return _parse_vehicles(read_toml(path), path)
+    return _parse_vehicles(*read_bundled_toml("vehicles.toml"))
 
 
 def _parse_vehicles(document: dict[str, Any], path: Path) -> dict[str, Vehicle]:
-    try:
-        parsed = _VehiclesFile.model_validate(document)
-    except ValidationError as exc:
-        raise input_error_from_validation(exc, path) from None
+    parsed = validate_toml(_VehiclesFile, document, path)
     return {vehicle_id: _to_vehicle(vehicle_id, m) for vehicle_id, m in parsed.vehicles.items()}
 
 
