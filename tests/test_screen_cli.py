@@ -65,6 +65,7 @@ def test_table_sorted_by_miss_shows_the_volume(capsys):
                          "--workers", "1")  # fmt: skip
     assert code == 0, err
     assert "4×50×50 km RTN box" in out
+    assert "2024-07-05 00:00Z + 0.25 d" in out  # the span as asked, not rounded to days
 
 
 @pytest.mark.parametrize(

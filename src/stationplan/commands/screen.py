@@ -212,9 +212,10 @@ def _write_cdms(events: list[Conjunction], directory: Path) -> None:
 def _table(console, result, events: list[Conjunction], attached: list[Conjunction]) -> None:
     from rich.table import Table
 
+    span_d = (result.end_utc - result.start_utc).total_seconds() / 86400.0
     title = (
         f"{len(events)} conjunction(s) in a {result.volume.describe()}, "
-        f"{result.start_utc:%Y-%m-%d %H:%M}Z + {(result.end_utc - result.start_utc).days} d "
+        f"{result.start_utc:%Y-%m-%d %H:%M}Z + {span_d:g} d "
         f"({result.n_screened} of {result.n_objects} objects screened)"
     )
     table = Table(title=title)
