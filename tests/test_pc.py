@@ -42,8 +42,10 @@ from stationplan.screening.pc import (
     pc_chan_2d,
     pc_foster,
     pc_foster_2d,
+    pc_foster_2d_many,
     pc_from_cdm,
     pc_max_alfano,
+    with_probabilities,
     with_probability,
 )
 
@@ -400,3 +402,51 @@ def test_station_radii_come_from_their_published_size():
 )
 def test_objects_are_classified_by_satcat_naming(name, kind):
     assert object_kind(99999, name) == kind
+
+
+# --- The vectorised Foster Pc (the CLI's path for many events) ----------------------------
+
+
+def test_vectorised_foster_equals_the_adaptive_integral_on_published_and_extreme_cases():
+    rng = np.random.default_rng(3)
+    cases = [major_first(*args) for args, _, _ in CHAN_CASES]
+    # Random encounters over ten decades of sigma and offset, and the hard ones: a
+    # covariance far smaller than the disc, a disc offset by thousands of sigmas, R = 0.
+    for _ in range(300):
+        sx = 10.0 ** rng.uniform(-1.0, 4.0)
+        sy = sx * 10.0 ** rng.uniform(-3.0, 0.0)
+        cases.append((rng.normal(0.0, 5.0 * sx), rng.normal(0.0, 5.0 * sy), sx, sy,
+                      10.0 ** rng.uniform(0.0, 1.5)))  # fmt: skip
+    cases += [(0.3, 0.1, 0.02, 0.01, 10.0), (5.0, -3.0, 0.5, 0.2, 6.0), (1e4, 10.0, 5.0, 1.0, 20.0),
+              (1.0, 1.0, 50.0, 5.0, 0.0)]  # fmt: skip
+    x, y, sx, sy, radius = (np.array(c) for c in zip(*cases, strict=True))
+    many = pc_foster_2d_many(x, y, sx, sy, radius)
+    one = np.array([pc_foster_2d(*c) for c in cases])
+    assert (one > 1e-200).sum() > 250 and (one < 1e-10).sum() > 20  # both ends exercised
+    np.testing.assert_allclose(many, one, rtol=1e-9, atol=1e-300)
+    with pytest.raises(ValueError, match="sigmas must be positive"):
+        pc_foster_2d_many([0.0], [0.0], [0.0], [1.0], [5.0])
+
+
+def test_many_events_get_exactly_the_one_event_pc_defaults():
+    import dataclasses
+
+    base = conjunction_from_cdm(CDM_DIR / "AlfanoTestCase07.cdm")
+    events = []
+    for case in sorted(ALFANO_FOSTER):
+        conj = conjunction_from_cdm(CDM_DIR / f"AlfanoTestCase{case}.cdm")
+        for age in (0.2, 3.0, -1.5):  # element-set ages change the default covariance
+            events.append(dataclasses.replace(conj, age_days_1=age, age_days_2=2 * age))
+    events.append(dataclasses.replace(base, v2_km_s=base.v1_km_s))  # no encounter plane
+    events.append(dataclasses.replace(base, r2_km=base.r1_km))  # zero miss: free x axis
+    many = with_probabilities(events)
+    for batch, event in zip(many, events, strict=True):
+        single = with_probability(event)
+        assert batch.hard_body_radius_m == single.hard_body_radius_m
+        assert batch.extras == single.extras and batch.pc_method == single.pc_method
+        if single.pc is None:
+            assert batch.pc is None
+        else:
+            assert batch.pc == pytest.approx(single.pc, rel=1e-9, abs=1e-300)
+    assert many[-2].pc is None and "relative velocity is zero" in many[-2].extras["pc_note"]
+    assert with_probabilities([]) == []

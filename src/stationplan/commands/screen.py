@@ -55,10 +55,10 @@ def _parse_box(text: str | None) -> tuple[float, float, float] | None:
 def _with_pc(events: list[Conjunction]) -> tuple[list[Conjunction], bool]:
     """Fill Pc with the default covariance model when the Pc module is available."""
     try:
-        from stationplan.screening.pc import with_probability
+        from stationplan.screening.pc import with_probabilities
     except ImportError:  # pragma: no cover - the Pc module ships with the package
         return events, False
-    return [with_probability(e) for e in events], True
+    return with_probabilities(events), True
 
 
 def _sorted(events: list[Conjunction], key: SortKey) -> list[Conjunction]:

@@ -33,6 +33,8 @@ from scipy import integrate, optimize, special
 
 from stationplan.screening.conjunction import Conjunction
 from stationplan.screening.covariance import (
+    DEFAULT_GROWTH_RTN_KM_PER_DAY,
+    DEFAULT_SIGMA0_RTN_KM,
     default_covariance_rtn,
     object_radius_m,
     rtn_to_inertial,
@@ -49,8 +51,10 @@ __all__ = [
     "pc_chan_2d",
     "pc_foster",
     "pc_foster_2d",
+    "pc_foster_2d_many",
     "pc_from_cdm",
     "pc_max_alfano",
+    "with_probabilities",
     "with_probability",
 ]
 
@@ -181,6 +185,62 @@ def pc_foster_2d(
         limit=400,
     )
     return min(1.0, max(0.0, value / (math.sqrt(2.0 * math.pi) * sx)))
+
+
+#: Gauss-Legendre orders of :func:`pc_foster_2d_many` (the lower one checks the higher).
+_GL_ORDERS = (48, 96)
+#: Relative agreement of the two orders below which their result is accepted.
+_GL_AGREEMENT = 1e-11
+
+
+def pc_foster_2d_many(
+    miss_major_m: ArrayLike,
+    miss_minor_m: ArrayLike,
+    sigma_major_m: ArrayLike,
+    sigma_minor_m: ArrayLike,
+    radius_m: ArrayLike,
+) -> np.ndarray:
+    """:func:`pc_foster_2d` for arrays of encounters, vectorised, to the same accuracy.
+
+    The disc integral over x ∈ [−R, R] is taken with x = R sin θ (which removes the
+    square-root end points of the chord half-length h = R cos θ) by Gauss-Legendre
+    quadrature of orders 48 and 96 on θ ∈ [−π/2, π/2]; where the two agree to 1e-11
+    relative the order-96 value is kept, elsewhere (a covariance small against R, a
+    Gaussian too narrow for fixed nodes, an underflowing result) the adaptive scalar
+    :func:`pc_foster_2d` is called. The same erf/erfc forms keep tiny probabilities.
+    """
+    arrays = np.broadcast_arrays(
+        *(np.asarray(a, dtype=float) for a in (miss_major_m, miss_minor_m, sigma_major_m,
+                                               sigma_minor_m, radius_m))
+    )  # fmt: skip
+    x_m, y_m, sx, sy, radius = (a.ravel() for a in arrays)
+    if ((radius > 0.0) & ~((sx > 0.0) & (sy > 0.0))).any():
+        raise ValueError("sigmas must be positive")
+    estimates = []
+    for order in _GL_ORDERS:
+        nodes, weights = np.polynomial.legendre.leggauss(order)
+        theta = 0.5 * np.pi * nodes  # (n,)
+        x = radius[:, None] * np.sin(theta)  # (E, n)
+        h = radius[:, None] * np.cos(theta)
+        a = (y_m[:, None] + h) / (math.sqrt(2.0) * sy[:, None])
+        b = (y_m[:, None] - h) / (math.sqrt(2.0) * sy[:, None])
+        inner = np.where(
+            b >= 0.0,
+            special.erfc(b) - special.erfc(a),
+            np.where(
+                a <= 0.0, special.erfc(-a) - special.erfc(-b), special.erf(a) - special.erf(b)
+            ),
+        )
+        u = (x - x_m[:, None]) / sx[:, None]
+        integrand = 0.5 * inner * np.exp(-0.5 * u * u) * h  # dx = R cos θ dθ = h dθ
+        estimates.append(0.5 * np.pi * (integrand @ weights) / (math.sqrt(2.0 * math.pi) * sx))
+    low, high = estimates
+    with np.errstate(invalid="ignore"):
+        agree = (high > 0.0) & (np.abs(high - low) <= _GL_AGREEMENT * high)
+    pc = np.where(radius > 0.0, np.clip(high, 0.0, 1.0), 0.0)
+    for k in np.flatnonzero((radius > 0.0) & ~agree):
+        pc[k] = pc_foster_2d(x_m[k], y_m[k], sx[k], sy[k], radius[k])
+    return pc.reshape(arrays[0].shape)
 
 
 def pc_chan_2d(
@@ -358,6 +418,94 @@ def with_probability(
         hard_body_radius_m=float(hard_body_radius_m),
         extras=extras,
     )
+
+
+def with_probabilities(events: list[Conjunction]) -> list[Conjunction]:
+    """:func:`with_probability` (default covariances, default hard-body radii, Foster) for
+    many events at once: the RTN rotations, encounter planes and Pc are vectorised over
+    the events. The results equal the one-event path to quadrature accuracy (tested);
+    events without an encounter plane (zero relative velocity) go through that path.
+    """
+    if not events:
+        return []
+    r1 = np.array([e.r1_km for e in events], dtype=float)
+    v1 = np.array([e.v1_km_s for e in events], dtype=float)
+    r2 = np.array([e.r2_km for e in events], dtype=float)
+    v2 = np.array([e.v2_km_s for e in events], dtype=float)
+    hbr_m = np.array(
+        [
+            object_radius_m(e.norad_1, e.name_1) + object_radius_m(e.norad_2, e.name_2)
+            for e in events
+        ]
+    )
+    sigma1 = _default_sigmas_km(np.array([e.age_days_1 for e in events], dtype=float))
+    sigma2 = _default_sigmas_km(np.array([e.age_days_2 for e in events], dtype=float))
+    # Combined inertial covariance: Σ_k Mₖᵀ diag(σₖ²) Mₖ for both objects (rtn_to_inertial).
+    cov = np.zeros((len(events), 3, 3))
+    for r, v, sigma in ((r1, v1, sigma1), (r2, v2, sigma2)):
+        m = _rtn_matrices(r, v)  # (E, 3, 3), rows R, T, N
+        cov += np.einsum("eki,ek,ekj->eij", m, sigma**2, m)
+    dr = r2 - r1
+    dv = v2 - v1
+    speed = np.linalg.norm(dv, axis=1)
+    degenerate = ~(speed > 0.0) | ~np.isfinite(cov).all(axis=(1, 2))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        y_hat = dv / speed[:, None]
+        x_vec = dr - np.einsum("ek,ek->e", dr, y_hat)[:, None] * y_hat
+        x_norm = np.linalg.norm(x_vec, axis=1)
+    # A zero in-plane miss leaves the x axis free: the one-event path picks a trial axis.
+    degenerate |= ~(x_norm >= 1e-12 * np.maximum(1.0, np.linalg.norm(dr, axis=1)))
+    ok = ~degenerate
+    radius_km = hbr_m / 1000.0
+    pc = np.full(len(events), np.nan)
+    if ok.any():
+        x_hat = x_vec[ok] / x_norm[ok, None]
+        z_hat = np.cross(x_hat, y_hat[ok])
+        plane = np.stack([x_hat, z_hat], axis=1)  # (E, 2, 3)
+        cov_2d = plane @ cov[ok] @ plane.transpose(0, 2, 1)
+        cov_2d = 0.5 * (cov_2d + cov_2d.transpose(0, 2, 1))
+        eigval, eigvec = np.linalg.eigh(cov_2d)  # ascending
+        floor_km = np.maximum(radius_km[ok], 1e-9) * 1e-4
+        eigval = np.maximum(eigval, (floor_km**2)[:, None])
+        miss_plane = np.einsum("eik,ek->ei", plane, dr[ok])
+        miss_2d = np.einsum("eij,ei->ej", eigvec, miss_plane)  # components on the eigenvectors
+        pc[ok] = pc_foster_2d_many(
+            miss_2d[:, 1], miss_2d[:, 0], np.sqrt(eigval[:, 1]), np.sqrt(eigval[:, 0]),
+            radius_km[ok],
+        )  # fmt: skip
+    out = []
+    for k, conj in enumerate(events):
+        if not ok[k]:
+            out.append(with_probability(conj))
+            continue
+        extras = dict(conj.extras)
+        extras["covariance_1"] = extras["covariance_2"] = "default"
+        out.append(
+            dataclasses.replace(
+                conj,
+                pc=float(pc[k]),
+                pc_method="FOSTER-1992",
+                hard_body_radius_m=float(hbr_m[k]),
+                extras=extras,
+            )
+        )
+    return out
+
+
+def _default_sigmas_km(age_days: np.ndarray) -> np.ndarray:
+    """One-sigma RTN (km) of :func:`default_covariance_rtn` for many ages: (E, 3)."""
+    sigma0 = np.asarray(DEFAULT_SIGMA0_RTN_KM, dtype=float)
+    growth = np.asarray(DEFAULT_GROWTH_RTN_KM_PER_DAY, dtype=float)
+    return sigma0 + growth * np.abs(age_days)[:, None]
+
+
+def _rtn_matrices(r_km: np.ndarray, v_km_s: np.ndarray) -> np.ndarray:
+    """:func:`~stationplan.screening.covariance.rtn_matrix` for many states: (E, 3, 3)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        radial = r_km / np.linalg.norm(r_km, axis=1)[:, None]
+        h = np.cross(r_km, v_km_s)
+        normal = h / np.linalg.norm(h, axis=1)[:, None]
+    return np.stack([radial, np.cross(normal, radial), normal], axis=1)
 
 
 def pc_from_cdm(
