@@ -27,11 +27,18 @@ misses the next position by at most h³/12 · max|r'''| + h δv, with |r'''| ≤
 code 0 from SGP4 yet jump by thousands of km between samples; they fail this check and
 are reported, not screened.
 
-All-vs-all: at each grid point a ``scipy.spatial.cKDTree`` returns every pair closer than
-``R = D + (|v_i| + |v_j| + 2δv) h/2 + A_crude h²/8``: a pair within ``D`` at some time of
-an interval is within ``R`` at the nearer end of it (objects are split into slow,
-``|v| ≤ 7.8 km/s``, 99 % of the 2024 catalogue, and fast ones, so the few fast eccentric objects do not inflate the
-radius for everyone). Pairs found at a grid point are tested on both adjacent intervals.
+All-vs-all: a pair within ``D`` at some time of an interval is within ``D`` during the half
+window ``[t − h/2, t + h/2]`` of the nearer grid point t, so at each grid point every pair
+is first put to the half-window test (:func:`_half_window_passes`: its straight relative
+path over the half window, widened by the SGP4 velocity mismatch and the chord bound), and
+the survivors to the chord test on both adjacent intervals. Two engines enumerate the
+pairs (:func:`sieve_all`): the compiled kernel ``_sievec.c`` sorts the objects into cells
+and sweeps neighbouring cells (its header comment proves that no pair passing the
+half-window test is missed); the NumPy engine takes every pair a ``scipy.spatial.cKDTree``
+returns within ``R = D + (|v_i| + |v_j| + 2δv) h/2 + A_crude h²/8`` (a pair within ``D``
+at some time of an interval is within ``R`` at the nearer end; slow objects,
+``|v| ≤ 7.8 km/s``, 99 % of the 2024 catalogue, and fast ones get separate trees so that
+the few fast eccentric objects do not inflate the radius for everyone).
 """
 
 from __future__ import annotations
