@@ -36,7 +36,10 @@ from .windows import Opportunity, RendezvousSpec, WindowSearch
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
-    help="Plan crewed space station campaigns: launch windows and element sets.",
+    help=(
+        "Plan crewed space station campaigns: launch windows, rendezvous, campaign schedules, "
+        "logistics and orbit decay, conjunction screening."
+    ),
 )
 _probe = Console()
 #: Tables need ~130 columns; when output is not a terminal (pipes, CI) don't squeeze to 80.
