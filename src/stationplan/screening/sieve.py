@@ -134,6 +134,16 @@ class SieveSettings:
         return accel * self.step_s**2 / 8.0
 
 
+def _use_compiled(engine: str) -> bool:
+    """Whether ``engine`` (one of :data:`ENGINES`) runs the compiled kernel: "compiled"
+    needs it built, "auto" uses it when built."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown sieve engine {engine!r}; expected one of {ENGINES}")
+    if engine == "compiled" and _sievec is None:
+        raise RuntimeError(NOT_BUILT)
+    return engine != "numpy" and _sievec is not None
+
+
 def plausible_states(
     position_km: np.ndarray,
     velocity_km_s: np.ndarray,
@@ -149,11 +159,7 @@ def plausible_states(
     The compiled kernel does the same checks in one pass when it is built (``engine``
     as for :func:`sieve_all`).
     """
-    if engine not in ENGINES:
-        raise ValueError(f"unknown engine {engine!r}; expected one of {ENGINES}")
-    if engine == "compiled" or (engine == "auto" and _sievec is not None):
-        if _sievec is None:
-            raise RuntimeError(NOT_BUILT)
+    if _use_compiled(engine):
         n, t_count = error_code.shape
         codes = _sievec.plausible_states(
             np.ascontiguousarray(position_km, dtype=np.float64),
@@ -409,11 +415,7 @@ def sieve_all(
     allowance, so it may return a few more candidate intervals, never fewer.
     ``sub_windows``: see :data:`SUB_WINDOWS` (compiled engine only).
     """
-    if engine not in ENGINES:
-        raise ValueError(f"unknown sieve engine {engine!r}; expected one of {ENGINES}")
-    if engine == "compiled" or (engine == "auto" and _sievec is not None):
-        if _sievec is None:
-            raise RuntimeError(NOT_BUILT)
+    if _use_compiled(engine):
         return _sieve_all_compiled(
             position_km, velocity_km_s, usable, first_k, settings, sub_windows
         )
