@@ -33,6 +33,7 @@ from stationplan.screening.covariance import (
     default_covariance_rtn,
     object_kind,
     object_radius_m,
+    rtn_matrices,
     rtn_matrix,
     rtn_to_inertial,
 )
@@ -439,6 +440,7 @@ def test_many_events_get_exactly_the_one_event_pc_defaults():
             events.append(dataclasses.replace(conj, age_days_1=age, age_days_2=2 * age))
     events.append(dataclasses.replace(base, v2_km_s=base.v1_km_s))  # no encounter plane
     events.append(dataclasses.replace(base, r2_km=base.r1_km))  # zero miss: free x axis
+    events.append(dataclasses.replace(base, v2_km_s=tuple(2 * x for x in base.r2_km)))  # no RTN
     many = with_probabilities(events)
     for batch, event in zip(many, events, strict=True):
         single = with_probability(event)
@@ -448,5 +450,24 @@ def test_many_events_get_exactly_the_one_event_pc_defaults():
             assert batch.pc is None
         else:
             assert batch.pc == pytest.approx(single.pc, rel=1e-9, abs=1e-300)
-    assert many[-2].pc is None and "relative velocity is zero" in many[-2].extras["pc_note"]
+    assert many[-3].pc is None and "relative velocity is zero" in many[-3].extras["pc_note"]
+    assert many[-1].pc is None and "RTN frame undefined" in many[-1].extras["pc_note"]
     assert with_probabilities([]) == []
+
+
+def test_rtn_frames_of_many_states_are_the_single_frames_and_nan_where_undefined():
+    rng = np.random.default_rng(5)
+    r = rng.normal(size=(20, 3)) * 7000.0
+    v = rng.normal(size=(20, 3)) * 7.5
+    v[3] = 0.5 * r[3]  # velocity along the position: no orbit normal
+    r[7] = 0.0
+    many = rtn_matrices(r, v)
+    for k in range(20):
+        if k in (3, 7):
+            assert np.isnan(many[k]).any()
+            with pytest.raises(ValueError, match="RTN frame undefined"):
+                rtn_matrix(r[k], v[k])
+        else:
+            single = rtn_matrix(r[k], v[k])
+            np.testing.assert_allclose(single @ single.T, np.eye(3), atol=1e-12)
+            np.testing.assert_array_equal(many[k], single)

@@ -57,6 +57,23 @@ DEFAULT_SIGMA0_RTN_KM: tuple[float, float, float] = (0.1, 0.5, 0.2)
 DEFAULT_GROWTH_RTN_KM_PER_DAY: tuple[float, float, float] = (0.05, 1.0, 0.05)
 
 
+def default_sigma_rtn_km(
+    element_age_days: ArrayLike,
+    *,
+    sigma0_rtn_km: Sequence[float] = DEFAULT_SIGMA0_RTN_KM,
+    growth_rtn_km_per_day: Sequence[float] = DEFAULT_GROWTH_RTN_KM_PER_DAY,
+) -> np.ndarray:
+    """One-sigma RTN position errors (km) of TLE-only objects: shape (..., 3) for ages (...).
+
+    σ_i(Δt) = σ0_i + g_i · |Δt| (see :func:`default_covariance_rtn`).
+    """
+    sigma0 = np.asarray(sigma0_rtn_km, dtype=float)
+    growth = np.asarray(growth_rtn_km_per_day, dtype=float)
+    if sigma0.shape != (3,) or growth.shape != (3,) or (sigma0 < 0).any() or (growth < 0).any():
+        raise ValueError("sigma0_rtn_km and growth_rtn_km_per_day need three values >= 0")
+    return sigma0 + growth * np.abs(np.asarray(element_age_days, dtype=float))[..., None]
+
+
 def default_covariance_rtn(
     element_age_days: float,
     *,
@@ -75,14 +92,12 @@ def default_covariance_rtn(
     (see the module notes). The matrix is diagonal (no R–T correlation is modelled).
     Back-propagation (negative age) grows the same way. Returns ``diag(σ²)`` in km².
     """
-    age = abs(float(element_age_days))
+    age = float(element_age_days)
     if not math.isfinite(age):
         raise ValueError(f"element_age_days must be finite, got {element_age_days!r}")
-    sigma0 = np.asarray(sigma0_rtn_km, dtype=float)
-    growth = np.asarray(growth_rtn_km_per_day, dtype=float)
-    if sigma0.shape != (3,) or growth.shape != (3,) or (sigma0 < 0).any() or (growth < 0).any():
-        raise ValueError("sigma0_rtn_km and growth_rtn_km_per_day need three values >= 0")
-    sigma_km = sigma0 + growth * age
+    sigma_km = default_sigma_rtn_km(
+        age, sigma0_rtn_km=sigma0_rtn_km, growth_rtn_km_per_day=growth_rtn_km_per_day
+    )
     return np.diag(sigma_km**2)
 
 
@@ -118,16 +133,20 @@ def rtn_matrix(r_km: ArrayLike, v_km_s: ArrayLike) -> np.ndarray:
     *Fundamentals of Astrodynamics*, 4th ed., §3.3 "RSW"). ``M @ x_inertial`` gives RTN
     components; ``M.T @ x_rtn`` the inertial ones.
     """
-    r = np.asarray(r_km, dtype=float)
-    v = np.asarray(v_km_s, dtype=float)
-    r_norm = np.linalg.norm(r)
-    h = np.cross(r, v)
-    h_norm = np.linalg.norm(h)
-    if r_norm == 0.0 or h_norm == 0.0:
+    m = rtn_matrices(np.asarray(r_km, dtype=float), np.asarray(v_km_s, dtype=float))
+    if not np.isfinite(m).all():
         raise ValueError("RTN frame undefined: position is zero or parallel to velocity")
-    radial = r / r_norm
-    normal = h / h_norm
-    return np.vstack([radial, np.cross(normal, radial), normal])
+    return m
+
+
+def rtn_matrices(r_km: np.ndarray, v_km_s: np.ndarray) -> np.ndarray:
+    """:func:`rtn_matrix` for states (..., 3): (..., 3, 3), NaN where the frame is undefined."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        radial = r_km / np.linalg.norm(r_km, axis=-1)[..., None]
+        h = np.cross(r_km, v_km_s)
+        normal = h / np.linalg.norm(h, axis=-1)[..., None]
+        normal = np.where(np.isfinite(normal), normal, np.nan)
+    return np.stack([radial, np.cross(normal, radial), normal], axis=-2)
 
 
 def rtn_to_inertial(cov_rtn: np.ndarray, r_km: ArrayLike, v_km_s: ArrayLike) -> np.ndarray:

@@ -33,10 +33,10 @@ from scipy import integrate, optimize, special
 
 from stationplan.screening.conjunction import Conjunction
 from stationplan.screening.covariance import (
-    DEFAULT_GROWTH_RTN_KM_PER_DAY,
-    DEFAULT_SIGMA0_RTN_KM,
     default_covariance_rtn,
+    default_sigma_rtn_km,
     object_radius_m,
+    rtn_matrices,
     rtn_to_inertial,
 )
 
@@ -438,12 +438,12 @@ def with_probabilities(events: list[Conjunction]) -> list[Conjunction]:
             for e in events
         ]
     )
-    sigma1 = _default_sigmas_km(np.array([e.age_days_1 for e in events], dtype=float))
-    sigma2 = _default_sigmas_km(np.array([e.age_days_2 for e in events], dtype=float))
+    sigma1 = default_sigma_rtn_km(np.array([e.age_days_1 for e in events], dtype=float))
+    sigma2 = default_sigma_rtn_km(np.array([e.age_days_2 for e in events], dtype=float))
     # Combined inertial covariance: Σ_k Mₖᵀ diag(σₖ²) Mₖ for both objects (rtn_to_inertial).
     cov = np.zeros((len(events), 3, 3))
     for r, v, sigma in ((r1, v1, sigma1), (r2, v2, sigma2)):
-        m = _rtn_matrices(r, v)  # (E, 3, 3), rows R, T, N
+        m = rtn_matrices(r, v)  # (E, 3, 3), rows R, T, N; NaN where undefined
         cov += np.einsum("eki,ek,ekj->eij", m, sigma**2, m)
     dr = r2 - r1
     dv = v2 - v1
@@ -490,22 +490,6 @@ def with_probabilities(events: list[Conjunction]) -> list[Conjunction]:
             )
         )
     return out
-
-
-def _default_sigmas_km(age_days: np.ndarray) -> np.ndarray:
-    """One-sigma RTN (km) of :func:`default_covariance_rtn` for many ages: (E, 3)."""
-    sigma0 = np.asarray(DEFAULT_SIGMA0_RTN_KM, dtype=float)
-    growth = np.asarray(DEFAULT_GROWTH_RTN_KM_PER_DAY, dtype=float)
-    return sigma0 + growth * np.abs(age_days)[:, None]
-
-
-def _rtn_matrices(r_km: np.ndarray, v_km_s: np.ndarray) -> np.ndarray:
-    """:func:`~stationplan.screening.covariance.rtn_matrix` for many states: (E, 3, 3)."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        radial = r_km / np.linalg.norm(r_km, axis=1)[:, None]
-        h = np.cross(r_km, v_km_s)
-        normal = h / np.linalg.norm(h, axis=1)[:, None]
-    return np.stack([radial, np.cross(normal, radial), normal], axis=1)
 
 
 def pc_from_cdm(
