@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from importlib.resources import files
 from itertools import pairwise
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from skyfield.framelib import itrs
 from skyfield.positionlib import Geocentric
 from skyfield.units import Distance, Velocity
 
+from sgp4_verification import minutes_since_epoch, verification_lines, verification_vectors
 from stationplan.errors import InputError
 from stationplan.propagate import (
     StateBatch,
@@ -29,7 +29,6 @@ from stationplan.timescale import datetime_to_jd, jd_to_datetime, timescale
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 VALIDATION = SHARED / "validation" / "station-launches-2021-2022.json"
 CATALOG = SHARED / "catalogs" / "satcat-2024-07.3le"
-SGP4_DATA = files("sgp4")
 
 # python-sgp4 issue #87: one object, two times, codes 6 (decayed, finite) then 1 (NaN).
 DECAYING_LINE1 = "1 44160U 19006AX  20162.79712247 +.00816806 +19088-3 +34711-2 0  9997"
@@ -44,34 +43,6 @@ def station_tles() -> list[dict]:
 
 def iss_tle() -> dict:
     return next(tle for tle in station_tles() if tle["norad"] == "25544")
-
-
-def verification_tles() -> dict[int, tuple[str, str]]:
-    """SGP4-VER.TLE (shipped with python-sgp4): satnum -> (line1, line2 with time range)."""
-    lines = SGP4_DATA.joinpath("SGP4-VER.TLE").read_text().splitlines()
-    records = {}
-    for line1, line2 in pairwise(lines):
-        if line1.startswith("1 ") and line2.startswith("2 "):
-            records[int(line1[2:7])] = (line1, line2)
-    return records
-
-
-def verification_vectors() -> dict[int, np.ndarray]:
-    """tcppver.out: satnum -> rows of (tsince_min, x, y, z km, vx, vy, vz km/s)."""
-    vectors: dict[int, list[list[float]]] = {}
-    rows: list[list[float]] = []
-    for line in SGP4_DATA.joinpath("tcppver.out").read_text().splitlines():
-        if line.strip().endswith("xx"):
-            rows = vectors.setdefault(int(line.split()[0]), [])
-        elif line.strip():
-            rows.append([float(field) for field in line.split()[:7]])
-    return {satnum: np.array(found) for satnum, found in vectors.items()}
-
-
-def minutes_since_epoch(sat: Satrec, tsince_min: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(jd, fr) for minutes since the TLE epoch, split as python-sgp4's own tests do."""
-    whole, fraction = np.divmod(np.asarray(tsince_min) / 1440.0, 1.0)
-    return sat.jdsatepoch + whole, sat.jdsatepochF + fraction
 
 
 def one_day_after(sat: Satrec, steps: int = 97) -> tuple[np.ndarray, np.ndarray]:
@@ -101,7 +72,7 @@ def test_teme_states_equal_bare_satrecarray_bit_for_bit_for_station_tles():
 def test_positions_match_official_sgp4_verification_vectors(satnum):
     # tcppver.out: Vallado's C++ output for SGP4-VER.TLE (AIAA 2006-6753), near-earth and
     # deep-space cases, negative times included; printed to 1e-8 km and 1e-9 km/s.
-    line1, line2 = verification_tles()[satnum]
+    line1, line2 = verification_lines()[satnum]
     expected = verification_vectors()[satnum]
     sat = Satrec.twoline2rv(line1, line2)
     jd, fr = minutes_since_epoch(sat, expected[:, 0])
@@ -127,7 +98,7 @@ def test_decayed_states_keep_their_code_and_are_not_valid():
 
 def test_verification_case_33333_reports_error_after_twenty_minutes():
     # SGP4-VER.TLE 33333 "check error code 4": tcppver.out stops after 20 min.
-    line1, line2 = verification_tles()[33333]
+    line1, line2 = verification_lines()[33333]
     sat = Satrec.twoline2rv(line1, line2)
     jd, fr = minutes_since_epoch(sat, np.arange(0.0, 30.0, 5.0))
 
@@ -170,7 +141,7 @@ def test_two_workers_equal_one_worker_exactly():
     # Satrec does not pickle: workers rebuild each record with sgp4init(); that must not
     # change a bit, for near-earth and deep-space records, all gravity models and an
     # sgp4init()-built record.
-    records = verification_tles()
+    records = verification_lines()
     sats = [Satrec.twoline2rv(*records[satnum]) for satnum in (5, 4632, 6251, 23599, 28350, 33333)]
     sats.append(Satrec.twoline2rv(*records[29238], WGS84))
     for epoch, no_kozai_rad_min in ((25000.123456789, 0.0437), (21000.987654321, 0.00437)):

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, datetime, timedelta
-from importlib.resources import files
-from itertools import pairwise
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +19,8 @@ from sgp4.api import Satrec, SatrecArray
 
 from cli_runner import run_cli
 from conftest import CATALOG_2024
+from screening_truth import assert_complete, assert_nothing_extra
+from sgp4_verification import minutes_since_epoch, verification_lines, verification_vectors
 from stationplan.elements import load_catalog
 from stationplan.errors import InputError
 from stationplan.propagate import propagate
@@ -35,7 +35,6 @@ from stationplan.timescale import datetime_to_jd
 
 needs_heyoka = pytest.mark.skipif(not heyoka_available(), reason="heyoka not installed")
 
-SGP4_DATA = files("sgp4")
 SCREENING = Path(__file__).parent / "data" / "screening"
 SMALL = SCREENING / "small.3le"
 REFERENCE = SCREENING / "reference.json"
@@ -46,30 +45,7 @@ NEAR_EARTH_VERIFICATION = [5, 6251, 22312, 28057, 28350, 28872, 29141, 29238, 88
 
 def verification_tles() -> dict[int, Satrec]:
     """SGP4-VER.TLE: satnum -> record (line 2 cut before the start/stop/step columns)."""
-    lines = SGP4_DATA.joinpath("SGP4-VER.TLE").read_text().splitlines()
-    return {
-        int(line1[2:7]): Satrec.twoline2rv(line1, line2[:69])
-        for line1, line2 in pairwise(lines)
-        if line1.startswith("1 ") and line2.startswith("2 ")
-    }
-
-
-def verification_vectors() -> dict[int, np.ndarray]:
-    """tcppver.out: satnum -> rows of (tsince_min, x, y, z km, vx, vy, vz km/s)."""
-    vectors: dict[int, list[list[float]]] = {}
-    rows: list[list[float]] = []
-    for line in SGP4_DATA.joinpath("tcppver.out").read_text().splitlines():
-        if line.strip().endswith("xx"):
-            rows = vectors.setdefault(int(line.split()[0]), [])
-        elif line.strip():
-            rows.append([float(field) for field in line.split()[:7]])
-    return {satnum: np.array(found) for satnum, found in vectors.items()}
-
-
-def after_epoch(sat: Satrec, tsince_min: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(jd, fr) at minutes since the record's epoch, split as python-sgp4's tests do."""
-    whole, fraction = np.divmod(np.asarray(tsince_min, dtype=float) / 1440.0, 1.0)
-    return sat.jdsatepoch + whole, sat.jdsatepochF + fraction
+    return {n: Satrec.twoline2rv(l1, l2[:69]) for n, (l1, l2) in verification_lines().items()}
 
 
 # ---------------------------------------------------------------------------
@@ -81,7 +57,7 @@ def after_epoch(sat: Satrec, tsince_min: np.ndarray) -> tuple[np.ndarray, np.nda
 def test_near_earth_verification_cases_match_vallados_published_vectors(satnum):
     sat = verification_tles()[satnum]
     expected = verification_vectors()[satnum]
-    jd, fr = after_epoch(sat, expected[:, 0])
+    jd, fr = minutes_since_epoch(sat, expected[:, 0])
 
     fast = HeyokaSGP4.from_satrecs([sat])
     batch = fast.propagate(jd, fr)
@@ -99,7 +75,7 @@ def test_decaying_objects_get_python_sgp4s_error_codes_and_nan_convention():
     records = verification_tles()
     for satnum in (28872, 29141):
         sat = records[satnum]
-        jd, fr = after_epoch(sat, np.arange(0.0, 1000.0, 5.0))
+        jd, fr = minutes_since_epoch(sat, np.arange(0.0, 1000.0, 5.0))
         truth = propagate([sat], jd, fr)
         fast = propagate_fast([sat], jd, fr)
         assert (truth.error_code != 0).any(), "the case must reach an SGP4 error"
@@ -115,7 +91,7 @@ def test_decaying_objects_get_python_sgp4s_error_codes_and_nan_convention():
 def test_deep_space_records_are_propagated_by_python_sgp4_bit_for_bit():
     records = verification_tles()
     sats = [records[n] for n in (5, 4632, 23599, 88888, 33335)]  # near, deep, deep, near, deep
-    jd, fr = after_epoch(sats[0], np.linspace(0.0, 2880.0, 49))
+    jd, fr = minutes_since_epoch(sats[0], np.linspace(0.0, 2880.0, 49))
 
     fast = HeyokaSGP4.from_satrecs(sats)
     batch = fast.propagate(jd, fr)
@@ -132,7 +108,7 @@ def test_deep_space_records_are_propagated_by_python_sgp4_bit_for_bit():
 def test_other_frames_are_the_same_rotations_as_propagate(frame):
     records = verification_tles()
     sats = [records[n] for n in NEAR_EARTH_VERIFICATION[:4]]
-    jd, fr = after_epoch(sats[0], np.linspace(0.0, 1440.0, 25))
+    jd, fr = minutes_since_epoch(sats[0], np.linspace(0.0, 1440.0, 25))
 
     batch = propagate_fast(sats, jd, fr, frame=frame)
     truth = propagate(sats, jd, fr, frame=frame)
@@ -322,29 +298,5 @@ def test_all_vs_all_with_heyoka_on_2500_objects_finds_every_brute_force_conjunct
     result = screen(elements, START, days=case["days"], backend="heyoka",
                     volume=ScreeningVolume(threshold_km=case["threshold_km"]))  # fmt: skip
     attached = {(c.norad_1, c.norad_2) for c in result.attached}
-    found: dict[tuple[int, int], list] = {}
-    for e in result.events:
-        found.setdefault((e.norad_1, e.norad_2), []).append(e)
-    missing = [
-        ev
-        for ev in case["events"]
-        if (ev["norad_1"], ev["norad_2"]) not in attached
-        and not any(
-            # issue 6: TCA within 1 s, miss distance within 10 m of the brute force
-            abs((e.tca_utc - (START + timedelta(seconds=ev["tca_s"]))).total_seconds()) < 1.0
-            and abs(e.miss_km - ev["miss_km"]) < 0.010
-            for e in found.get((ev["norad_1"], ev["norad_2"]), [])
-        )
-    ]
-    assert not missing, f"{len(missing)} brute-force events not found: {missing[:5]}"
-    # Nothing extra either: every event is a local minimum the brute force has.
-    truth = {(ev["norad_1"], ev["norad_2"], round(ev["tca_s"])) for ev in case["events"]}
-    extra = [
-        e
-        for e in result.events
-        if not any(
-            (e.norad_1, e.norad_2, round((e.tca_utc - START).total_seconds()) + dt) in truth
-            for dt in (-1, 0, 1)
-        )
-    ]
-    assert not extra, extra[:3]
+    assert_complete(result.events, case["events"], attached, START)
+    assert_nothing_extra(result.events, case["events"], START)
