@@ -24,6 +24,8 @@ import numpy as np
 from scipy.optimize import elementwise
 from sgp4.api import Satrec
 
+from stationplan.screening.covariance import rtn_matrices
+
 _SECONDS_PER_DAY = 86400.0
 #: Convergence of the TCA (s): far below the 1 s asked of TCAs, and the miss distance
 #: then errs by at most w²·δt²/(2ρ) — nanometres.
@@ -183,15 +185,4 @@ def rtn_components(r1_km: np.ndarray, v1_km_s: np.ndarray, vectors: np.ndarray) 
 
     R = r₁/|r₁|, N = r₁ × v₁ / |r₁ × v₁|, T = N × R (CCSDS 508.0-B-1 §3.2.3.3 RTN).
     """
-    radial = r1_km / np.linalg.norm(r1_km, axis=-1, keepdims=True)
-    normal = np.cross(r1_km, v1_km_s)
-    normal /= np.linalg.norm(normal, axis=-1, keepdims=True)
-    transverse = np.cross(normal, radial)
-    return np.stack(
-        [
-            np.einsum("nk,nk->n", vectors, radial),
-            np.einsum("nk,nk->n", vectors, transverse),
-            np.einsum("nk,nk->n", vectors, normal),
-        ],
-        axis=-1,
-    )
+    return np.einsum("nij,nj->ni", rtn_matrices(r1_km, v1_km_s), vectors)
