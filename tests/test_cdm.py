@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 from scipy import optimize
 
+from conjunctions import conjunction_from_states
 from stationplan.elements import load_catalog
 from stationplan.errors import InputError
 from stationplan.screening.cdm import (
@@ -91,22 +92,17 @@ def real_conjunction() -> Conjunction:
     ).x
     r1, v1 = _state(one.satrec, t)
     r2, v2 = _state(two.satrec, t)
-    frame = rtn_matrix(r1, v1)
-    return Conjunction(
+    return conjunction_from_states(
+        r1,
+        v1,
+        r2,
+        v2,
         norad_1=one.norad_id,
         norad_2=two.norad_id,
         name_1=one.name,
         name_2=two.name,
         tca_utc=jd_to_datetime(t),
         tca_jd=float(t),
-        miss_km=float(np.linalg.norm(r2 - r1)),
-        relative_speed_km_s=float(np.linalg.norm(v2 - v1)),
-        miss_rtn_km=tuple(frame @ (r2 - r1)),
-        relative_velocity_rtn_km_s=tuple(frame @ (v2 - v1)),
-        r1_km=tuple(r1),
-        v1_km_s=tuple(v1),
-        r2_km=tuple(r2),
-        v2_km_s=tuple(v2),
         age_days_1=float(t - one.epoch_jd),
         age_days_2=float(t - two.epoch_jd),
         extras={"intl_designator_1": "21035A", "intl_designator_2": "98067A"},

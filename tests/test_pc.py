@@ -27,6 +27,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from conjunctions import conjunction_from_states
 from stationplan.screening.cdm import read_cdm
 from stationplan.screening.conjunction import Conjunction
 from stationplan.screening.covariance import (
@@ -117,22 +118,17 @@ def conjunction_from_cdm(path: Path) -> Conjunction:
     message = read_cdm(path)
     one, two = message.objects
     r1, v1, r2, v2 = (np.array(x) for x in (one.r_km, one.v_km_s, two.r_km, two.v_km_s))
-    frame = rtn_matrix(r1, v1)
-    return Conjunction(
+    return conjunction_from_states(
+        r1,
+        v1,
+        r2,
+        v2,
         norad_1=int(one.designator),
         norad_2=int(two.designator),
         name_1=one.name,
         name_2=two.name,
         tca_utc=message.tca_utc,
         tca_jd=2451544.5,
-        miss_km=float(np.linalg.norm(r2 - r1)),
-        relative_speed_km_s=float(np.linalg.norm(v2 - v1)),
-        miss_rtn_km=tuple(frame @ (r2 - r1)),
-        relative_velocity_rtn_km_s=tuple(frame @ (v2 - v1)),
-        r1_km=tuple(r1),
-        v1_km_s=tuple(v1),
-        r2_km=tuple(r2),
-        v2_km_s=tuple(v2),
         age_days_1=0.5,
         age_days_2=1.5,
     )
