@@ -44,7 +44,7 @@ from skyfield.sgp4lib import theta_GMST1982
 from .errors import InfeasibleError, InputError
 from .geometry import EARTH_RADIUS_KM, EARTH_ROTATION_RAD_S, J2, MU_KM3_S2
 from .spaceweather import ConstantActivity, IndexTable, as_datetime64
-from .timescale import jd_to_datetime
+from .timescale import epoch_jd, jd_to_datetime
 
 #: Standard gravity for the rocket equation, m/s^2 (CGPM 1901).
 G0_M_S2 = 9.80665
@@ -513,7 +513,7 @@ NDOT_SPAN_DAYS = 3.0
 
 def observed_from_pair(first: Satrec, second: Satrec, source: str = "") -> DecayObservation | None:
     """Mean decay rate between two element sets, or None if the orbit rose (a reboost)."""
-    if second.jdsatepoch + second.jdsatepochF <= first.jdsatepoch + first.jdsatepochF:
+    if epoch_jd(second) <= epoch_jd(first):
         raise ValueError("element sets must be in epoch order")
     start, end = _epoch_utc(first), _epoch_utc(second)
     h1, h2 = mean_altitude_km(first), mean_altitude_km(second)
@@ -609,7 +609,7 @@ MIN_PAIR_DAYS = 3.0
 
 def _by_epoch(satrecs: Sequence[Satrec]) -> list[Satrec]:
     """The element sets in epoch order, one per epoch (to the microday)."""
-    unique = {round(s.jdsatepoch + s.jdsatepochF, 6): s for s in satrecs}
+    unique = {round(epoch_jd(s), 6): s for s in satrecs}
     return [unique[k] for k in sorted(unique)]
 
 
@@ -628,7 +628,7 @@ def observations_from_history(
     ordered = _by_epoch(satrecs)
     found = [o for s in ordered if (o := observed_from_ndot(s, source)) is not None]
     for first, second in pairwise(ordered):
-        days = (second.jdsatepoch + second.jdsatepochF) - (first.jdsatepoch + first.jdsatepochF)
+        days = epoch_jd(second) - epoch_jd(first)
         if not min_pair_days <= days <= max_pair_days:
             continue
         if (o := observed_from_pair(first, second, source)) is not None:
@@ -659,7 +659,7 @@ def reboost_free_arcs(
     for satrec in ordered:
         if runs:
             last = runs[-1][-1]
-            days = (satrec.jdsatepoch + satrec.jdsatepochF) - (last.jdsatepoch + last.jdsatepochF)
+            days = epoch_jd(satrec) - epoch_jd(last)
             if days <= max_step_days and mean_altitude_km(satrec) < mean_altitude_km(last):
                 runs[-1].append(satrec)
                 continue
@@ -667,7 +667,7 @@ def reboost_free_arcs(
     arcs = []
     for run in runs:
         first, last = run[0], run[-1]
-        days = (last.jdsatepoch + last.jdsatepochF) - (first.jdsatepoch + first.jdsatepochF)
+        days = epoch_jd(last) - epoch_jd(first)
         if len(run) > 1 and days >= min_span_days:
             arcs.append(observed_from_pair(first, last, source))
     return [a for a in arcs if a is not None]

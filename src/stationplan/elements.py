@@ -39,7 +39,7 @@ from sgp4.alpha5 import from_alpha5
 from sgp4.api import SGP4_ERRORS, Satrec, SatrecArray
 
 from stationplan.errors import InputError
-from stationplan.timescale import jd_to_datetime
+from stationplan.timescale import epoch_jd, jd_to_datetime
 
 __all__ = [
     "Catalog",
@@ -78,7 +78,7 @@ class ElementSet:
     @property
     def epoch_jd(self) -> float:
         """Epoch as a UTC Julian date (days); ``jdsatepoch + jdsatepochF``."""
-        return self.satrec.jdsatepoch + self.satrec.jdsatepochF
+        return epoch_jd(self.satrec)
 
     @property
     def epoch_utc(self) -> datetime:

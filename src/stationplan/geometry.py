@@ -21,7 +21,7 @@ from skyfield.api import wgs84
 from skyfield.sgp4lib import theta_GMST1982
 
 from .sites import Site
-from .timescale import timescale
+from .timescale import epoch_jd, timescale
 
 #: Earth equatorial radius, km (WGS-72, the constants SGP4 element sets are fitted with).
 EARTH_RADIUS_KM = 6378.135
@@ -58,9 +58,9 @@ class MeanPlaneHistory:
         """Build from python-sgp4 ``Satrec`` objects (any order)."""
         if not satrecs:
             raise ValueError("at least one element set is needed")
-        ordered = sorted(satrecs, key=lambda s: s.jdsatepoch + s.jdsatepochF)
+        ordered = sorted(satrecs, key=epoch_jd)
         return cls(
-            epoch_jd=np.array([s.jdsatepoch + s.jdsatepochF for s in ordered]),
+            epoch_jd=np.array([epoch_jd(s) for s in ordered]),
             node0_rad=np.array([s.nodeo for s in ordered]),
             node_rate_rad_min=np.array([s.nodedot for s in ordered]),
             inclination_rad=np.array([s.inclo for s in ordered]),

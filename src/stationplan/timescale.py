@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from functools import cache
+from typing import Any
 
 import numpy as np
 from skyfield.api import Timescale, load
@@ -28,6 +29,11 @@ def datetime_to_jd(when: datetime) -> tuple[float, float]:
     seconds = when.timestamp()
     days, rem = divmod(seconds, 86400.0)
     return 2440587.5 + days, rem / 86400.0
+
+
+def epoch_jd(satrec: Any) -> float:
+    """Epoch of an SGP4 record as one UTC Julian date (days): ``jdsatepoch + jdsatepochF``."""
+    return float(satrec.jdsatepoch + satrec.jdsatepochF)
 
 
 def jd_to_datetime(jd: float, fr: float = 0.0) -> datetime:

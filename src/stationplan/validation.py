@@ -24,7 +24,7 @@ from .errors import InputError
 from .geometry import MeanPlaneHistory, SiteFrame
 from .rendezvous import LaunchAssessment, assess_launch
 from .sites import get_site
-from .timescale import datetime_to_jd
+from .timescale import datetime_to_jd, epoch_jd
 from .vehicles import get_vehicle
 from .windows import AscentModel, Opportunity, RendezvousSpec, launch_opportunities
 
@@ -161,7 +161,7 @@ def _with_recent_elements(
         station = data.station_elements.get(launch.norad_id, ())
         if not station:
             continue
-        epochs = np.array([s.jdsatepoch + s.jdsatepochF for s in station])
+        epochs = np.array([epoch_jd(s) for s in station])
         if np.min(np.abs(epochs - launch.launch_jd)) <= max_element_age_days:
             yield launch, station
 
