@@ -25,7 +25,7 @@ from rich.table import Table
 
 from .elements import Catalog, load_catalog
 from .errors import InfeasibleError, InputError, StationplanError
-from .geometry import SiteFrame
+from .geometry import MeanPlaneHistory, SiteFrame
 from .maneuvers import plan_rendezvous
 from .rendezvous import assess_launch, feasible_windows, station_phasing
 from .sites import get_site
@@ -249,7 +249,8 @@ def rendezvous_report(
             f"{inclination:.2f}°: no in-plane launch, hence no rendezvous, exists"
         )
     launch_jd = _jd(launch)
-    assessment = assess_launch(satrecs, frame, vehicle, launch_jd, profile=profile)
+    station = MeanPlaneHistory.of(satrecs)
+    assessment = assess_launch(station, frame, vehicle, launch_jd, profile=profile)
     report: dict[str, Any] = {
         "station_norad": station_id,
         "site": site.id,
@@ -263,8 +264,9 @@ def rendezvous_report(
     chosen = profile or assessment.selected_profile
     if chosen is not None:
         plan = plan_rendezvous(
-            satrecs, frame, vehicle, launch_jd, profile=chosen, norad_id=station_id
-        )
+            station, frame, vehicle, launch_jd, profile=chosen, norad_id=station_id,
+            assessment=assessment,
+        )  # fmt: skip
         report.update(
             selected_profile=plan.profile,
             docking_utc=_fmt_time(plan.docking_utc),

@@ -44,7 +44,7 @@ from .geometry import (
     SiteFrame,
     nodal_rate_scale,
 )
-from .rendezvous import assess_launch, profile_windows, station_mean_motion_rad_s
+from .rendezvous import LaunchAssessment, assess_launch, station_mean_motion_rad_s
 from .timescale import iso_utc, jd_to_datetime
 from .vehicles import Vehicle
 from .windows import AscentModel
@@ -234,15 +234,19 @@ def plan_rendezvous(
     f107: float = NOMINAL_F107,
     ap: float = NOMINAL_AP,
     max_iterations: int = 8,
+    assessment: LaunchAssessment | None = None,
 ) -> ManeuverPlan:
     """Burn plan from insertion to the hold point for ``profile`` (default: fastest feasible).
 
     ``vehicle`` is resolved for its site. A named profile is planned even when the
     phase is outside its window (the catch-up is then the nearest whole-lap one and
     Δv shows the cost); with no profile named and none feasible, ``InfeasibleError``.
+    ``assessment``: :func:`~stationplan.rendezvous.assess_launch` of this launch when the
+    caller already has it (computed here otherwise).
     """
     history = MeanPlaneHistory.of(station)
-    assessment = assess_launch(history, site, vehicle, launch_jd, profile=profile)
+    if assessment is None:
+        assessment = assess_launch(history, site, vehicle, launch_jd, profile=profile)
     name = profile or assessment.selected_profile
     if name is None:
         raise InfeasibleError(
@@ -250,7 +254,7 @@ def plan_rendezvous(
             f"{assessment.phase_angle_deg:.1f}° (launch {assessment.launch_utc:%Y-%m-%d %H:%M:%S}Z)"
         )
     n_station = station_mean_motion_rad_s(history, launch_jd)
-    window = next(w for w in profile_windows(vehicle, n_station) if w.name == name)
+    window = next(w for w in assessment.windows if w.name == name)
     catch_up_rad = np.radians(float(window.catch_up_deg(assessment.phase_angle_deg)))
     theta = np.radians(assessment.phase_angle_deg)
 
