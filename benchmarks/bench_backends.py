@@ -4,7 +4,7 @@ Figures (one run each; the machine is shared, so they are noisy):
 
 * Propagation of the whole catalogue on the all-vs-all grid (60 s steps, 1 day), in the
   time chunks the screening uses, ms per grid step: bare ``SatrecArray.sgp4`` (the floor
-  of the default backend), ``stationplan.sgp4_backends.HeyokaSGP4.propagate`` (heyoka for
+  of the default backend), ``stationplan.orbit.sgp4_backends.HeyokaSGP4.propagate`` (heyoka for
   near-earth objects + python-sgp4 for deep space, scattered into the same (N, T, 3)
   arrays), and its two parts alone: bare heyoka on the near-earth objects, bare
   SatrecArray on the deep-space ones.
@@ -26,10 +26,10 @@ from pathlib import Path
 import numpy as np
 from sgp4.api import SatrecArray
 
-from stationplan.elements import load_catalog
+from stationplan.orbit.elements import load_catalog
+from stationplan.orbit.sgp4_backends import HeyokaSGP4, heyoka_available
+from stationplan.orbit.timescale import datetime_to_jd
 from stationplan.screening.screen import DEFAULT_STEP_ALL_S, ScreeningVolume, screen
-from stationplan.sgp4_backends import HeyokaSGP4, heyoka_available
-from stationplan.timescale import datetime_to_jd
 
 CATALOG = Path(__file__).resolve().parents[1].parent / "shared" / "catalogs" / "satcat-2024-07.3le"
 START = datetime(2024, 7, 5, tzinfo=UTC)

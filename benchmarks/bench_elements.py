@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from stationplan.elements import load_catalog
+from stationplan.orbit.elements import load_catalog
 
 CATALOGS = Path(__file__).resolve().parents[1].parent / "shared" / "catalogs"
 NAMES = ("satcat-2024-07.3le", "satcat-2022-07.3le")

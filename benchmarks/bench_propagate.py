@@ -1,4 +1,4 @@
-"""Throughput of batch SGP4: stationplan.propagate against bare python-sgp4 SatrecArray.
+"""Throughput of batch SGP4: stationplan.orbit.propagate against bare python-sgp4 SatrecArray.
 
 Catalog: ../shared/catalogs/satcat-2024-07.3le (3LE, CRLF), parsed with plain
 ``Satrec.twoline2rv``; records that fail to parse or initialise are skipped.
@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 from sgp4.api import Satrec, SatrecArray
 
-from stationplan.propagate import StateBatch, iter_propagate, propagate, teme_to_gcrs
+from stationplan.orbit.propagate import StateBatch, iter_propagate, propagate, teme_to_gcrs
 
 CATALOG = Path(__file__).resolve().parents[1].parent / "shared" / "catalogs" / "satcat-2024-07.3le"
 STEP_S = 60.0

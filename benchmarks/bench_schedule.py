@@ -13,12 +13,12 @@ from datetime import UTC, datetime, timedelta
 
 from ortools.sat.python import cp_model
 
-from stationplan.campaign import Campaign, CampaignFile
-from stationplan.campaign_windows import campaign_candidates
-from stationplan.elements import parse_tle_lines
-from stationplan.schedule import SolveSettings, schedule_campaign
-from stationplan.station import get_station
-from stationplan.vehicles import get_vehicle
+from stationplan.launch.vehicles import get_vehicle
+from stationplan.orbit.elements import parse_tle_lines
+from stationplan.station.campaign import Campaign, CampaignFile
+from stationplan.station.campaign_windows import campaign_candidates
+from stationplan.station.model import get_station
+from stationplan.station.schedule import SolveSettings, schedule_campaign
 
 # ISS element set of 2024-07-05 (data/stations.tle) with drag terms zeroed, as
 # data/elements/css-2024-maintained.tle does for CSS: SGP4 survives two years ahead.

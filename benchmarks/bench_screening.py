@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from stationplan.elements import load_catalog
+from stationplan.orbit.elements import load_catalog
 from stationplan.screening.screen import DEFAULT_STEP_ALL_S, ScreeningVolume, screen
 
 CATALOG = Path(__file__).resolve().parents[1].parent / "shared" / "catalogs" / "satcat-2024-07.3le"
@@ -33,7 +33,7 @@ START = datetime(2024, 7, 5, tzinfo=UTC)
 def floor_seconds(catalog, days: float, step_s: float) -> float:
     """Bare SatrecArray.sgp4 over the grid, in time chunks of 200 steps (one process)."""
     array, _ = catalog.satrec_array()
-    from stationplan.timescale import datetime_to_jd
+    from stationplan.orbit.timescale import datetime_to_jd
 
     jd0, fr0 = datetime_to_jd(START)
     steps = np.arange(0.0, days * 86400.0 + step_s, step_s)

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
-from stationplan.elements import load_catalog
+from stationplan.orbit.elements import load_catalog
+from stationplan.orbit.timescale import datetime_to_jd
 from stationplan.screening import sieve
-from stationplan.timescale import datetime_to_jd
 
 CATALOG = Path(__file__).resolve().parents[1].parent / "shared" / "catalogs" / "satcat-2024-07.3le"
 START = datetime(2024, 7, 5, tzinfo=UTC)

@@ -1,4 +1,4 @@
-"""A 5-year daily station simulation with drag decay: stationplan.logistics.simulate.
+"""A 5-year daily station simulation with drag decay: stationplan.station.logistics.simulate.
 
 Station: CSS logistics defaults (all three modules), a crew rotation every 182 days with a
 4-day handover and a Tianzhou every 182 days, 2020-01-01 to 2025-01-01 (observed indices,
@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pymsis
 
-from stationplan.logistics import OrbitStart, Visit, load_logistics, simulate
+from stationplan.station.logistics import OrbitStart, Visit, load_logistics, simulate
 
 START = datetime(2020, 1, 1, tzinfo=UTC)
 END = datetime(2025, 1, 1, tzinfo=UTC)

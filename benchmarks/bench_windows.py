@@ -8,11 +8,11 @@ from __future__ import annotations
 import time
 from importlib import resources
 
-from stationplan.elements import load_catalog
-from stationplan.geometry import SiteFrame
-from stationplan.sites import get_site
-from stationplan.vehicles import get_vehicle
-from stationplan.windows import AscentModel, RendezvousSpec, launch_opportunities
+from stationplan.launch.sites import get_site
+from stationplan.launch.vehicles import get_vehicle
+from stationplan.launch.windows import AscentModel, RendezvousSpec, launch_opportunities
+from stationplan.orbit.elements import load_catalog
+from stationplan.orbit.geometry import SiteFrame
 
 
 def main() -> None:

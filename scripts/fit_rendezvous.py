@@ -23,15 +23,15 @@ from pathlib import Path
 
 import numpy as np
 
-from stationplan.geometry import MeanPlaneHistory, SiteFrame
-from stationplan.rendezvous import (
+from stationplan.launch.rendezvous import (
     altitude_from_mean_motion_km,
     assess_launch,
     station_mean_motion_rad_s,
 )
-from stationplan.sites import get_site
-from stationplan.validation import load_validation
-from stationplan.vehicles import get_vehicle
+from stationplan.launch.sites import get_site
+from stationplan.launch.validation import load_validation
+from stationplan.launch.vehicles import get_vehicle
+from stationplan.orbit.geometry import MeanPlaneHistory, SiteFrame
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared/validation/station-launches-2021-2022.json"
 

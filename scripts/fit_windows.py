@@ -22,10 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
-from stationplan.geometry import circular_speed_km_s
-from stationplan.validation import check_all, is_jiuquan, load_validation
-from stationplan.vehicles import get_vehicle
-from stationplan.windows import AscentModel
+from stationplan.launch.validation import check_all, is_jiuquan, load_validation
+from stationplan.launch.vehicles import get_vehicle
+from stationplan.launch.windows import AscentModel
+from stationplan.orbit.geometry import circular_speed_km_s
 
 #: A launcher is calibrated only on at least this many launches whose residuals (after the fit)
 #: scatter by at most MAX_SPREAD_S: otherwise its timing is not explained by one ascent parameter.

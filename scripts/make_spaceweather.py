@@ -22,7 +22,7 @@ monthly predictions, ``PRM``, to 2041-10). Output, one row per UTC day from 1998
   carry no Ap, so every ``PRM`` day gets the mean observed daily Ap of the whole record,
   rounded (printed below), in all eight 3-hourly slots.
 
-It also prints the solar-activity scenario levels that ``stationplan.spaceweather`` keeps
+It also prints the solar-activity scenario levels that ``stationplan.orbit.spaceweather`` keeps
 as constants (the test recomputes them from the raw file).
 
 Usage: python scripts/make_spaceweather.py [--source PATH] [--out PATH]

@@ -33,8 +33,8 @@ from scipy.optimize import brentq
 from scipy.spatial import cKDTree
 from sgp4.api import SatrecArray
 
-from stationplan.elements import load_catalog
-from stationplan.timescale import datetime_to_jd, jd_to_datetime
+from stationplan.orbit.elements import load_catalog
+from stationplan.orbit.timescale import datetime_to_jd, jd_to_datetime
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOG = ROOT.parent / "shared" / "catalogs" / "satcat-2024-07.3le"

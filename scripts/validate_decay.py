@@ -3,7 +3,7 @@
 Writes the markdown table between the ``decay-validation`` markers of docs/logistics.md
 (or to ``--out``), and prints it.
 
-Sources (observations, see ``stationplan.decay``):
+Sources (observations, see ``stationplan.orbit.decay``):
 
 - ``../shared/validation/station-launches-2021-2022.json`` (``tles``: ISS and CSS),
   ``../shared/catalogs/*.3le`` (one epoch each), ``src/stationplan/data/stations.tle``:
@@ -37,7 +37,7 @@ from pathlib import Path
 
 from sgp4.api import Satrec
 
-from stationplan.decay import (
+from stationplan.orbit.decay import (
     MAX_ARC_STEP_DAYS,
     DecayCheck,
     DecayObservation,
@@ -47,8 +47,8 @@ from stationplan.decay import (
     observed_from_pair,
     reboost_free_arcs,
 )
-from stationplan.elements import load_catalog
-from stationplan.spaceweather import bundled_table
+from stationplan.orbit.elements import load_catalog
+from stationplan.orbit.spaceweather import bundled_table
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

@@ -10,7 +10,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from stationplan.validation import (
+from stationplan.launch.validation import (
     ErrorSummary,
     RendezvousCheck,
     WindowCheck,
@@ -19,7 +19,7 @@ from stationplan.validation import (
     is_jiuquan,
     load_validation,
 )
-from stationplan.vehicles import get_vehicle
+from stationplan.launch.vehicles import get_vehicle
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared/validation/station-launches-2021-2022.json"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from stationplan.cli import main
+from stationplan.cli.app import main
 
 
 def run_cli(capture, *args: str) -> tuple[int, str | bytes, str]:

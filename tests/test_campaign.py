@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from stationplan.campaign import load_campaign
-from stationplan.elements import load_catalog
 from stationplan.errors import InputError
+from stationplan.orbit.elements import load_catalog
+from stationplan.station.campaign import load_campaign
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 TIANGONG = EXAMPLES / "tiangong-2022.toml"

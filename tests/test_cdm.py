@@ -21,8 +21,9 @@ import pytest
 from scipy import optimize
 
 from conjunctions import conjunction_from_states
-from stationplan.elements import load_catalog
 from stationplan.errors import InputError
+from stationplan.orbit.elements import load_catalog
+from stationplan.orbit.timescale import jd_to_datetime
 from stationplan.screening.cdm import (
     COVARIANCE_KEYWORDS,
     conjunction_to_cdm,
@@ -37,7 +38,6 @@ from stationplan.screening.covariance import (
 )
 from stationplan.screening.pc import pc_from_cdm, pc_max_alfano, with_probability
 from stationplan.screening.socrates import SOCRATES_COLUMNS, write_socrates_csv
-from stationplan.timescale import jd_to_datetime
 
 ccsds_ndm_io = pytest.importorskip("ccsds_ndm.ndm_io")
 

@@ -15,7 +15,7 @@ import pytest
 from sgp4.api import Satrec
 from skyfield.api import wgs84
 
-from stationplan.decay import (
+from stationplan.orbit.decay import (
     AltitudeTarget,
     DensityGrid,
     OrbitBand,
@@ -30,9 +30,9 @@ from stationplan.decay import (
     reboost_free_arcs,
     step_altitude,
 )
-from stationplan.elements import load_catalog
-from stationplan.geometry import MU_KM3_S2
-from stationplan.spaceweather import LOW, bundled_table
+from stationplan.orbit.elements import load_catalog
+from stationplan.orbit.geometry import MU_KM3_S2
+from stationplan.orbit.spaceweather import LOW, bundled_table
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

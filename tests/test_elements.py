@@ -21,7 +21,8 @@ import pytest
 from sgp4.api import Satrec
 from sgp4.io import compute_checksum
 
-from stationplan.elements import (
+from stationplan.errors import InputError
+from stationplan.orbit.elements import (
     Catalog,
     ElementSet,
     SkippedRecord,
@@ -30,8 +31,7 @@ from stationplan.elements import (
     parse_tle_lines,
     parse_tle_text,
 )
-from stationplan.errors import InputError
-from stationplan.timescale import datetime_to_jd
+from stationplan.orbit.timescale import datetime_to_jd
 
 DATA = Path(__file__).resolve().parent / "data" / "elements"
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from stationplan.cli import app
-from stationplan.logistics import (
+from stationplan.cli.app import app
+from stationplan.orbit.spaceweather import ConstantActivity
+from stationplan.station.logistics import (
     ITEMS,
     ItemRule,
     OrbitStart,
@@ -20,7 +21,6 @@ from stationplan.logistics import (
     simulate,
     simulate_campaign,
 )
-from stationplan.spaceweather import ConstantActivity
 
 ROOT = Path(__file__).resolve().parents[1]
 TIANGONG = ROOT / "examples" / "tiangong-2022.toml"
@@ -123,9 +123,9 @@ def test_fractional_rates_never_lose_or_invent_a_gram():
 
 
 def _tiangong():
-    from stationplan.campaign import load_campaign
-    from stationplan.campaign_windows import campaign_candidates
-    from stationplan.schedule import SolveSettings, schedule_campaign
+    from stationplan.station.campaign import load_campaign
+    from stationplan.station.campaign_windows import campaign_candidates
+    from stationplan.station.schedule import SolveSettings, schedule_campaign
 
     loaded = load_campaign(TIANGONG)
     candidates = campaign_candidates(loaded, lambda mission: None)

@@ -8,21 +8,26 @@ import numpy as np
 import pytest
 from sgp4.api import Satrec
 
-from stationplan.elements import load_catalog
 from stationplan.errors import InfeasibleError
-from stationplan.geometry import EARTH_RADIUS_KM, MU_KM3_S2, MeanPlaneHistory, SiteFrame
-from stationplan.maneuvers import apsides_km, density_table, plan_rendezvous, propagate_states
-from stationplan.rendezvous import (
+from stationplan.launch.maneuvers import (
+    apsides_km,
+    density_table,
+    plan_rendezvous,
+    propagate_states,
+)
+from stationplan.launch.rendezvous import (
     assess_launch,
     phase_angle_deg,
     profile_windows,
     station_mean_motion_rad_s,
     station_phasing,
 )
-from stationplan.sites import get_site
-from stationplan.timescale import jd_to_datetime
-from stationplan.vehicles import load_vehicles
-from stationplan.windows import AscentModel, RendezvousSpec, launch_opportunities
+from stationplan.launch.sites import get_site
+from stationplan.launch.vehicles import load_vehicles
+from stationplan.launch.windows import AscentModel, RendezvousSpec, launch_opportunities
+from stationplan.orbit.elements import load_catalog
+from stationplan.orbit.geometry import EARTH_RADIUS_KM, MU_KM3_S2, MeanPlaneHistory, SiteFrame
+from stationplan.orbit.timescale import jd_to_datetime
 
 CATALOG = load_catalog(resources.files("stationplan") / "data" / "stations.tle")
 
@@ -90,7 +95,7 @@ def test_j2_propagation_regresses_the_node_at_the_textbook_rate():
     h = np.cross(end[:3], end[3:])
     node = np.arctan2(h[0], -h[1])
     n = np.sqrt(MU_KM3_S2 / a**3)
-    from stationplan.geometry import J2
+    from stationplan.orbit.geometry import J2
 
     expected = -1.5 * n * J2 * (EARTH_RADIUS_KM / a) ** 2 * np.cos(inclination) * day
     assert node == pytest.approx(expected, rel=0.02)

@@ -45,10 +45,10 @@ def test_ignore_logistics_prints_the_schedule_with_a_warning(tmp_path, capsys):
 def test_the_campaigns_starting_stocks_reach_the_simulation(tmp_path):
     """`[logistics] initial_kg` replaces the station default; the 2022 campaign starts
     uncrewed, so day one holds exactly the declared stock."""
-    from stationplan.campaign import load_campaign
-    from stationplan.campaign_windows import campaign_candidates
-    from stationplan.logistics import simulate_campaign
-    from stationplan.schedule import SolveSettings, schedule_campaign
+    from stationplan.station.campaign import load_campaign
+    from stationplan.station.campaign_windows import campaign_candidates
+    from stationplan.station.logistics import simulate_campaign
+    from stationplan.station.schedule import SolveSettings, schedule_campaign
 
     path = tmp_path / "stocked.toml"
     path.write_text(

@@ -17,14 +17,14 @@ from skyfield.units import Distance, Velocity
 
 from sgp4_verification import minutes_since_epoch, verification_lines, verification_vectors
 from stationplan.errors import InputError
-from stationplan.propagate import (
+from stationplan.orbit.propagate import (
     StateBatch,
     iter_propagate,
     propagate,
     teme_to_gcrs,
     teme_to_itrs,
 )
-from stationplan.timescale import datetime_to_jd, jd_to_datetime, timescale
+from stationplan.orbit.timescale import datetime_to_jd, jd_to_datetime, timescale
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 VALIDATION = SHARED / "validation" / "station-launches-2021-2022.json"

@@ -7,18 +7,18 @@ import itertools
 import numpy as np
 import pytest
 
-from stationplan.elements import load_catalog
-from stationplan.geometry import EARTH_RADIUS_KM, MU_KM3_S2, MeanPlaneHistory, SiteFrame
-from stationplan.rendezvous import (
+from stationplan.launch.rendezvous import (
     assess_launch,
     phase_angle_deg,
     profile_windows,
     station_mean_motion_rad_s,
 )
-from stationplan.sites import get_site
-from stationplan.validation import check_all_rendezvous, load_validation
-from stationplan.vehicles import get_vehicle, load_vehicles
-from stationplan.windows import AscentModel, RendezvousSpec, launch_opportunities
+from stationplan.launch.sites import get_site
+from stationplan.launch.validation import check_all_rendezvous, load_validation
+from stationplan.launch.vehicles import get_vehicle, load_vehicles
+from stationplan.launch.windows import AscentModel, RendezvousSpec, launch_opportunities
+from stationplan.orbit.elements import load_catalog
+from stationplan.orbit.geometry import EARTH_RADIUS_KM, MU_KM3_S2, MeanPlaneHistory, SiteFrame
 
 BUNDLED = load_catalog(
     __import__("importlib.resources").resources.files("stationplan") / "data" / "stations.tle"
@@ -201,7 +201,7 @@ def test_feasible_profiles_are_listed_fastest_first_with_their_docking_times():
 
 
 def test_campaign_opportunities_need_a_feasible_profile_only_where_the_phase_is_known():
-    from stationplan.rendezvous import (
+    from stationplan.launch.rendezvous import (
         PHASE_PREDICTABLE_DAYS,
         feasible_windows,
         profiled_opportunities,

@@ -9,16 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from stationplan.campaign import Campaign, load_campaign
-from stationplan.campaign_windows import Candidate, campaign_candidates
 from stationplan.errors import InfeasibleError
-from stationplan.geometry import SiteFrame
-from stationplan.schedule import Schedule, schedule_campaign
-from stationplan.sites import get_site
-from stationplan.station import get_station
-from stationplan.timescale import datetime_to_jd
-from stationplan.vehicles import get_vehicle
-from stationplan.windows import AscentModel, RendezvousSpec, launch_opportunities
+from stationplan.launch.sites import get_site
+from stationplan.launch.vehicles import get_vehicle
+from stationplan.launch.windows import AscentModel, RendezvousSpec, launch_opportunities
+from stationplan.orbit.geometry import SiteFrame
+from stationplan.orbit.timescale import datetime_to_jd
+from stationplan.station.campaign import Campaign, load_campaign
+from stationplan.station.campaign_windows import Candidate, campaign_candidates
+from stationplan.station.model import get_station
+from stationplan.station.schedule import Schedule, schedule_campaign
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 

@@ -22,11 +22,11 @@ from screening_truth import (
     assert_complete,
     assert_nothing_extra,
 )
-from stationplan.elements import load_catalog
 from stationplan.errors import InputError
+from stationplan.orbit.elements import load_catalog
+from stationplan.orbit.timescale import datetime_to_jd
 from stationplan.screening.screen import ScreeningVolume, screen
 from stationplan.screening.sieve import SieveSettings, segment_miss_km
-from stationplan.timescale import datetime_to_jd
 
 DATA = Path(__file__).parent / "data" / "screening"
 SMALL = DATA / "small.3le"

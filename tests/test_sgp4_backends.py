@@ -21,17 +21,17 @@ from cli_runner import run_cli
 from conftest import CATALOG_2024
 from screening_truth import assert_complete, assert_nothing_extra
 from sgp4_verification import minutes_since_epoch, verification_lines, verification_vectors
-from stationplan.elements import load_catalog
 from stationplan.errors import InputError
-from stationplan.propagate import propagate
-from stationplan.screening.screen import ScreeningVolume, screen
-from stationplan.sgp4_backends import (
+from stationplan.orbit.elements import load_catalog
+from stationplan.orbit.propagate import propagate
+from stationplan.orbit.sgp4_backends import (
     HeyokaSGP4,
     check_backend,
     heyoka_available,
     propagate_fast,
 )
-from stationplan.timescale import datetime_to_jd
+from stationplan.orbit.timescale import datetime_to_jd
+from stationplan.screening.screen import ScreeningVolume, screen
 
 needs_heyoka = pytest.mark.skipif(not heyoka_available(), reason="heyoka not installed")
 

@@ -265,8 +265,8 @@ def test_compiled_plausibility_check_gives_the_numpy_reason_codes_on_real_and_br
     from datetime import UTC, datetime
     from pathlib import Path
 
-    from stationplan.elements import load_catalog
-    from stationplan.timescale import datetime_to_jd
+    from stationplan.orbit.elements import load_catalog
+    from stationplan.orbit.timescale import datetime_to_jd
 
     # The small real catalogue holds an object in its last days (SGP4 errors and states
     # thousands of km off); add NaN, unbound and jumping states by hand.
@@ -291,7 +291,7 @@ def test_screening_on_the_numpy_fallback_finds_the_same_events(monkeypatch):
     from datetime import UTC, datetime
     from pathlib import Path
 
-    from stationplan.elements import load_catalog
+    from stationplan.orbit.elements import load_catalog
     from stationplan.screening.screen import ScreeningVolume, screen
 
     small = load_catalog(Path(__file__).parent / "data" / "screening" / "small.3le")

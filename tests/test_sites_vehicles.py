@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from stationplan.errors import InputError
-from stationplan.sites import Site, get_site, load_sites
-from stationplan.vehicles import Vehicle, get_vehicle, load_vehicles
+from stationplan.launch.sites import Site, get_site, load_sites
+from stationplan.launch.vehicles import Vehicle, get_vehicle, load_vehicles
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 FACTS_MD = SHARED / "design" / "FACTS.md"

@@ -14,7 +14,7 @@ import pymsis.utils
 import pytest
 
 from stationplan.errors import InputError
-from stationplan.spaceweather import HIGH, LOW, bundled_table, indices, solar_activity
+from stationplan.orbit.spaceweather import HIGH, LOW, bundled_table, indices, solar_activity
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 RAW = SHARED / "spaceweather" / "SW-All.csv"

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from stationplan.errors import InputError
-from stationplan.station import get_station, load_station
-from stationplan.vehicles import get_vehicle
+from stationplan.launch.vehicles import get_vehicle
+from stationplan.station.model import get_station, load_station
 
 # Port names of the validation file ("Tianhe aft", "Tianhe radial (nadir)", ...) -> CSS port ids.
 VALIDATION_PORTS = {

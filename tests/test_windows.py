@@ -10,11 +10,11 @@ import pytest
 from sgp4.api import Satrec
 
 from stationplan.errors import InfeasibleError, InputError
-from stationplan.geometry import SiteFrame, dut1_seconds, plane_normal
-from stationplan.sites import get_site
-from stationplan.validation import ErrorSummary, check_all, is_jiuquan, load_validation
-from stationplan.vehicles import get_vehicle
-from stationplan.windows import AscentModel, RendezvousSpec, launch_opportunities
+from stationplan.launch.sites import get_site
+from stationplan.launch.validation import ErrorSummary, check_all, is_jiuquan, load_validation
+from stationplan.launch.vehicles import get_vehicle
+from stationplan.launch.windows import AscentModel, RendezvousSpec, launch_opportunities
+from stationplan.orbit.geometry import SiteFrame, dut1_seconds, plane_normal
 
 # Real ISS element set of 2021-02-14 (validation file; used for Progress MS-16).
 ISS = Satrec.twoline2rv(
@@ -187,7 +187,7 @@ def test_a_reversed_span_is_a_user_error():
 
 
 def test_catch_up_is_the_feasible_revolution_nearest_the_nominal_by_brute_force():
-    from stationplan.windows import _catch_up
+    from stationplan.launch.windows import _catch_up
 
     rng = np.random.default_rng(7)
     theta = rng.uniform(0.0, 2 * np.pi, 500)

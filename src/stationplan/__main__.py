@@ -1,5 +1,5 @@
 """``python -m stationplan`` runs the command line."""
 
-from .cli import main
+from stationplan.cli.app import main
 
 main()

@@ -1,6 +1,6 @@
 """Schedule outputs: rich table, JSON, CSV, iCalendar and a self-contained HTML report.
 
-Every writer takes a :class:`stationplan.schedule.Schedule` and returns text
+Every writer takes a :class:`stationplan.station.schedule.Schedule` and returns text
 (or writes files where the name says so); none recomputes anything.
 """
 

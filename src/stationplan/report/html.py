@@ -14,7 +14,7 @@ matplotlib.use("Agg")  # files only, no display
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 
-from stationplan.schedule import Schedule
+from stationplan.station.schedule import Schedule
 
 from .ics import schedule_to_ics
 from .tables import iso, schedule_to_json

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from stationplan.schedule import Schedule
+from stationplan.station.schedule import Schedule
 
 __all__ = ["schedule_to_ics"]
 

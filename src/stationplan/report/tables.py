@@ -10,7 +10,7 @@ from typing import Any
 
 from rich.table import Table
 
-from stationplan.schedule import MissionPlan, Schedule
+from stationplan.station.schedule import MissionPlan, Schedule
 
 __all__ = ["iso", "schedule_table", "schedule_to_csv", "schedule_to_dict", "schedule_to_json"]
 

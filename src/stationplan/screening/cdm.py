@@ -10,7 +10,7 @@ m², m²/s, m²/s² for the covariance.
 
 Frames: the CDM's REF_FRAME must be EME2000, GCRF or ITRF (508.0-B-1 §3.5.2). SGP4
 states are TEME, so they are rotated to the GCRS (= GCRF for an Earth-centred
-state) with Skyfield (:func:`stationplan.propagate.teme_to_gcrs`). RTN quantities do
+state) with Skyfield (:func:`stationplan.orbit.propagate.teme_to_gcrs`). RTN quantities do
 not depend on the inertial frame. RELATIVE_POSITION/VELOCITY are object 2 relative to
 object 1 in object 1's RTN frame, as in :class:`~stationplan.screening.conjunction.Conjunction`.
 
@@ -141,7 +141,7 @@ def conjunction_to_cdm(
     international designator comes from ``conj.extras["intl_designator_1/2"]`` when
     the screening knows it, else ``UNKNOWN``.
     """
-    from stationplan.propagate import teme_to_gcrs
+    from stationplan.orbit.propagate import teme_to_gcrs
 
     creation = (creation_utc or datetime.now(UTC)).astimezone(UTC)
     tca = conj.tca_utc if conj.tca_utc.tzinfo else conj.tca_utc.replace(tzinfo=UTC)

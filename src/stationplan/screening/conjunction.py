@@ -13,7 +13,7 @@ from datetime import datetime
 
 import numpy as np
 
-from stationplan.timescale import iso_utc
+from stationplan.orbit.timescale import iso_utc
 
 
 @dataclass(frozen=True)

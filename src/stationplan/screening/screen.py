@@ -33,9 +33,11 @@ from multiprocessing import get_context
 import numpy as np
 from sgp4.api import Satrec, SatrecArray
 
-from stationplan.elements import Catalog, ElementSet, SkippedRecord
 from stationplan.errors import InputError
-from stationplan.propagate import SatrecRecipe, propagate, rebuild_satrec, satrec_recipes
+from stationplan.orbit.elements import Catalog, ElementSet, SkippedRecord
+from stationplan.orbit.propagate import SatrecRecipe, propagate, rebuild_satrec, satrec_recipes
+from stationplan.orbit.sgp4_backends import HeyokaSGP4, check_backend, grid_propagator, propagate_on
+from stationplan.orbit.timescale import datetime_to_jd, jd_to_datetime
 from stationplan.screening.conjunction import Conjunction
 from stationplan.screening.sieve import (
     REASONS,
@@ -51,8 +53,6 @@ from stationplan.screening.tca import (
     rtn_components,
     states_at,
 )
-from stationplan.sgp4_backends import HeyokaSGP4, check_backend, grid_propagator, propagate_on
-from stationplan.timescale import datetime_to_jd, jd_to_datetime
 
 __all__ = [
     "ISS_BOX_KM",
@@ -196,7 +196,7 @@ class _Job:
     n_intervals: int
     primaries: tuple[int, ...] | None  # local indices; None = all vs all
     settings: SieveSettings
-    backend: str = "sgp4"  # grid propagation (stationplan.sgp4_backends); TCA is python-sgp4
+    backend: str = "sgp4"  # grid propagation (stationplan.orbit.sgp4_backends); TCA is python-sgp4
 
 
 @dataclass(frozen=True)
@@ -434,7 +434,7 @@ def screen(
     is exact, it only trades propagation against candidate refinements. ``workers``: local processes (None: all cores; small
     jobs stay in this process); ``scheduler``: address of a dask.distributed scheduler.
     ``backend``: SGP4 of the sieve grid, "sgp4" (python-sgp4, default) or "heyoka"
-    (``stationplan.sgp4_backends``: heyoka for near-earth objects, python-sgp4 for deep
+    (``stationplan.orbit.sgp4_backends``: heyoka for near-earth objects, python-sgp4 for deep
     space; needs the ``fast`` extra). TCA and miss distances always come from python-sgp4.
 
     Returns a :class:`ScreeningResult` whose events are each pair's local minima of the

@@ -1,9 +1,9 @@
 """Impulsive maneuver plans from orbit insertion to a hold point near the station.
 
 The chaser is inserted behind the station by the phase angle θ (see
-``stationplan.rendezvous``), into the insertion orbit of its vehicle, in a plane
+``stationplan.launch.rendezvous``), into the insertion orbit of its vehicle, in a plane
 whose node leads the station's by the J2 differential regression it will
-undergo (as ``stationplan.windows`` aims it). Three burns follow:
+undergo (as ``stationplan.launch.windows`` aims it). Three burns follow:
 
 1. **Phasing** (first apogee, or a quarter of the way for short profiles): sets
    the phasing orbit's semi-major axis so the chaser makes up the profile's
@@ -34,8 +34,11 @@ import numpy as np
 from scipy.integrate import solve_ivp
 from sgp4.api import Satrec
 
-from .errors import InfeasibleError
-from .geometry import (
+from stationplan.errors import InfeasibleError
+from stationplan.launch.rendezvous import LaunchAssessment, assess_launch, station_mean_motion_rad_s
+from stationplan.launch.vehicles import Vehicle
+from stationplan.launch.windows import AscentModel
+from stationplan.orbit.geometry import (
     EARTH_RADIUS_KM,
     EARTH_ROTATION_RAD_S,
     J2,
@@ -44,10 +47,7 @@ from .geometry import (
     SiteFrame,
     nodal_rate_scale,
 )
-from .rendezvous import LaunchAssessment, assess_launch, station_mean_motion_rad_s
-from .timescale import iso_utc, jd_to_datetime
-from .vehicles import Vehicle
-from .windows import AscentModel
+from stationplan.orbit.timescale import iso_utc, jd_to_datetime
 
 #: Time from reaching the hold point to docking (final approach, fly-around), hours.
 HOLD_BEFORE_DOCKING_H = 0.5
@@ -241,7 +241,7 @@ def plan_rendezvous(
     ``vehicle`` is resolved for its site. A named profile is planned even when the
     phase is outside its window (the catch-up is then the nearest whole-lap one and
     Δv shows the cost); with no profile named and none feasible, ``InfeasibleError``.
-    ``assessment``: :func:`~stationplan.rendezvous.assess_launch` of this launch when the
+    ``assessment``: :func:`~stationplan.launch.rendezvous.assess_launch` of this launch when the
     caller already has it (computed here otherwise).
     """
     history = MeanPlaneHistory.of(station)

@@ -14,14 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 from sgp4.api import Satrec, SatrecArray
 from skyfield.api import wgs84
 from skyfield.sgp4lib import theta_GMST1982
 
-from .sites import Site
-from .timescale import epoch_jd, timescale
+from stationplan.orbit.timescale import epoch_jd, timescale
 
 #: Earth equatorial radius, km (WGS-72, the constants SGP4 element sets are fitted with).
 EARTH_RADIUS_KM = 6378.135
@@ -31,6 +31,20 @@ MU_KM3_S2 = 398600.8
 J2 = 0.001082616
 #: Earth rotation rate, rad/s (IERS).
 EARTH_ROTATION_RAD_S = 7.292115e-5
+
+
+class GeodeticPoint(Protocol):
+    """Anything with a WGS84 position, such as a :class:`stationplan.launch.sites.Site`.
+
+    The orbit core names the shape it needs instead of importing the launch layer.
+    """
+
+    @property
+    def latitude_deg(self) -> float: ...
+    @property
+    def longitude_deg(self) -> float: ...
+    @property
+    def altitude_m(self) -> float: ...
 
 
 @dataclass(frozen=True)
@@ -146,8 +160,8 @@ class SiteFrame:
         return cls(np.asarray(position.itrs_xyz.km, dtype=float), latitude_deg, longitude_deg)
 
     @classmethod
-    def from_site(cls, site: Site) -> SiteFrame:
-        """The frame of a bundled or user ``Site``."""
+    def from_site(cls, site: GeodeticPoint) -> SiteFrame:
+        """The frame of a bundled or user ``Site`` (any ``GeodeticPoint``)."""
         return cls.from_geodetic(site.latitude_deg, site.longitude_deg, site.altitude_m)
 
     @property

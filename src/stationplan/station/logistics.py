@@ -4,7 +4,7 @@ Plain data in (:class:`StationLogistics`, a list of :class:`Visit`, an :class:`O
 a :class:`SimulationResult` out. One step per UTC day ``d`` (``start`` 00:00 to ``end``):
 
 1. cargo of the visits that dock on day ``d`` goes into stock (unloaded on arrival);
-2. a reboost, if :func:`stationplan.decay.plan_orbit` makes one that day (never on a day a
+2. a reboost, if :func:`stationplan.orbit.decay.plan_orbit` makes one that day (never on a day a
    vehicle docks or leaves, nor on the ``blocked`` days), burns propellant from stock;
 3. the crew aboard at 12:00 UTC consumes each item: ``crew x per_crew_day x (1 - recovery)``
    plus the station's own ``per_day``; eaten food leaves ``packaging_fraction`` as trash,
@@ -33,7 +33,8 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 from sgp4.api import Satrec
 
-from .decay import (
+from stationplan.errors import InputError
+from stationplan.orbit.decay import (
     AltitudeTarget,
     Burn,
     DensityGrid,
@@ -42,10 +43,9 @@ from .decay import (
     plan_orbit,
     raan_rate_deg_per_day,
 )
-from .errors import InputError
-from .spaceweather import ConstantActivity, solar_activity
-from .timescale import jd_to_datetime
-from .tomlfiles import read_bundled_toml, validate_toml
+from stationplan.orbit.spaceweather import ConstantActivity, solar_activity
+from stationplan.orbit.timescale import jd_to_datetime
+from stationplan.tomlfiles import read_bundled_toml, validate_toml
 
 #: Items tracked in stock, in report order. ``trash`` is tracked too (made aboard, removed).
 ITEMS = ("o2", "water", "food", "nitrogen", "propellant", "spares")
@@ -583,7 +583,7 @@ def load_logistics(
 ) -> StationLogistics:
     """Bundled logistics of ``station_id`` with the modules present at the start.
 
-    ``modules``: module id -> mass kg (e.g. from ``stationplan.station``); their drag areas
+    ``modules``: module id -> mass kg (e.g. from ``stationplan.station.model``); their drag areas
     come from ``module_area_m2``.
     """
     data = _bundled()
@@ -643,10 +643,10 @@ def manifest_items(
 
 
 def visits_from_schedule(schedule: Any, station: Any, config: StationLogistics) -> list[Visit]:
-    """Visits of a :class:`stationplan.schedule.Schedule`: the vehicles docked at its start
+    """Visits of a :class:`stationplan.station.schedule.Schedule`: the vehicles docked at its start
     (their cargo already unloaded) and each planned mission (crew, cargo, module).
 
-    ``station`` is the :class:`stationplan.station.Station` (module masses).
+    ``station`` is the :class:`stationplan.station.model.Station` (module masses).
     """
     masses = {m.id: m.mass_t * 1000.0 for m in station.modules}
     crew_nominal = int(getattr(station, "crew_nominal", 3))
@@ -721,7 +721,7 @@ def simulate_campaign(
     blocked_days: Sequence[date] = (),
     initial_kg: Mapping[str, float] | None = None,
 ) -> SimulationResult:
-    """Simulate a scheduled campaign (``loaded``: :class:`stationplan.campaign.CampaignFile`).
+    """Simulate a scheduled campaign (``loaded``: :class:`stationplan.station.campaign.CampaignFile`).
 
     Starts at the campaign start with the element set nearest to it, the modules of
     ``[initial]`` and the stocks of the station's defaults, overridden by the campaign's

@@ -9,7 +9,7 @@ it silently returns positions hundreds of km off. So every record that python-sg
 propagates with SDP4 (``Satrec.method == "d"``: period ≥ 225 min, sgp4init), that heyoka's
 ``gpe_is_deep_space`` flags, or that was initialised with other gravity constants than
 WGS-72 (heyoka's constants) is propagated by python-sgp4 instead, bit for bit as
-:func:`stationplan.propagate.propagate` would.
+:func:`stationplan.orbit.propagate.propagate` would.
 
 heyoka is fed the minutes since each record's epoch computed exactly as python-sgp4 computes
 them (``(jd - jdsatepoch) * 1440 + (fr - jdsatepochF) * 1440``), so both evaluate the
@@ -34,7 +34,7 @@ import numpy as np
 from sgp4.api import WGS72, Satrec, SatrecArray
 
 from stationplan.errors import InputError
-from stationplan.propagate import (
+from stationplan.orbit.propagate import (
     StateBatch,
     as_satrec_list,
     as_times,
@@ -168,7 +168,7 @@ class HeyokaSGP4:
         """States of every record at the UTC Julian dates ``jd + fr``, as ``propagate``.
 
         Same shapes, frames, error codes and NaN convention as
-        :func:`stationplan.propagate.propagate` (one process; heyoka itself uses threads).
+        :func:`stationplan.orbit.propagate.propagate` (one process; heyoka itself uses threads).
         """
         frame = check_frame(frame)
         jd, fr = as_times(jd, fr)

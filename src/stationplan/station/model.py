@@ -24,9 +24,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from stationplan.errors import InputError
-from stationplan.sites import Ident
+from stationplan.launch.sites import Ident
+from stationplan.launch.vehicles import Vehicle
 from stationplan.tomlfiles import read_bundled_toml, read_toml, validate_toml
-from stationplan.vehicles import Vehicle
 
 __all__ = [
     "Module",

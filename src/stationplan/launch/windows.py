@@ -40,9 +40,10 @@ from datetime import datetime
 import numpy as np
 from sgp4.api import Satrec
 
-from .errors import InfeasibleError, InputError
-from .events import SearchSettings, bracket_sign_changes, refine_roots
-from .geometry import (
+from stationplan.errors import InfeasibleError, InputError
+from stationplan.launch.vehicles import Vehicle
+from stationplan.orbit.events import SearchSettings, bracket_sign_changes, refine_roots
+from stationplan.orbit.geometry import (
     EARTH_RADIUS_KM,
     MeanPlaneHistory,
     SiteFrame,
@@ -56,8 +57,7 @@ from .geometry import (
     rotating_azimuth_deg,
     station_argument_of_latitude,
 )
-from .timescale import iso_utc, jd_to_datetime
-from .vehicles import Vehicle
+from stationplan.orbit.timescale import iso_utc, jd_to_datetime
 
 #: Element sets further than this from a requested time are flagged (days).
 STALE_ELEMENTS_DAYS = 14.0
@@ -173,7 +173,7 @@ class Opportunity:
     vehicle: str
     profile: str
     #: Rendezvous profiles feasible at this opportunity's phase angle, fastest first
-    #: (filled by ``stationplan.rendezvous.annotate_feasibility``; empty = none feasible).
+    #: (filled by ``stationplan.launch.rendezvous.annotate_feasibility``; empty = none feasible).
     feasible_profiles: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, object]:

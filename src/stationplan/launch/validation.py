@@ -20,13 +20,18 @@ from pathlib import Path
 import numpy as np
 from sgp4.api import Satrec
 
-from .errors import InputError
-from .geometry import MeanPlaneHistory, SiteFrame
-from .rendezvous import LaunchAssessment, assess_launch
-from .sites import get_site
-from .timescale import datetime_to_jd, epoch_jd
-from .vehicles import get_vehicle
-from .windows import AscentModel, Opportunity, RendezvousSpec, launch_opportunities
+from stationplan.errors import InputError
+from stationplan.launch.rendezvous import LaunchAssessment, assess_launch
+from stationplan.launch.sites import get_site
+from stationplan.launch.vehicles import get_vehicle
+from stationplan.launch.windows import (
+    AscentModel,
+    Opportunity,
+    RendezvousSpec,
+    launch_opportunities,
+)
+from stationplan.orbit.geometry import MeanPlaneHistory, SiteFrame
+from stationplan.orbit.timescale import datetime_to_jd, epoch_jd
 
 
 @dataclass(frozen=True)

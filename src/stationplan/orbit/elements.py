@@ -39,7 +39,7 @@ from sgp4.alpha5 import from_alpha5
 from sgp4.api import SGP4_ERRORS, Satrec, SatrecArray
 
 from stationplan.errors import InputError
-from stationplan.timescale import epoch_jd, jd_to_datetime
+from stationplan.orbit.timescale import epoch_jd, jd_to_datetime
 
 __all__ = [
     "Catalog",

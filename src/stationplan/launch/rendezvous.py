@@ -4,7 +4,7 @@ Phase angle θ: how far the station is ahead of the chaser, in the station's
 orbit plane, at the chaser's orbit insertion (degrees in [0, 360)). The chaser's
 in-plane position at insertion is the pad's argument of latitude at liftoff
 plus the ascent arc (ground distance to insertion over the Earth's radius), as
-in ``stationplan.windows``; the station's is its full SGP4 position.
+in ``stationplan.launch.windows``; the station's is its full SGP4 position.
 """
 
 from __future__ import annotations
@@ -16,8 +16,17 @@ from datetime import datetime
 import numpy as np
 from sgp4.api import Satrec
 
-from .errors import InputError
-from .geometry import (
+from stationplan.errors import InputError
+from stationplan.launch.sites import Site
+from stationplan.launch.vehicles import Vehicle
+from stationplan.launch.windows import (
+    AscentModel,
+    Opportunity,
+    RendezvousSpec,
+    WindowSearch,
+    launch_opportunities,
+)
+from stationplan.orbit.geometry import (
     EARTH_RADIUS_KM,
     MU_KM3_S2,
     MeanPlaneHistory,
@@ -27,16 +36,7 @@ from .geometry import (
     mean_motion_rad_s,
     station_argument_of_latitude,
 )
-from .sites import Site
-from .timescale import iso_utc, jd_to_datetime
-from .vehicles import Vehicle
-from .windows import (
-    AscentModel,
-    Opportunity,
-    RendezvousSpec,
-    WindowSearch,
-    launch_opportunities,
-)
+from stationplan.orbit.timescale import iso_utc, jd_to_datetime
 
 TWO_PI = 2.0 * np.pi
 

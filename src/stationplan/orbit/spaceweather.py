@@ -40,7 +40,7 @@ from typing import Literal
 
 import numpy as np
 
-from .errors import InputError
+from stationplan.errors import InputError
 
 SolarName = Literal["low", "nominal", "high"]
 #: Kinds of rows that are not observations.

@@ -16,7 +16,7 @@ Model (near-circular orbit, mean elements):
   in an Atmosphere*, 1987, ch. 3: ``F ~ (1 - r w cos i / v)^2 ~ 0.91`` for the stations).
   ``<rho F>`` is averaged over points spread around the orbit and through each UTC day
   (:class:`DensityGrid`); NRLMSIS needs geodetic position, time and the indices of
-  :mod:`stationplan.spaceweather`, always passed explicitly (pymsis downloads otherwise).
+  :mod:`stationplan.orbit.spaceweather`, always passed explicitly (pymsis downloads otherwise).
 - The orbit plane turns with the J2 secular node rate (Vallado eq. 9-41), which sets the
   local solar time the orbit samples (the diurnal bulge).
 - Integration: classical RK4 with daily steps over a density held constant through each
@@ -41,10 +41,10 @@ import pymsis
 from sgp4.api import Satrec
 from skyfield.sgp4lib import theta_GMST1982
 
-from .errors import InfeasibleError, InputError
-from .geometry import EARTH_RADIUS_KM, EARTH_ROTATION_RAD_S, J2, MU_KM3_S2
-from .spaceweather import ConstantActivity, IndexTable, as_datetime64
-from .timescale import epoch_jd, jd_to_datetime
+from stationplan.errors import InfeasibleError, InputError
+from stationplan.orbit.geometry import EARTH_RADIUS_KM, EARTH_ROTATION_RAD_S, J2, MU_KM3_S2
+from stationplan.orbit.spaceweather import ConstantActivity, IndexTable, as_datetime64
+from stationplan.orbit.timescale import epoch_jd, jd_to_datetime
 
 #: Standard gravity for the rocket equation, m/s^2 (CGPM 1901).
 G0_M_S2 = 9.80665

@@ -1,7 +1,7 @@
 """Campaign scheduling with OR-Tools CP-SAT, and explanations when no schedule exists.
 
 Each mission chooses one launch candidate (a real in-plane opportunity from
-:func:`stationplan.campaign_windows.mission_opportunities`; launch and docking
+:func:`stationplan.station.campaign_windows.mission_opportunities`; launch and docking
 times are data), a docking port, its departure, and for lab modules the time
 of their transposition to a lateral berth. Time is counted in whole minutes
 from the campaign start.
@@ -32,11 +32,22 @@ from typing import TypeAlias
 
 from ortools.sat.python import cp_model
 
-from .campaign import Campaign, CampaignFile, DayRange, Dependency, Mission, SeatQuota
-from .campaign_windows import Candidate, campaign_candidates, stale_launch_warnings
-from .errors import InfeasibleError
-from .station import Station
-from .vehicles import Vehicle
+from stationplan.errors import InfeasibleError
+from stationplan.launch.vehicles import Vehicle
+from stationplan.station.campaign import (
+    Campaign,
+    CampaignFile,
+    DayRange,
+    Dependency,
+    Mission,
+    SeatQuota,
+)
+from stationplan.station.campaign_windows import (
+    Candidate,
+    campaign_candidates,
+    stale_launch_warnings,
+)
+from stationplan.station.model import Station
 
 __all__ = [
     "MissionPlan",
@@ -814,7 +825,7 @@ def schedule_campaign(
     """Schedule ``campaign`` on ``station``: every mission on one of its ``candidates``.
 
     ``vehicles``/``sites``: mission (and docked-vehicle) name -> Vehicle / site id, as
-    resolved by :func:`stationplan.campaign.load_campaign`. Returns the schedule with
+    resolved by :func:`stationplan.station.campaign.load_campaign`. Returns the schedule with
     completion minimised, then deviations from preferred dates. Raises
     :class:`InfeasibleError` when a mission has no candidate or when no schedule
     exists; the message lists the conflicting requirements in domain words.

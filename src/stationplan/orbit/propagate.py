@@ -324,7 +324,7 @@ class _FrameTransform(NamedTuple):
 
 def _skyfield_time(jd: np.ndarray, fr: np.ndarray):  # -> skyfield.timelib.Time
     """Skyfield ``Time`` for UTC (jd, fr) pairs, leap seconds looked up on the right day."""
-    from stationplan.timescale import timescale
+    from stationplan.orbit.timescale import timescale
 
     # Re-split each instant as (midnight starting its UTC day, fraction of that day), so that
     # Skyfield looks up leap seconds for the right day; jd - midnight is exact in float64.

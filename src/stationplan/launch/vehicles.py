@@ -25,7 +25,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from stationplan.errors import InputError
-from stationplan.sites import Ident
+from stationplan.launch.sites import Ident
 from stationplan.tomlfiles import lookup, read_bundled_toml, read_toml, validate_toml
 
 __all__ = ["Profile", "Vehicle", "get_vehicle", "load_vehicles"]
@@ -161,7 +161,7 @@ def load_vehicles(path: Path | None = None) -> dict[str, Vehicle]:
     Returns a new dict ``{vehicle_id: Vehicle}`` in file order. Raises
     :class:`InputError` naming the file and key path
     (``vehicles.shenzhou.ascent_s``) on any problem. Site ids are not checked
-    against a site table here; :func:`stationplan.sites.get_site` does that.
+    against a site table here; :func:`stationplan.launch.sites.get_site` does that.
     """
     if path is None:
         return dict(_bundled_vehicles())

@@ -4,7 +4,7 @@ Every launch time the scheduler may choose comes from
 :func:`mission_opportunities`, so a plan only ever uses real in-plane
 opportunities computed from the station's element sets, kept only where a
 rendezvous profile is feasible when the phase angle is predictable
-(:func:`stationplan.rendezvous.profiled_opportunities`).
+(:func:`stationplan.launch.rendezvous.profiled_opportunities`).
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ from datetime import datetime
 
 import numpy as np
 
-from .campaign import CampaignFile
-from .elements import ElementSet
-from .rendezvous import feasible_windows, profiled_opportunities
-from .sites import get_site
-from .timescale import datetime_to_jd, jd_to_datetime
-from .vehicles import get_vehicle
-from .windows import STALE_ELEMENTS_DAYS, RendezvousSpec
+from stationplan.launch.rendezvous import feasible_windows, profiled_opportunities
+from stationplan.launch.sites import get_site
+from stationplan.launch.vehicles import get_vehicle
+from stationplan.launch.windows import STALE_ELEMENTS_DAYS, RendezvousSpec
+from stationplan.orbit.elements import ElementSet
+from stationplan.orbit.timescale import datetime_to_jd, jd_to_datetime
+from stationplan.station.campaign import CampaignFile
 
 __all__ = [
     "Candidate",

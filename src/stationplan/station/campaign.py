@@ -12,7 +12,7 @@ name says otherwise.
 station file), the element sets of the station (``bundled:NAME`` or a path
 relative to the campaign file) and checks every cross reference (vehicles,
 sites, profiles, ports, dependencies, handover partners). The result is plain
-data for :mod:`stationplan.schedule`, which never reads files.
+data for :mod:`stationplan.station.schedule`, which never reads files.
 """
 
 from __future__ import annotations
@@ -33,12 +33,12 @@ from pydantic import (
     model_validator,
 )
 
-from stationplan.elements import ElementSet, load_catalog
 from stationplan.errors import InputError
-from stationplan.sites import Ident, get_site
-from stationplan.station import Station, get_station, load_station
+from stationplan.launch.sites import Ident, get_site
+from stationplan.launch.vehicles import Vehicle, get_vehicle
+from stationplan.orbit.elements import ElementSet, load_catalog
+from stationplan.station.model import Station, get_station, load_station
 from stationplan.tomlfiles import read_toml, validate_toml
-from stationplan.vehicles import Vehicle, get_vehicle
 
 __all__ = [
     "CARGO_CATEGORIES",

@@ -1,0 +1,244 @@
+"""`stationplan screen`: conjunction screening of a catalogue (one-vs-catalogue or all-vs-all)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from stationplan.errors import InputError
+from stationplan.screening.conjunction import Conjunction
+
+
+class ScreenFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    cdm = "cdm"
+
+
+class Backend(StrEnum):
+    sgp4 = "sgp4"
+    heyoka = "heyoka"
+
+
+class SortKey(StrEnum):
+    pc = "pc"
+    miss = "miss"
+    tca = "tca"
+
+
+def _parse_box(text: str | None) -> tuple[float, float, float] | None:
+    """'4,50,50' -> (4.0, 50.0, 50.0); 'iss' -> the ISS box."""
+    if text is None:
+        return None
+    from stationplan.screening.screen import ISS_BOX_KM
+
+    if text.strip().lower() == "iss":
+        return ISS_BOX_KM
+    parts = [p.strip() for p in text.replace("x", ",").replace("×", ",").split(",")]
+    try:
+        values = tuple(float(p) for p in parts)
+    except ValueError:
+        raise InputError(
+            f"{text!r} is not R,T,N extents in km (e.g. 4,50,50 or iss)", field="--box"
+        ) from None
+    if len(values) != 3:
+        raise InputError(f"{text!r}: give three extents R,T,N in km", field="--box")
+    return values  # type: ignore[return-value]
+
+
+def _with_pc(events: list[Conjunction]) -> tuple[list[Conjunction], bool]:
+    """Fill Pc with the default covariance model when the Pc module is available."""
+    try:
+        from stationplan.screening.pc import with_probabilities
+    except ImportError:  # pragma: no cover - the Pc module ships with the package
+        return events, False
+    return with_probabilities(events), True
+
+
+def _sorted(events: list[Conjunction], key: SortKey) -> list[Conjunction]:
+    if key is SortKey.pc:
+        return sorted(events, key=lambda c: (-(c.pc or 0.0), c.miss_km))
+    if key is SortKey.miss:
+        return sorted(events, key=lambda c: c.miss_km)
+    return sorted(events, key=lambda c: c.tca_jd)
+
+
+def screen_command(
+    elements: Annotated[
+        Path, typer.Option("--elements", help="Catalogue of element sets (TLE, 3LE or OMM).")
+    ],
+    start: Annotated[str, typer.Option(help="Start of the span, ISO 8601 UTC or a date.")],
+    primary: Annotated[
+        list[int] | None,
+        typer.Option(help="NORAD id of a primary (repeat for several)."),
+    ] = None,
+    all_vs_all: Annotated[
+        bool, typer.Option("--all", help="Screen every object against every other.")
+    ] = False,
+    days: Annotated[float, typer.Option(help="Length of the span, days.")] = 7.0,
+    threshold_km: Annotated[
+        float | None, typer.Option(help="Screening sphere radius, km (default 5).")
+    ] = None,
+    box: Annotated[
+        str | None,
+        typer.Option(help="RTN screening box, full extents R,T,N in km (e.g. 4,50,50 or iss)."),
+    ] = None,
+    format: Annotated[ScreenFormat, typer.Option(help="Output format.")] = ScreenFormat.table,
+    out: Annotated[
+        Path | None, typer.Option(help="Directory for CDM files (one per event; --format cdm).")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Local worker processes (default: all cores).")
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="dask.distributed scheduler address, e.g. tcp://h:8786.")
+    ] = None,
+    sort: Annotated[SortKey, typer.Option(help="Table/JSON order: pc, miss or tca.")] = SortKey.pc,
+    step_s: Annotated[
+        float | None, typer.Option(help="Sieve grid step, s (default 120 one-vs-all, 60 all).")
+    ] = None,
+    backend: Annotated[
+        Backend,
+        typer.Option(
+            help="SGP4 of the sieve grid: sgp4 (python-sgp4) or heyoka (faster, needs the "
+            "'fast' extra; deep-space objects still use python-sgp4). TCA is always sgp4."
+        ),
+    ] = Backend.sgp4,
+) -> None:
+    """Conjunctions of PRIMARY objects with the catalogue (or all vs all) over a span."""
+    from stationplan.cli.console import err, parse_time
+    from stationplan.cli.console import out as console
+    from stationplan.orbit.elements import load_catalog
+    from stationplan.screening.screen import ScreeningVolume
+
+    if all_vs_all and primary:
+        raise InputError("give either --primary or --all, not both", field="--primary")
+    if not all_vs_all and not primary:
+        raise InputError("give --primary NORAD (repeatable) or --all", field="--primary")
+    if box is not None and threshold_km is not None:
+        raise InputError("give either --threshold-km or --box, not both", field="--box")
+    if format is ScreenFormat.cdm and out is None:
+        raise InputError("--format cdm writes one file per event: give --out DIR", field="--out")
+    if out is not None and out.exists() and not out.is_dir():
+        raise InputError("exists and is not a directory", path=out, field="--out")
+    if threshold_km is not None and not threshold_km > 0:
+        raise InputError(f"must be positive, got {threshold_km}", field="--threshold-km")
+    volume = ScreeningVolume(
+        threshold_km=None if box is not None else (threshold_km or 5.0),
+        box_rtn_km=_parse_box(box),
+    )
+    start_utc = parse_time(start, "--start")
+    catalog = load_catalog(elements)
+    if catalog.skipped:
+        err.print(
+            f"[yellow]warning:[/] {len(catalog.skipped)} record(s) skipped in {elements} "
+            "(`stationplan elements FILE` lists them)"
+        )
+    result = _run(
+        catalog, start_utc, days, volume, primary, workers, scheduler, step_s, backend.value
+    )
+    for excluded in result.excluded[:10]:
+        err.print(
+            f"[yellow]excluded:[/] {excluded.norad_id} {excluded.name}: {excluded.reason} "
+            f"({excluded.n_samples} samples from {excluded.first_utc:%Y-%m-%dT%H:%M:%SZ})",
+            highlight=False,
+        )
+    if len(result.excluded) > 10:
+        err.print(f"[yellow]excluded:[/] … and {len(result.excluded) - 10} more objects")
+    events, has_pc = _with_pc(list(result.events))
+    events = _sorted(events, sort if has_pc or sort is not SortKey.pc else SortKey.miss)
+    attached = list(result.attached)
+    if format is ScreenFormat.json:
+        sys.stdout.write(json.dumps([c.as_dict() for c in events + attached], indent=2) + "\n")
+    elif format is ScreenFormat.csv:
+        from stationplan.screening.socrates import write_socrates_csv
+
+        write_socrates_csv(events, sys.stdout)
+    elif format is ScreenFormat.cdm:
+        _write_cdms(events, out)  # type: ignore[arg-type]
+        console.print(f"{len(events)} CDM file(s) written to {out}")
+    else:
+        _table(console, result, events, attached)
+
+
+def _run(catalog, start_utc, days, volume, primary, workers, scheduler, step_s, backend):
+    from rich.progress import Progress
+
+    from stationplan.cli.console import err
+    from stationplan.screening.screen import screen
+
+    with Progress(console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task("screening", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return screen(
+            catalog,
+            start_utc,
+            days=days,
+            volume=volume,
+            primaries=primary or None,
+            workers=workers,
+            scheduler=scheduler,
+            progress=progress,
+            step_s=step_s,
+            backend=backend,
+        )
+
+
+def _write_cdms(events: list[Conjunction], directory: Path) -> None:
+    from stationplan.screening.cdm import conjunction_to_cdm
+
+    directory.mkdir(parents=True, exist_ok=True)
+    for conj in events:
+        name = f"{conj.tca_utc:%Y%m%dT%H%M%S}_{conj.norad_1}_{conj.norad_2}.cdm"
+        (directory / name).write_text(conjunction_to_cdm(conj), encoding="utf-8")
+
+
+def _table(console, result, events: list[Conjunction], attached: list[Conjunction]) -> None:
+    from rich.table import Table
+
+    span_d = (result.end_utc - result.start_utc).total_seconds() / 86400.0
+    title = (
+        f"{len(events)} conjunction(s) in a {result.volume.describe()}, "
+        f"{result.start_utc:%Y-%m-%d %H:%M}Z + {span_d:g} d "
+        f"({result.n_screened} of {result.n_objects} objects screened)"
+    )
+    table = Table(title=title)
+    for name, justify in [
+        ("TCA (UTC)", "left"),
+        ("object 1", "left"),
+        ("object 2", "left"),
+        ("miss km", "right"),
+        ("R / T / N km", "right"),
+        ("speed km/s", "right"),
+        ("Pc", "right"),
+        ("ages d", "right"),
+    ]:
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for c in events:
+        table.add_row(
+            c.tca_utc.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3],
+            f"{c.norad_1} {c.name_1}",
+            f"{c.norad_2} {c.name_2}",
+            f"{c.miss_km:.3f}",
+            " / ".join(f"{x:+.2f}" for x in c.miss_rtn_km),
+            f"{c.relative_speed_km_s:.3f}",
+            "—" if c.pc is None else f"{c.pc:.2e}",
+            f"{c.age_days_1:+.1f} / {c.age_days_2:+.1f}",
+        )
+    console.print(table)
+    if attached:
+        console.print(f"Attached / co-orbiting ({len(attached)}), not alerted:")
+        for c in attached:
+            console.print(
+                f"  {c.norad_1} {c.name_1} — {c.norad_2} {c.name_2}: closest {c.miss_km * 1000:.0f} m",
+                highlight=False,
+            )
