@@ -1,6 +1,7 @@
 """Domain errors that the CLI turns into one-line messages and exit codes.
 
-Exit codes (see README): 0 ok, 1 user error, 2 infeasible plan, >2 internal error.
+Exit codes (see README): 0 ok, 1 user error, 2 proven infeasible, 3 internal error (a bug),
+4 gave up within the time limit (raise it), 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -47,3 +48,12 @@ class InfeasibleError(StationplanError):
     """The request is well formed but no plan satisfies it (exit code 2)."""
 
     exit_code = 2
+
+
+class TimeLimitError(StationplanError):
+    """The search gave up within its time limit before proving a plan or its absence.
+
+    Not a proof of infeasibility: the advice is to raise the limit (exit code 4).
+    """
+
+    exit_code = 4
