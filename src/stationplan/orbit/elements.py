@@ -766,7 +766,11 @@ def _json_records(text: str) -> Iterator[tuple[int, Mapping[str, Any] | None, st
     except RecursionError:
         yield line_of(pos), None, "JSON nested too deeply; the rest of the text was not read"
     except ValueError as exc:  # an integer beyond Python's digit limit (sys.int_info)
-        yield line_of(pos), None, f"JSON value not readable ({exc}); the rest of the text was not read"
+        yield (
+            line_of(pos),
+            None,
+            f"JSON value not readable ({exc}); the rest of the text was not read",
+        )
 
 
 def _csv_records(text: str) -> Iterator[tuple[int, Mapping[str, Any] | None, str | None]]:

@@ -36,7 +36,7 @@ from pydantic import (
 from stationplan.errors import InputError
 from stationplan.launch.sites import Ident, get_site
 from stationplan.launch.vehicles import Vehicle, get_vehicle
-from stationplan.orbit.elements import ElementSet, load_catalog
+from stationplan.orbit.elements import ElementSet, SkippedRecord, load_catalog
 from stationplan.station.logistics import cargo_capacity_kg
 from stationplan.station.model import Station, get_station, load_station
 from stationplan.tomlfiles import read_toml, validate_toml
@@ -363,7 +363,8 @@ class CampaignFile:
 
     ``vehicles``: mission or docked-vehicle name -> Vehicle (resolved for its site);
     ``sites``: mission name -> site id; ``elements``: the station's element sets,
-    oldest first; ``elements_source``: where they came from (for reports).
+    oldest first; ``elements_source``: where they came from (for reports);
+    ``elements_skipped``: records of that file that were not loaded (reported by the CLI).
     """
 
     path: Path
@@ -373,6 +374,7 @@ class CampaignFile:
     elements_source: str
     vehicles: dict[str, Vehicle]
     sites: dict[str, str]
+    elements_skipped: tuple[SkippedRecord, ...] = ()
 
 
 _BUNDLED = re.compile(r"^bundled:([A-Za-z0-9._-]+)$")
@@ -387,8 +389,8 @@ def load_campaign(path: Path | str) -> CampaignFile:
     campaign = validate_toml(Campaign, read_toml(path), path)
     station = _resolve_station(campaign.campaign.station, path)
     vehicles, sites = _check_references(campaign, station, path)
-    elements, source = _resolve_elements(campaign.campaign.elements, station, path)
-    return CampaignFile(path, campaign, station, elements, source, vehicles, sites)
+    elements, source, skipped = _resolve_elements(campaign.campaign.elements, station, path)
+    return CampaignFile(path, campaign, station, elements, source, vehicles, sites, skipped)
 
 
 def _resolve_station(spec: str, path: Path) -> Station:
@@ -402,7 +404,7 @@ def _resolve_station(spec: str, path: Path) -> Station:
 
 def _resolve_elements(
     spec: str, station: Station, path: Path
-) -> tuple[tuple[ElementSet, ...], str]:
+) -> tuple[tuple[ElementSet, ...], str, tuple[SkippedRecord, ...]]:
     match = _BUNDLED.match(spec)
     if match:
         resource = resources.files("stationplan") / "data" / "elements" / match.group(1)
@@ -435,7 +437,7 @@ def _resolve_elements(
             path=path,
             field="campaign.elements",
         )
-    return tuple(history), source
+    return tuple(history), source, catalog.skipped
 
 
 def _check_references(
