@@ -41,11 +41,10 @@ def read_toml(path: Path) -> dict[str, Any]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
         raise InputError(
             f"not UTF-8 (byte 0x{data[exc.start]:02x}); TOML files must be UTF-8",
             path=path,
-            line=line,
+            line=data.count(b"\n", 0, exc.start) + 1,
         ) from None
     try:
         return tomllib.loads(text)
