@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint validate clean install
+.PHONY: run test bench lint validate clean install fuzz
 
 $(STAMP): pyproject.toml setup.py src/stationplan/screening/_sievec.c
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,11 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Issue 14: >= 10,000 generated inputs across every reader and command (seeded); prints the
+# counts of cases, internal errors, tracebacks and hangs (the last three must be 0).
+fuzz: $(STAMP)
+	$(BIN)/python scripts/fuzz.py --cases 10000 --seed 14
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

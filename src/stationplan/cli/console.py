@@ -28,6 +28,10 @@ out = _probe if _probe.is_terminal else Console(width=140)
 err = Console(stderr=True, width=None if _probe.is_terminal else 140)
 
 
+#: Plausible years of a time given on the command line: from Sputnik 1 (1957) to 2100.
+YEARS = (1957, 2100)
+
+
 class OutputFormat(StrEnum):
     table = "table"
     json = "json"
@@ -49,7 +53,17 @@ def parse_time(text: str, option: str) -> datetime:
         ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        parsed = parsed.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:59:59-05:00 is in year 10000 in UTC
+        parsed = datetime.max.replace(tzinfo=UTC)
+    if not YEARS[0] <= parsed.year <= YEARS[1]:
+        raise InputError(
+            f"{text!r} lies outside the years {YEARS[0]}-{YEARS[1]} (the space age to the end "
+            "of the century)",
+            field=option,
+        )
+    return parsed
 
 
 def fmt_time(when: datetime) -> str:
