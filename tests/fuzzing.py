@@ -132,8 +132,8 @@ def run_command(args: list[str]) -> Outcome:
     if "Traceback (most recent call last)" in text:
         return Outcome("traceback", f"{' '.join(args)}\n{text}")
     kind = _EXIT_KINDS.get(code if isinstance(code, int) else -1, "internal error")
-    if kind == "user error" and len(text.strip().splitlines()) > 1 and "Usage:" not in text:
-        lines = [line for line in text.strip().splitlines() if "warning:" not in line]
+    if kind == "user error" and len(text.strip().split("\n")) > 1 and "Usage:" not in text:
+        lines = [line for line in text.strip().split("\n") if "warning:" not in line]
         if len(lines) > 1:
             return Outcome(
                 "internal error", f"{' '.join(args)}: user error of several lines\n{text}"

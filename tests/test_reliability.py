@@ -359,3 +359,51 @@ def test_a_time_limit_error_exits_4(monkeypatch, capsys):
     code, _, err = run(capsys, "plan", str(TIANGONG))
     assert code == 4
     assert "--time-limit" in one_line(err)
+
+
+# --- Atomic writes ------------------------------------------------------------------------------
+
+
+def test_an_interrupted_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch):
+    import os
+
+    from stationplan.report.files import write_atomic
+
+    target = tmp_path / "plan.json"
+    write_atomic(target, '{"complete": true}\n')
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic(target, '{"half": ')
+    assert target.read_text() == '{"complete": true}\n'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.json"]
+
+
+def test_a_plan_report_interrupted_while_writing_leaves_no_file_that_looks_complete(
+    tmp_path, capsys, monkeypatch
+):
+    import stationplan.report.html as html
+
+    def render_then_interrupt(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(html, "schedule_to_json", render_then_interrupt)
+    report = tmp_path / "report"
+    code, _, err = run(capsys, "plan", str(TIANGONG), "--report", str(report))
+    assert code == 130
+    written = sorted(p.name for p in report.iterdir())
+    assert "plan.json" not in written
+    assert not [name for name in written if name.endswith(".tmp")]
+
+
+def test_plan_report_files_are_complete_when_the_run_ends(tmp_path, capsys):
+    report = tmp_path / "report"
+    code, _, _ = run(capsys, "plan", str(TIANGONG), "--report", str(report))
+    assert code == 0
+    written = {p.name for p in report.iterdir()}
+    assert {"plan.ics", "plan.json", "report.html", "simulation.json", "daily.csv"} <= written
+    assert not [name for name in written if name.endswith(".tmp")]
+    assert json.loads((report / "plan.json").read_text())["missions"]

@@ -57,6 +57,12 @@ def _click_exception_types() -> tuple[
     return tuple(usage), tuple(exits)
 
 
+def _one_line(message: str) -> str:
+    """``message`` with control characters (from a file name or a value) shown escaped, so
+    the error stays one line on any terminal."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
+
+
 #: Exit code of a run ended by Ctrl-C (128 + SIGINT, the shell convention).
 EXIT_INTERRUPTED = 130
 
@@ -69,7 +75,7 @@ def main() -> None:
         # Typer >= 0.2x returns the code of an Exit (130 for Ctrl-C) in non-standalone mode.
         code = app(standalone_mode=False)
     except StationplanError as exc:
-        err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        err.print(f"[red]error:[/] {escape(_one_line(str(exc)))}", highlight=False, soft_wrap=True)
         raise SystemExit(exc.exit_code) from None
     except (typer.Abort, KeyboardInterrupt):
         # click turns Ctrl-C into Abort (after printing an empty line).
