@@ -470,9 +470,10 @@ TOML_VALUES = st.recursive(
 
 
 @st.composite
-def mutated_toml(draw: st.DrawFn, path: Path) -> bytes:
-    """A real TOML file with values replaced or dropped, or with byte-level damage."""
-    choice = draw(st.integers(0, 9))
+def mutated_toml(draw: st.DrawFn, path: Path, gentle: bool = False) -> bytes:
+    """A real TOML file with values replaced or dropped, or with byte-level damage; with
+    ``gentle``, half the cases only nudge numbers and times (plausible campaigns)."""
+    choice = 3 if gentle and draw(st.booleans()) else draw(st.integers(0, 9))
     original = path.read_bytes()
     if choice == 0:
         return draw(mutated_bytes(original))
@@ -483,6 +484,8 @@ def mutated_toml(draw: st.DrawFn, path: Path) -> bytes:
         return original + b"\ndeep = " + deep("[", "]", depth).encode() + b"\n"
     document = tomllib.loads(original.decode())
     paths = [p for p in _paths(document) if p]
+    if choice == 3:  # gentle: plausible numbers and times, to reach the scheduler
+        return toml_document(draw(_nudged(document))).encode("utf-8", errors="surrogatepass")
     for _ in range(draw(st.integers(1, 3))):
         target = draw(st.sampled_from(paths))
         parent: Any = document
@@ -499,6 +502,36 @@ def mutated_toml(draw: st.DrawFn, path: Path) -> bytes:
         if not paths:
             break
     return toml_document(document).encode("utf-8", errors="surrogatepass")
+
+
+@st.composite
+def _nudged(draw: st.DrawFn, document: Any) -> Any:
+    """``document`` with a few numbers scaled (x0 to x3) and times shifted (+-60 days)."""
+    from datetime import timedelta
+
+    leaves = [
+        p
+        for p in _paths(document)
+        if p
+        and isinstance(_get(document, p), int | float | datetime | date)
+        and not isinstance(_get(document, p), bool)
+    ]
+    for _ in range(draw(st.integers(1, 3))):
+        target = draw(st.sampled_from(leaves))
+        parent = _get(document, target[:-1])
+        value = parent[target[-1]]
+        if isinstance(value, datetime | date):
+            parent[target[-1]] = value + timedelta(days=draw(st.integers(-60, 60)))
+        else:
+            scaled = value * draw(st.sampled_from((0, 0.5, 0.9, 1.1, 2, 3)))
+            parent[target[-1]] = type(value)(scaled)
+    return document
+
+
+def _get(document: Any, path: tuple[Any, ...]) -> Any:
+    for part in path:
+        document = document[part]
+    return document
 
 
 def write_case(name: str, data: bytes) -> Path:
@@ -720,5 +753,5 @@ TARGETS = [
     Target("stationplan screen", command_lines("screen"), run_command, 0.02),
     Target("stationplan plan options", command_lines("plan"), run_command, 0.01),
     Target("stationplan simulate options", command_lines("simulate"), run_command, 0.005),
-    Target("stationplan plan campaign", mutated_toml(CAMPAIGN), _plan_command, 0.005),
+    Target("stationplan plan campaign", mutated_toml(CAMPAIGN, gentle=True), _plan_command, 0.005),
 ]
