@@ -112,7 +112,7 @@ def screen_command(
     ] = Backend.sgp4,
 ) -> None:
     """Conjunctions of PRIMARY objects with the catalogue (or all vs all) over a span."""
-    from stationplan.cli.console import err, parse_time
+    from stationplan.cli.console import err, parse_time, warn_skipped
     from stationplan.cli.console import out as console
     from stationplan.orbit.elements import load_catalog
     from stationplan.screening.screen import ScreeningVolume
@@ -125,8 +125,10 @@ def screen_command(
         raise InputError("give either --threshold-km or --box, not both", field="--box")
     if format is ScreenFormat.cdm and out is None:
         raise InputError("--format cdm writes one file per event: give --out DIR", field="--out")
-    if out is not None and out.exists() and not out.is_dir():
-        raise InputError("exists and is not a directory", path=out, field="--out")
+    if out is not None:
+        from stationplan.report.files import check_output_dir
+
+        check_output_dir(out, "--out")
     if threshold_km is not None and not threshold_km > 0:
         raise InputError(f"must be positive, got {threshold_km}", field="--threshold-km")
     volume = ScreeningVolume(
@@ -135,11 +137,7 @@ def screen_command(
     )
     start_utc = parse_time(start, "--start")
     catalog = load_catalog(elements)
-    if catalog.skipped:
-        err.print(
-            f"[yellow]warning:[/] {len(catalog.skipped)} record(s) skipped in {elements} "
-            "(`stationplan elements FILE` lists them)"
-        )
+    warn_skipped(catalog.skipped, str(elements))
     result = _run(
         catalog, start_utc, days, volume, primary, workers, scheduler, step_s, backend.value
     )
@@ -194,12 +192,13 @@ def _run(catalog, start_utc, days, volume, primary, workers, scheduler, step_s, 
 
 
 def _write_cdms(events: list[Conjunction], directory: Path) -> None:
+    from stationplan.report.files import make_output_dir, write_atomic
     from stationplan.screening.cdm import conjunction_to_cdm
 
-    directory.mkdir(parents=True, exist_ok=True)
+    make_output_dir(directory)
     for conj in events:
         name = f"{conj.tca_utc:%Y%m%dT%H%M%S}_{conj.norad_1}_{conj.norad_2}.cdm"
-        (directory / name).write_text(conjunction_to_cdm(conj), encoding="utf-8")
+        write_atomic(directory / name, conjunction_to_cdm(conj))
 
 
 def _table(console, result, events: list[Conjunction], attached: list[Conjunction]) -> None:
