@@ -133,6 +133,18 @@ def screen_command(
         threshold_km=None if box is not None else (threshold_km or 5.0),
         box_rtn_km=_parse_box(box),
     )
+    if workers is not None and workers < 1:
+        raise InputError(f"must be at least 1, got {workers}", field="--workers")
+    if workers is not None and scheduler is None:
+        from stationplan.screening.screen import usable_cores
+
+        if workers > (cores := usable_cores()):
+            err.print(
+                f"[yellow]warning:[/] --workers {workers} is more than the {cores} core(s) "
+                f"this process may use; running {cores} worker process(es)",
+                highlight=False,
+            )
+            workers = cores
     start_utc = parse_time(start, "--start")
     catalog = load_catalog(elements)
     if catalog.skipped:
@@ -151,6 +163,7 @@ def screen_command(
         )
     if len(result.excluded) > 10:
         err.print(f"[yellow]excluded:[/] … and {len(result.excluded) - 10} more objects")
+    err.print(f"[yellow]screened:[/] {result.accounting()}", highlight=False)
     events, has_pc = _with_pc(list(result.events))
     events = _sorted(events, sort if has_pc or sort is not SortKey.pc else SortKey.miss)
     attached = list(result.attached)

@@ -61,6 +61,7 @@ __all__ = [
     "ScreeningResult",
     "ScreeningVolume",
     "screen",
+    "usable_cores",
 ]
 
 _SECONDS_PER_DAY = 86400.0
@@ -79,6 +80,8 @@ _MIN_STATES_FOR_WORKERS = 20_000_000
 #: ≲ 10 km in LEO; the sample-to-sample change covers drag decay between samples).
 _BAND_SAMPLE_S = 6 * 3600.0
 _BAND_MARGIN_KM = 10.0
+#: Reason of an object without any usable SGP4 state over the span.
+_NO_SAMPLE = "SGP4 fails at every sample of the span"
 #: Two minima of one pair closer than this (s) are one event (seen from two chunks).
 _DUPLICATE_S = 1e-3
 
@@ -178,6 +181,23 @@ class ScreeningResult:
     n_objects: int
     n_screened: int
     stats: dict[str, int] = field(default_factory=dict)
+    #: NORAD ids of the objects screened at no time, by reason (``n_objects - n_screened``
+    #: in all).
+    not_screened: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    #: Objects screened at some grid samples only (listed in ``excluded``).
+    n_partly_screened: int = 0
+
+    def accounting(self) -> str:
+        """One line accounting for every object: how many were screened, and why each
+        of the others was not (counts by reason), e.g. ``37 of 200 objects screened;
+        not screened: 160 radial band …, 3 SGP4 fails at every sample of the span``."""
+        text = f"{self.n_screened} of {self.n_objects} objects screened"
+        if self.n_partly_screened:
+            text += f" ({self.n_partly_screened} of them only at some grid samples)"
+        if self.not_screened:
+            reasons = ", ".join(f"{len(ids)} {reason}" for reason, ids in self.not_screened.items())
+            text += f"; not screened: {reasons}"
+        return text
 
 
 # ---------------------------------------------------------------------------
@@ -365,15 +385,20 @@ def _run_all(
         return
     check = _check_time(satrecs)
     recipes = satrec_recipes(satrecs, *check)
-    with ProcessPoolExecutor(
+    pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=get_context("spawn"),
         initializer=_pool_init,
         initargs=(recipes, check),
-    ) as pool:
+    )
+    try:
         futures = [pool.submit(_pool_chunk, job, k0, k1) for k0, k1 in chunks]
         for future in as_completed(futures):
             yield future.result()
+    finally:
+        # On an interruption (Ctrl-C, an error in a chunk, a closed generator) the queued
+        # chunks are dropped instead of run to the end; a rerun starts from scratch.
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _run_dask(
@@ -401,6 +426,14 @@ def _run_dask(
             yield future.result()
     finally:
         client.close()
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity where the OS tells, else all)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def _check_time(satrecs: list[Satrec]) -> tuple[float, float]:
@@ -503,7 +536,7 @@ def screen(
         backend=backend,
     )
     satrecs = [e.satrec for e in screened]
-    n_workers = (os.cpu_count() or 1) if workers is None else workers
+    n_workers = usable_cores() if workers is None else min(workers, usable_cores())
     if workers is None and len(satrecs) * n_steps < _MIN_STATES_FOR_WORKERS:
         n_workers = 1
     chunks = _chunks(n_steps, len(satrecs), 4 * n_workers if scheduler or n_workers > 1 else 1)
@@ -528,6 +561,11 @@ def screen(
         skipped,
         len(elements),
         [elements[k] for k in no_band],
+        [
+            elements[k].norad_id
+            for k in sorted(set(range(len(elements))) - set(chosen) - set(no_band))
+        ],
+        n_workers if scheduler is None else 0,
     )
 
 
@@ -580,6 +618,8 @@ def _assemble(
     skipped: Sequence[SkippedRecord],
     n_objects: int,
     no_band: list[ElementSet],
+    out_of_band: list[int],
+    n_workers: int,
 ) -> ScreeningResult:
     n = len(screened)
 
@@ -623,11 +663,31 @@ def _assemble(
     events.sort(key=lambda c: (c.tca_jd, c.norad_1, c.norad_2))
 
     excluded = _excluded(results, screened, job, no_band, start_utc)
+    # Every object is screened, partly screened or not screened for one counted reason.
+    samples: dict[int, int] = {}
+    reasons: dict[int, list[str]] = {}
+    for x in excluded:
+        samples[x.norad_id] = samples.get(x.norad_id, 0) + x.n_samples
+        reasons.setdefault(x.norad_id, []).append(x.reason)
+    no_sample = {e.norad_id for e in no_band}
+    never = {k for k, count in samples.items() if count >= n_steps + 1} - no_sample
+    not_screened: dict[str, tuple[int, ...]] = {}
+    if out_of_band:
+        reach = f"{volume.sieve_distance_km:g} km"
+        not_screened[f"whose radial band never comes within {reach} of a primary's"] = tuple(
+            out_of_band
+        )
+    if no_sample:
+        not_screened[_NO_SAMPLE] = tuple(sorted(no_sample))
+    for k in sorted(never):
+        reason = "left out at every grid sample: " + " / ".join(reasons[k])
+        not_screened[reason] = (*not_screened.get(reason, ()), k)
     stats = {
         "pairs_tested": sum(r.n_pairs_tested for r in results),
         "candidate_intervals": sum(r.n_candidates for r in results),
         "refinements_failed": sum(r.n_failed for r in results),
         "chunks": len(results),
+        "workers": n_workers,
     }
     return ScreeningResult(
         events=tuple(events),
@@ -641,8 +701,10 @@ def _assemble(
         volume=volume,
         primaries=primary_ids,
         n_objects=n_objects,
-        n_screened=n,
+        n_screened=n - len(never) - len(no_sample & {e.norad_id for e in screened}),
         stats=stats,
+        not_screened=not_screened,
+        n_partly_screened=len(set(samples) - never - no_sample),
     )
 
 
@@ -729,8 +791,5 @@ def _excluded(
         )
         for (obj, reason), (count, first_k) in totals.items()
     ]
-    out += [
-        ExcludedObject(e.norad_id, e.name, "SGP4 fails at every sample of the span", 0, start_utc)
-        for e in no_band
-    ]
+    out += [ExcludedObject(e.norad_id, e.name, _NO_SAMPLE, 0, start_utc) for e in no_band]
     return tuple(sorted(out, key=lambda x: (x.norad_id, x.reason)))
