@@ -391,3 +391,23 @@ def test_all_vs_all_on_2500_objects_over_a_day_finds_every_brute_force_conjuncti
     attached_pairs = {(c.norad_1, c.norad_2) for c in result.attached}
     assert_complete(result.events, case["events"], attached_pairs, START)
     assert_nothing_extra(result.events, case["events"], START)
+
+
+def test_the_fast_json_writer_gives_json_dumps_bytes_for_real_and_awkward_records(small):
+    import dataclasses
+
+    from stationplan.screening.conjunction import conjunctions_json
+    from stationplan.screening.pc import with_probabilities
+
+    result = screen(small, START, days=1.0, volume=ScreeningVolume(threshold_km=50.0), workers=1)
+    events = with_probabilities(list(result.events)) + list(result.attached)
+    assert len(events) > 10
+    first = events[0]
+    awkward = [
+        dataclasses.replace(first, name_1='Ünïcode "quoted" \\ name', pc=float("nan")),
+        dataclasses.replace(first, miss_km=float("inf"), hard_body_radius_m=12, pc=None),
+        dataclasses.replace(first, tca_jd=2460496, age_days_1=np.float64(1.5), name_2="INFINITY"),
+        dataclasses.replace(first, miss_rtn_km=(1, np.float32(0.1), -0.0), pc=0.0),
+    ]
+    for records in (events + awkward, [], awkward[:1]):
+        assert conjunctions_json(records) == json.dumps([c.as_dict() for c in records], indent=2)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import gc
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -147,6 +147,9 @@ def screen_command(
             workers = cores
     start_utc = parse_time(start, "--start")
     catalog = load_catalog(elements)
+    # The catalogue lives until exit: keep the collector from re-scanning its objects
+    # every time the screening allocates records (~1 s on 26k objects and 22k events).
+    gc.freeze()
     if catalog.skipped:
         err.print(
             f"[yellow]warning:[/] {len(catalog.skipped)} record(s) skipped in {elements} "
@@ -168,7 +171,10 @@ def screen_command(
     events = _sorted(events, sort if has_pc or sort is not SortKey.pc else SortKey.miss)
     attached = list(result.attached)
     if format is ScreenFormat.json:
-        sys.stdout.write(json.dumps([c.as_dict() for c in events + attached], indent=2) + "\n")
+        from stationplan.screening.conjunction import conjunctions_json
+
+        # Byte for byte json.dumps([c.as_dict() ...], indent=2), without the slow encoder.
+        sys.stdout.write(conjunctions_json(events + attached) + "\n")
     elif format is ScreenFormat.csv:
         from stationplan.screening.socrates import write_socrates_csv
 
@@ -178,6 +184,7 @@ def screen_command(
         console.print(f"{len(events)} CDM file(s) written to {out}")
     else:
         _table(console, result, events, attached)
+    gc.unfreeze()
 
 
 def _run(catalog, start_utc, days, volume, primary, workers, scheduler, step_s, backend):
