@@ -22,6 +22,7 @@ class ScreenFormat(StrEnum):
 
 
 class Backend(StrEnum):
+    auto = "auto"
     sgp4 = "sgp4"
     heyoka = "heyoka"
 
@@ -106,10 +107,11 @@ def screen_command(
     backend: Annotated[
         Backend,
         typer.Option(
-            help="SGP4 of the sieve grid: sgp4 (python-sgp4) or heyoka (faster, needs the "
-            "'fast' extra; deep-space objects still use python-sgp4). TCA is always sgp4."
+            help="SGP4 of the sieve grid: auto (heyoka where installed, else sgp4), sgp4 "
+            "(python-sgp4) or heyoka (faster; deep-space objects still use python-sgp4). "
+            "Same events either way; TCA is always sgp4."
         ),
-    ] = Backend.sgp4,
+    ] = Backend.auto,
 ) -> None:
     """Conjunctions of PRIMARY objects with the catalogue (or all vs all) over a span."""
     from stationplan.cli.console import err, parse_time

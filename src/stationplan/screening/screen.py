@@ -36,7 +36,12 @@ from sgp4.api import Satrec, SatrecArray
 from stationplan.errors import InputError
 from stationplan.orbit.elements import Catalog, ElementSet, SkippedRecord
 from stationplan.orbit.propagate import SatrecRecipe, propagate, rebuild_satrec, satrec_recipes
-from stationplan.orbit.sgp4_backends import HeyokaSGP4, check_backend, grid_propagator, propagate_on
+from stationplan.orbit.sgp4_backends import (
+    HeyokaSGP4,
+    grid_propagator,
+    propagate_on,
+    resolve_backend,
+)
 from stationplan.orbit.timescale import datetime_to_jd, jd_to_datetime
 from stationplan.screening.conjunction import Conjunction
 from stationplan.screening.sieve import (
@@ -457,7 +462,7 @@ def screen(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: ProgressCallback | None = None,
-    backend: str = "sgp4",
+    backend: str = "auto",
 ) -> ScreeningResult:
     """Screen ``primaries`` (NORAD ids) against every object, or all vs all when None.
 
@@ -466,9 +471,10 @@ def screen(
     ``step_s``: sieve grid step (s; default 120 with primaries, 60 all-vs-all); any step
     is exact, it only trades propagation against candidate refinements. ``workers``: local processes (None: all cores; small
     jobs stay in this process); ``scheduler``: address of a dask.distributed scheduler.
-    ``backend``: SGP4 of the sieve grid, "sgp4" (python-sgp4, default) or "heyoka"
+    ``backend``: SGP4 of the sieve grid, "sgp4" (python-sgp4), "heyoka"
     (``stationplan.orbit.sgp4_backends``: heyoka for near-earth objects, python-sgp4 for deep
-    space; needs the ``fast`` extra). TCA and miss distances always come from python-sgp4.
+    space) or "auto" (default: heyoka where it is installed, else python-sgp4; the events
+    are the same). TCA and miss distances always come from python-sgp4.
 
     Returns a :class:`ScreeningResult` whose events are each pair's local minima of the
     range inside the span and the volume, with TCA and states from python-sgp4.
@@ -485,7 +491,7 @@ def screen(
         raise InputError(f"workers must be at least 1, got {workers}", field="--workers")
     if start_utc.tzinfo is None:
         raise InputError("start time must be timezone-aware (UTC)", field="--start")
-    check_backend(backend, field="--backend")  # also: is heyoka installed?
+    backend = resolve_backend(backend, field="--backend")  # also: is heyoka installed?
 
     if isinstance(catalog, Catalog):
         latest = catalog.latest()
