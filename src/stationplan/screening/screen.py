@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import math
 import os
+import time
 import uuid
 import warnings
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from multiprocessing import get_context
@@ -78,8 +80,13 @@ DEFAULT_STEP_PRIMARY_S = 120.0
 DEFAULT_STEP_ALL_S = 60.0
 #: States (objects × times) held per chunk: 49 bytes each, so ~200 MiB per chunk.
 _STATES_PER_CHUNK = 4_000_000
-#: Below this many object-steps the work stays in this process (spawn costs ~0.5 s).
-_MIN_STATES_FOR_WORKERS = 20_000_000
+#: Grid steps of the smallest chunk (the first one is timed to decide on more processes).
+_MIN_CHUNK_STEPS = 8
+#: Start-up of a spawned worker (s): interpreter and imports, plus the rebuild of each
+#: record (sgp4init) — measured 0.9 s + 26k × 25 µs on the 2 cores of the reference host.
+#: Other processes start only when the work left in this one is twice that.
+_WORKER_START_S = 0.9
+_WORKER_START_PER_OBJECT_S = 25e-6
 #: Radial filter: osculating bands sampled every 6 h, widened by 50 km plus the largest
 #: change between two samples (J2 short-period terms move the osculating radius by
 #: ≲ 10 km in LEO; the sample-to-sample change covers drag decay between samples).
@@ -373,37 +380,92 @@ def _chunks(n_steps: int, n_objects: int, parts: int) -> list[tuple[int, int]]:
     return [(k, min(k + size, n_steps)) for k in range(0, n_steps, size)]
 
 
+def _guided_chunks(n_steps: int, n_objects: int, workers: int) -> list[tuple[int, int]]:
+    """Step ranges for ``workers`` processes: a small probe first (its time decides whether
+    other processes pay off), then chunks of at most the memory bound that shrink towards
+    the end (each a share of what is left: guided self-scheduling, Polychronopoulos & Kuck
+    1987), so that all processes finish together. Chunk boundaries do not change results."""
+    largest = max(_MIN_CHUNK_STEPS, _STATES_PER_CHUNK // max(n_objects, 1))
+    out = [(0, min(_MIN_CHUNK_STEPS, n_steps))]
+    k = out[0][1]
+    while k < n_steps:
+        share = -(-(n_steps - k) // (2 * workers))
+        size = min(largest, max(_MIN_CHUNK_STEPS, share))
+        out.append((k, min(k + size, n_steps)))
+        k = out[-1][1]
+    return out
+
+
 def _run_all(
     satrecs: list[Satrec],
     job: _Job,
     chunks: list[tuple[int, int]],
     workers: int,
     scheduler: str | None,
+    *,
+    forced: bool = False,
 ) -> Iterator[_ChunkResult]:
     if scheduler is not None:
         yield from _run_dask(satrecs, job, chunks, scheduler)
         return
-    if workers <= 1:
-        grid = grid_propagator(satrecs, job.backend)
-        for k0, k1 in chunks:
-            yield _run_chunk(satrecs, grid, job, k0, k1)
-        return
-    check = _check_time(satrecs)
-    recipes = satrec_recipes(satrecs, *check)
-    pool = ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=get_context("spawn"),
-        initializer=_pool_init,
-        initargs=(recipes, check),
-    )
+    yield from _run_local(satrecs, job, chunks, workers, forced=forced)
+
+
+def _worker_start_s(n_objects: int) -> float:
+    """Modelled start-up of one worker process (s): interpreter, imports, record rebuild."""
+    return _WORKER_START_S + _WORKER_START_PER_OBJECT_S * n_objects
+
+
+def _run_local(
+    satrecs: list[Satrec],
+    job: _Job,
+    chunks: list[tuple[int, int]],
+    workers: int,
+    *,
+    forced: bool = False,
+) -> Iterator[_ChunkResult]:
+    """Chunks in this process, joined by ``workers - 1`` spawned processes when the work
+    left after the first chunk, timed here, is worth twice their start-up (or always when
+    ``forced``, i.e. the caller asked for that many workers): no core idles while chunks
+    remain (this process and the pool take the chunks in order, shrinking towards the end,
+    two in flight per worker)."""
+    grid = grid_propagator(satrecs, job.backend)
+    queue = deque(chunks)
+    pool: ProcessPoolExecutor | None = None
+    futures: set[Future[_ChunkResult]] = set()
+    steps_done = 0
+    busy_s = 0.0
     try:
-        futures = [pool.submit(_pool_chunk, job, k0, k1) for k0, k1 in chunks]
-        for future in as_completed(futures):
-            yield future.result()
+        while queue or futures:
+            if queue:
+                k0, k1 = queue.popleft()
+                began = time.perf_counter()
+                result = _run_chunk(satrecs, grid, job, k0, k1)
+                busy_s += time.perf_counter() - began
+                steps_done += k1 - k0
+                left_s = busy_s / steps_done * sum(b - a for a, b in queue)
+                worth_it = forced or left_s > 2.0 * _worker_start_s(len(satrecs))
+                if pool is None and workers > 1 and queue and worth_it:
+                    check = _check_time(satrecs)
+                    pool = ProcessPoolExecutor(
+                        max_workers=workers - 1,
+                        mp_context=get_context("spawn"),
+                        initializer=_pool_init,
+                        initargs=(satrec_recipes(satrecs, *check), check),
+                    )
+                yield result
+            elif futures:
+                wait(futures, return_when=FIRST_COMPLETED)
+            for future in [f for f in futures if f.done()]:
+                futures.discard(future)
+                yield future.result()
+            while pool is not None and queue and len(futures) < 2 * (workers - 1):
+                futures.add(pool.submit(_pool_chunk, job, *queue.popleft()))
     finally:
         # On an interruption (Ctrl-C, an error in a chunk, a closed generator) the queued
         # chunks are dropped instead of run to the end; a rerun starts from scratch.
-        pool.shutdown(wait=True, cancel_futures=True)
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _run_dask(
@@ -543,13 +605,14 @@ def screen(
     )
     satrecs = [e.satrec for e in screened]
     n_workers = usable_cores() if workers is None else min(workers, usable_cores())
-    if workers is None and len(satrecs) * n_steps < _MIN_STATES_FOR_WORKERS:
-        n_workers = 1
-    chunks = _chunks(n_steps, len(satrecs), 4 * n_workers if scheduler or n_workers > 1 else 1)
+    if scheduler is not None:
+        chunks = _chunks(n_steps, len(satrecs), 4 * n_workers)
+    else:
+        chunks = _guided_chunks(n_steps, len(satrecs), n_workers)
 
     results: list[_ChunkResult] = []
     done = 0
-    for result in _run_all(satrecs, job, chunks, n_workers, scheduler):
+    for result in _run_all(satrecs, job, chunks, n_workers, scheduler, forced=workers is not None):
         results.append(result)
         done += result.k1 - result.k0
         if progress is not None:
