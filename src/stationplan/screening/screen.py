@@ -20,6 +20,7 @@ a ``dask.distributed`` cluster (``scheduler``); results are identical.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import time
@@ -198,6 +199,10 @@ class ScreeningResult:
     not_screened: dict[str, tuple[int, ...]] = field(default_factory=dict)
     #: Objects screened at some grid samples only (listed in ``excluded``).
     n_partly_screened: int = 0
+    #: Where the time went (s): ``filter`` (radial filter), ``chunks`` (wall time of all
+    #: chunks) and ``assembly`` (events, attached, exclusions) as wall time of this call;
+    #: ``propagation``, ``sieve``, ``tca`` summed over the chunks of every process.
+    phase_s: dict[str, float] = field(default_factory=dict)
 
     def accounting(self) -> str:
         """One line accounting for every object: how many were screened, and why each
@@ -241,6 +246,8 @@ class _ChunkResult:
     n_pairs_tested: int
     n_candidates: int
     n_failed: int
+    #: Seconds this chunk spent in grid propagation, the sieve and TCA refinement.
+    seconds: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
 
 def _run_chunk(
@@ -251,7 +258,9 @@ def _run_chunk(
     h = job.step_s
     ks = np.arange(k0 - 1, k1 + 2)
     t_s = ks * h
+    clock = [time.perf_counter()]
     batch = propagate_on(grid, np.full(ks.size, job.jd0), job.fr0 + t_s / _SECONDS_PER_DAY)
+    clock.append(time.perf_counter())
     reason = plausible_states(batch.position_km, batch.velocity_km_s, batch.error_code, h)
     inner = slice(1, ks.size - 1)
     position = batch.position_km[:, inner]
@@ -270,6 +279,7 @@ def _run_chunk(
             position, velocity, usable, np.asarray(job.primaries, dtype=np.int64), k0, settings
         )
     n = len(satrecs)
+    clock.append(time.perf_counter())
     attached_keys = np.unique(cand.attached_i * n + cand.attached_j)
     keep = ~np.isin(cand.i * n + cand.j, attached_keys)
     ci, cj, ck = cand.i[keep], cand.j[keep], cand.k[keep]
@@ -334,6 +344,7 @@ def _run_chunk(
         cand.n_pairs_tested,
         int(ci.size),
         int((~ca.ok).sum()),
+        (clock[1] - clock[0], clock[2] - clock[1], time.perf_counter() - clock[2]),
     )
 
 
@@ -584,6 +595,7 @@ def screen(
     settings = SieveSettings(step_s=step_s, distance_km=volume.sieve_distance_km)
 
     # 1. Radial filter (one-vs-catalogue): keep objects that can reach a primary's band.
+    began = time.perf_counter()
     chosen = list(range(len(elements)))
     no_band: list[int] = []
     if primaries is not None:
@@ -612,13 +624,15 @@ def screen(
 
     results: list[_ChunkResult] = []
     done = 0
+    filtered = time.perf_counter()
     for result in _run_all(satrecs, job, chunks, n_workers, scheduler, forced=workers is not None):
         results.append(result)
         done += result.k1 - result.k0
         if progress is not None:
             progress(done, n_steps)
 
-    return _assemble(
+    chunked = time.perf_counter()
+    assembled = _assemble(
         results,
         screened,
         satrecs,
@@ -636,6 +650,16 @@ def screen(
         ],
         n_workers if scheduler is None else 0,
     )
+    phases = {
+        "filter": filtered - began,
+        "chunks": chunked - filtered,
+        **{
+            name: sum(r.seconds[k] for r in results)
+            for k, name in enumerate(("propagation", "sieve", "tca"))
+        },
+        "assembly": time.perf_counter() - chunked,
+    }
+    return dataclasses.replace(assembled, phase_s=phases)
 
 
 def _radial_filter(
