@@ -394,7 +394,7 @@ def test_all_vs_all_on_2500_objects_over_a_day_finds_every_brute_force_conjuncti
 def test_the_fast_json_writer_gives_json_dumps_bytes_for_real_and_awkward_records(small):
     import dataclasses
 
-    from stationplan.screening.conjunction import conjunctions_json
+    from stationplan.screening.conjunction import conjunctions_json, write_conjunctions_json
     from stationplan.screening.pc import with_probabilities
 
     result = screen(small, START, days=1.0, volume=ScreeningVolume(threshold_km=50.0), workers=1)
@@ -409,3 +409,6 @@ def test_the_fast_json_writer_gives_json_dumps_bytes_for_real_and_awkward_record
     ]
     for records in (events + awkward, [], awkward[:1]):
         assert conjunctions_json(records) == json.dumps([c.as_dict() for c in records], indent=2)
+        pieces: list[str] = []
+        write_conjunctions_json(records, pieces.append, batch=3)  # batch edges
+        assert "".join(pieces) == conjunctions_json(records)

@@ -173,10 +173,11 @@ def screen_command(
     events = _sorted(events, sort if has_pc or sort is not SortKey.pc else SortKey.miss)
     attached = list(result.attached)
     if format is ScreenFormat.json:
-        from stationplan.screening.conjunction import conjunctions_json
+        from stationplan.screening.conjunction import write_conjunctions_json
 
         # Byte for byte json.dumps([c.as_dict() ...], indent=2), without the slow encoder.
-        sys.stdout.write(conjunctions_json(events + attached) + "\n")
+        write_conjunctions_json(events + attached, sys.stdout.write)
+        sys.stdout.write("\n")
     elif format is ScreenFormat.csv:
         from stationplan.screening.socrates import write_socrates_csv
 

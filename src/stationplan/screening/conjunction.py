@@ -9,7 +9,7 @@ relative to object 1, in object 1's radial / transverse / normal frame
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -193,11 +193,27 @@ def _record_json_fast(c: Conjunction) -> str:
 
 def conjunctions_json(events: Sequence[Conjunction]) -> str:
     """``json.dumps([c.as_dict() for c in events], indent=2)``, byte for byte, written
-    straight from the records (about 5× faster than building the dicts and running the
+    straight from the records (about 2.5× faster than building the dicts and running the
     pure-Python indenting encoder; ``tests/test_screening.py`` checks the bytes)."""
+    parts: list[str] = []
+    write_conjunctions_json(events, parts.append)
+    return "".join(parts)
+
+
+def write_conjunctions_json(
+    events: Sequence[Conjunction], write: Callable[[str], object], *, batch: int = 2000
+) -> None:
+    """:func:`conjunctions_json` handed to ``write`` (e.g. ``sys.stdout.write``) in pieces
+    of ``batch`` records, so that a 187k-event screening never holds its ~170 MB of JSON
+    text at once."""
     if not events:
-        return "[]"
+        write("[]")
+        return
     if tuple(k for k in Conjunction.__dataclass_fields__ if k != "extras") != _FIELDS:
         # A field was added or moved: the generic path stays right.  # pragma: no cover
-        return json.dumps([c.as_dict() for c in events], indent=2)
-    return "[\n" + ",\n".join(map(_record_json_fast, events)) + "\n]"
+        write(json.dumps([c.as_dict() for c in events], indent=2))
+        return
+    for k in range(0, len(events), batch):
+        head = "[\n" if k == 0 else ",\n"
+        write(head + ",\n".join(map(_record_json_fast, events[k : k + batch])))
+    write("\n]")
