@@ -268,15 +268,20 @@ def _run_chunk(
     reason = reason[:, inner]
     usable = reason == 0
     settings = job.settings
+    # The sieve takes the whole batch (no copy of the inner slice): the two outer samples
+    # are for the plausibility check only, so they are marked unusable.
+    usable_all = np.zeros(batch.error_code.shape, dtype=bool)
+    usable_all[:, inner] = usable
     if job.primaries is None:
-        # The sieve takes the whole batch (no copy of the inner slice): the two outer
-        # samples are for the plausibility check only, so they are marked unusable.
-        usable_all = np.zeros(batch.error_code.shape, dtype=bool)
-        usable_all[:, inner] = usable
         cand = sieve_all(batch.position_km, batch.velocity_km_s, usable_all, k0 - 1, settings)
     else:
         cand = sieve_primaries(
-            position, velocity, usable, np.asarray(job.primaries, dtype=np.int64), k0, settings
+            batch.position_km,
+            batch.velocity_km_s,
+            usable_all,
+            np.asarray(job.primaries, dtype=np.int64),
+            k0 - 1,
+            settings,
         )
     n = len(satrecs)
     clock.append(time.perf_counter())
