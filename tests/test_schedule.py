@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from stationplan.errors import InfeasibleError
+from stationplan.errors import InfeasibleError, TimeLimitError
 from stationplan.launch.sites import get_site
 from stationplan.launch.vehicles import get_vehicle
 from stationplan.launch.windows import AscentModel, RendezvousSpec, launch_opportunities
@@ -18,7 +18,7 @@ from stationplan.orbit.timescale import datetime_to_jd
 from stationplan.station.campaign import Campaign, load_campaign
 from stationplan.station.campaign_windows import Candidate, campaign_candidates
 from stationplan.station.model import get_station
-from stationplan.station.schedule import Schedule, schedule_campaign
+from stationplan.station.schedule import Schedule, SolveSettings, schedule_campaign
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -313,4 +313,18 @@ def test_a_mission_without_any_opportunity_is_reported_before_solving():
             {n: get_vehicle("tianzhou") for n in candidates},
             dict.fromkeys(candidates, "wenchang"),
             candidates,
+        )
+
+
+def test_a_solver_stopped_by_its_time_limit_is_a_time_out_not_a_proof_of_infeasibility():
+    loaded = load_campaign(EXAMPLES / "tiangong-international.toml")
+    candidates = campaign_candidates(loaded)
+    with pytest.raises(TimeLimitError, match="raise --time-limit"):
+        schedule_campaign(
+            loaded.campaign,
+            loaded.station,
+            loaded.vehicles,
+            loaded.sites,
+            candidates,
+            SolveSettings(time_limit_s=1e-9, workers=1),
         )

@@ -32,7 +32,7 @@ from typing import TypeAlias
 
 from ortools.sat.python import cp_model
 
-from stationplan.errors import InfeasibleError
+from stationplan.errors import InfeasibleError, TimeLimitError
 from stationplan.launch.vehicles import Vehicle
 from stationplan.station.campaign import (
     Campaign,
@@ -828,7 +828,9 @@ def schedule_campaign(
     resolved by :func:`stationplan.station.campaign.load_campaign`. Returns the schedule with
     completion minimised, then deviations from preferred dates. Raises
     :class:`InfeasibleError` when a mission has no candidate or when no schedule
-    exists; the message lists the conflicting requirements in domain words.
+    exists (proven); the message lists the conflicting requirements in domain words.
+    Raises :class:`TimeLimitError` when the solver stops at its time limit with
+    neither a schedule nor a proof that none exists.
     """
     settings = settings or SolveSettings()
     empty = [m for m in campaign.missions if not candidates.get(m.name)]
@@ -851,9 +853,12 @@ def schedule_campaign(
     if status == cp_model.INFEASIBLE:
         raise InfeasibleError(explain_infeasibility(built, settings))
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        raise InfeasibleError(
-            f"no schedule found within {settings.time_limit_s:g} s (solver status "
-            f"{solver.status_name(status)}); widen the windows or raise the time limit"
+        # UNKNOWN: the search stopped at its limit with neither a schedule nor a proof
+        # that none exists. That is not infeasibility (exit 2) but a time-out (exit 4).
+        raise TimeLimitError(
+            f"no schedule found within the time limit of {settings.time_limit_s:g} s per "
+            f"stage, and none proven impossible (solver status {solver.status_name(status)}); "
+            "raise --time-limit"
         )
     best_completion = int(solver.value(built.completion))
     proven = status == cp_model.OPTIMAL
