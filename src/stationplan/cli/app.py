@@ -9,7 +9,7 @@ from __future__ import annotations
 import typer
 from rich.markup import escape
 
-from stationplan.cli import demo, elements, plan, rendezvous, screen, simulate, windows
+from stationplan.cli import demo, elements, plan, rendezvous, screen, serve, simulate, windows
 from stationplan.cli.console import err
 from stationplan.errors import StationplanError
 
@@ -31,6 +31,7 @@ app.command()(demo.demo)
 app.command()(plan.plan)
 app.command("screen")(screen.screen_command)
 app.command()(simulate.simulate)
+app.command()(serve.serve)
 
 
 def _click_exception_types() -> tuple[
