@@ -1,21 +1,29 @@
-"""`stationplan serve`: the shared web workspace (FastAPI on uvicorn), see docs/web.md."""
+"""`stationplan serve`: the shared web workspace (FastAPI on uvicorn), see docs/web.md.
+
+The CLI does not import the web face: it passes the options as environment variables
+and gives uvicorn the web's application factory by its import string.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 from typing import Annotated
 
 import typer
 
+#: The web application factory, as uvicorn imports it.
+APP_FACTORY = "stationplan.web.server:app_from_environment"
+
 
 def serve(
-    host: Annotated[str, typer.Option(help="Address to bind; loopback keeps reads open.")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option(help="Address to bind; on loopback reads need no token.")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
     db: Annotated[
         str,
         typer.Option(
-            help="Database URL: sqlite:///path.db (default stationplan.db here) or "
-            "postgresql://user:password@host/name."
+            help="Database URL: sqlite:///path.db or postgresql://user:password@host/name."
         ),
     ] = "sqlite:///stationplan.db",
     workers: Annotated[int, typer.Option(min=1, max=16, help="Job worker threads.")] = 1,
@@ -26,22 +34,20 @@ def serve(
         float, typer.Option(min=0.01, max=1024, help="Largest upload, MB.")
     ] = 20.0,
 ) -> None:
-    """Serve the web workspace and HTTP API (OpenAPI at /openapi.json)."""
+    """Serve the web workspace and its HTTP API (OpenAPI at /openapi.json)."""
     import uvicorn
 
     from stationplan.cli.console import err
     from stationplan.errors import InputError
-    from stationplan.web.access import Access, is_loopback, load_token
-    from stationplan.web.app import create_app
 
     if not (db.startswith("sqlite:///") or db.startswith("postgresql://")):
         raise InputError("expected sqlite:///path.db or postgresql://…", field="--db")
-    folder = Path(db.removeprefix("sqlite:///")).resolve().parent if db.startswith("sqlite") else None
-    token, generated = load_token(folder)
-    if generated:
-        where = f" (kept in {folder / 'stationplan-token'})" if folder else ""
-        err.print(f"write token{where}: {token}", highlight=False, soft_wrap=True)
-    access = Access(token, reads_need_token=not is_loopback(host))
-    app = create_app(db, access, workers, dask, int(max_upload_mb * 1024 * 1024))
+    os.environ.update(
+        STATIONPLAN_DB=db,
+        STATIONPLAN_HOST=host,
+        STATIONPLAN_WORKERS=str(workers),
+        STATIONPLAN_MAX_UPLOAD_BYTES=str(int(max_upload_mb * 1024 * 1024)),
+        STATIONPLAN_DASK=dask or "",
+    )
     err.print(f"stationplan serving on http://{host}:{port}/ (database {db})", highlight=False)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, log_level="warning")
