@@ -31,7 +31,8 @@ def parse_element_bytes(data: bytes, name: str = "elements.tle") -> Catalog:
 
 
 def _iso(when: datetime) -> str:
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """ISO 8601 UTC to the microsecond (a TLE epoch resolves 1e-8 day, 0.86 ms)."""
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def catalog_overview(catalog: Catalog, now: datetime | None = None) -> dict[str, Any]:

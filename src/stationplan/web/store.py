@@ -62,9 +62,7 @@ def add_upload(session: Session, name: str, data: bytes, origin: str = "upload")
                 norad_id=obj["norad_id"],
                 name=obj["name"],
                 n_sets=len(obj["epochs_utc"]),
-                newest_epoch_utc=datetime.strptime(
-                    obj["newest_epoch_utc"], "%Y-%m-%dT%H:%M:%SZ"
-                ).replace(tzinfo=UTC),
+                newest_epoch_utc=datetime.fromisoformat(obj["newest_epoch_utc"].replace("Z", "+00:00")),
                 epochs_utc=obj["epochs_utc"],
             )
         )
