@@ -341,7 +341,7 @@ def version_form(
             add_version(db, campaign, toml.replace("\r\n", "\n"), note)
         except InputError as exc:
             return _campaign_page(request, db, campaign_id, status_code=422, text=toml,
-                                  error=exc.message, error_line=exc.line)
+                                  error=exc.reason, error_line=exc.line, error_field=exc.field)
     return RedirectResponse(f"/campaigns/{campaign_id}", status_code=303)
 
 
