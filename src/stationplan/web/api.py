@@ -53,14 +53,15 @@ class Problem(BaseModel):
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem, "description": "the request body cannot be parsed"},
     401: {"model": Problem, "description": "the token is missing or wrong"},
     404: {"model": Problem, "description": "no such object"},
+    413: {"model": Problem, "description": "request body too large"},
     422: {"model": Problem, "description": "bad input: the field and line named"},
 }
 WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
     **ERRORS,
     403: {"model": Problem, "description": "CSRF field missing (cookie sign-in)"},
-    413: {"model": Problem, "description": "upload too large"},
 }
 
 
@@ -119,7 +120,7 @@ class UploadOut(BaseModel):
     objects: list[ObjectOut]
 
 
-@router.get("/health")
+@router.get("/health", responses=ERRORS)
 def health() -> dict[str, str]:
     """Liveness."""
     return {"status": "ok"}

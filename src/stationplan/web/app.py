@@ -7,6 +7,7 @@ failed, and serves the API under ``/api`` (OpenAPI at ``/openapi.json``) and the
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -72,6 +73,23 @@ def create_app(
                 {"detail": f"request body larger than {max_upload_bytes} bytes"}, status_code=413
             )
         return await call_next(request)
+
+    allowed: list[tuple[re.Pattern[str], str]] = []
+
+    @app.middleware("http")
+    async def allow_header(request: Request, call_next: Any) -> Any:
+        # Starlette names only the first matching route's methods in a 405's Allow header;
+        # list every method the schema documents for the path (RFC 9110 §15.5.6).
+        response = await call_next(request)
+        if response.status_code == 405:
+            if not allowed:
+                for path, operations in app.openapi()["paths"].items():
+                    pattern = re.compile("^" + re.sub(r"\{[^/]+\}", "[^/]+", path) + "$")
+                    allowed.append((pattern, ", ".join(sorted(m.upper() for m in operations))))
+            for pattern, methods in allowed:
+                if pattern.match(request.url.path):
+                    response.headers["allow"] = methods
+        return response
 
     def wants_html(request: Request) -> bool:
         return not request.url.path.startswith("/api")
