@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from cli_runner import run_cli
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from cli_runner import run_cli
 from stationplan.web.access import Access
 from stationplan.web.app import create_app
 from stationplan.web.db import Run, make_engine, migrate, session_factory
@@ -55,7 +55,9 @@ def tle_epoch(line1: str) -> datetime:
 
 def test_an_upload_is_stored_with_the_epochs_of_every_object(client):
     response = client.post(
-        "/api/element-sets", files={"file": ("stations.tle", STATIONS_TLE.read_bytes())}, headers=WRITE
+        "/api/element-sets",
+        files={"file": ("stations.tle", STATIONS_TLE.read_bytes())},
+        headers=WRITE,
     )
     assert response.status_code == 201, response.text
     stored = client.get(f"/api/element-sets/{response.json()['id']}").json()
@@ -92,7 +94,10 @@ def test_an_upload_over_the_size_limit_is_refused(client):
 def test_writes_need_the_token_and_cookie_forms_need_the_csrf_field(client):
     body = {"name": "x", "toml": TIANGONG.read_text()}
     assert client.post("/api/campaigns", json=body).status_code == 401
-    assert client.post("/api/campaigns", json=body, headers={"Authorization": "Bearer no"}).status_code == 401
+    assert (
+        client.post("/api/campaigns", json=body, headers={"Authorization": "Bearer no"}).status_code
+        == 401
+    )
     client.cookies.set("stationplan_token", TOKEN)
     assert client.post("/element-sets", files={"file": ("a.tle", b"x")}).status_code == 403
     assert client.get("/api/campaigns").status_code == 200  # reads open on loopback
@@ -111,14 +116,21 @@ def test_every_version_of_a_campaign_is_kept_as_written(client):
     created = client.post("/api/campaigns", json={"name": "TG", "toml": first}, headers=WRITE)
     assert created.status_code == 201, created.text
     campaign = created.json()["id"]
-    assert client.post(f"/api/campaigns/{campaign}/versions", json={"toml": second}, headers=WRITE).status_code == 201
+    assert (
+        client.post(
+            f"/api/campaigns/{campaign}/versions", json={"toml": second}, headers=WRITE
+        ).status_code
+        == 201
+    )
     versions = client.get(f"/api/campaigns/{campaign}/versions").json()
     assert [(v["number"], v["toml"]) for v in versions] == [(1, first), (2, second)]
 
 
 def test_a_malformed_version_is_refused_with_the_field_and_its_line(client):
     good = TIANGONG.read_text()
-    campaign = client.post("/api/campaigns", json={"name": "TG", "toml": good}, headers=WRITE).json()["id"]
+    campaign = client.post(
+        "/api/campaigns", json={"name": "TG", "toml": good}, headers=WRITE
+    ).json()["id"]
     bad = good.replace(*BROKEN_DATE).replace("earliest = 2022-04-21", "earliest = 2022-04-19")
     response = client.post(f"/api/campaigns/{campaign}/versions", json={"toml": bad}, headers=WRITE)
     assert response.status_code == 422
@@ -131,7 +143,9 @@ def test_a_malformed_version_is_refused_with_the_field_and_its_line(client):
 def test_the_api_plan_is_the_cli_plan(client, capsys):
     code, out, err = run_cli(capsys, "plan", str(TIANGONG), "--format", "json")
     assert code == 0, err
-    campaign = client.post("/api/campaigns", json={"name": "TG", "toml": TIANGONG.read_text()}, headers=WRITE).json()["id"]
+    campaign = client.post(
+        "/api/campaigns", json={"name": "TG", "toml": TIANGONG.read_text()}, headers=WRITE
+    ).json()["id"]
     queued = client.post(f"/api/campaigns/{campaign}/plan", json={}, headers=WRITE)
     assert queued.status_code == 202
     run = wait_for(client, queued.json()["id"])
@@ -140,17 +154,27 @@ def test_the_api_plan_is_the_cli_plan(client, capsys):
     web = run["result"]["schedule"]
     assert [m["name"] for m in web["missions"]] == [m["name"] for m in cli["missions"]]
     for a, b in zip(web["missions"], cli["missions"], strict=True):
-        assert (a["launch_utc"], a["port"], a["departure_utc"]) == (b["launch_utc"], b["port"], b["departure_utc"])
+        assert (a["launch_utc"], a["port"], a["departure_utc"]) == (
+            b["launch_utc"],
+            b["port"],
+            b["departure_utc"],
+        )
     assert run["inputs"]["version"] == 1 and run["duration_s"] > 0
 
 
-def test_an_infeasible_version_is_a_job_that_ends_infeasible_with_the_cli_explanation(client, capsys, tmp_path):
+def test_an_infeasible_version_is_a_job_that_ends_infeasible_with_the_cli_explanation(
+    client, capsys, tmp_path
+):
     broken = TIANGONG.read_text().replace(*BROKEN_DATE)
     (tmp_path / "broken.toml").write_text(broken)
     code, _, err = run_cli(capsys, "plan", str(tmp_path / "broken.toml"))
     assert code == 2
-    campaign = client.post("/api/campaigns", json={"name": "TG", "toml": broken}, headers=WRITE).json()["id"]
-    run = wait_for(client, client.post(f"/api/campaigns/{campaign}/plan", json={}, headers=WRITE).json()["id"])
+    campaign = client.post(
+        "/api/campaigns", json={"name": "TG", "toml": broken}, headers=WRITE
+    ).json()["id"]
+    run = wait_for(
+        client, client.post(f"/api/campaigns/{campaign}/plan", json={}, headers=WRITE).json()["id"]
+    )
     assert run["status"] == "infeasible"
     assert run["error"] in " ".join(err.split())
 
@@ -159,19 +183,49 @@ def test_an_infeasible_request_is_409_with_the_explanation(client):
     # Baikonur (45.9° N) lies above the CSS inclination (41.5°): no in-plane launch exists.
     response = client.get(
         "/api/rendezvous",
-        params={"site": "baikonur", "vehicle": "soyuz-ms", "launch": "2024-07-06T00:00:00Z", "norad": 48274},
+        params={
+            "site": "baikonur",
+            "vehicle": "soyuz-ms",
+            "launch": "2024-07-06T00:00:00Z",
+            "norad": 48274,
+        },
     )
     assert response.status_code == 409
     assert "above the station's inclination" in response.json()["detail"]
 
 
 def test_the_windows_api_is_the_windows_command(client, capsys):
-    args = ["--site", "jiuquan", "--vehicle", "shenzhou", "--start", "2024-07-06", "--end", "2024-07-09"]
-    code, out, err = run_cli(capsys, "windows", "--elements", str(STATIONS_TLE), "--norad", "48274", *args, "--format", "json")
+    args = [
+        "--site",
+        "jiuquan",
+        "--vehicle",
+        "shenzhou",
+        "--start",
+        "2024-07-06",
+        "--end",
+        "2024-07-09",
+    ]
+    code, out, err = run_cli(
+        capsys,
+        "windows",
+        "--elements",
+        str(STATIONS_TLE),
+        "--norad",
+        "48274",
+        *args,
+        "--format",
+        "json",
+    )
     assert code == 0, err
     response = client.get(
         "/api/windows",
-        params={"site": "jiuquan", "vehicle": "shenzhou", "start": "2024-07-06", "end": "2024-07-09", "norad": 48274},
+        params={
+            "site": "jiuquan",
+            "vehicle": "shenzhou",
+            "start": "2024-07-06",
+            "end": "2024-07-09",
+            "norad": 48274,
+        },
     )
     assert response.status_code == 200, response.text
     assert response.json()["opportunities"] == json.loads(out)
@@ -187,7 +241,13 @@ def test_the_windows_api_is_the_windows_command(client, capsys):
     ],
 )
 def test_bad_window_requests_are_422_naming_the_problem(client, params, field):
-    query = {"site": "jiuquan", "vehicle": "shenzhou", "start": "2024-07-06", "end": "2024-07-09", "norad": 48274}
+    query = {
+        "site": "jiuquan",
+        "vehicle": "shenzhou",
+        "start": "2024-07-06",
+        "end": "2024-07-09",
+        "norad": 48274,
+    }
     response = client.get("/api/windows", params={**query, **params})
     assert response.status_code == 422
     if field:
@@ -212,12 +272,20 @@ def test_the_sqlite_store_runs_in_wal_mode_with_foreign_keys_at_the_newest_migra
     with engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert (
+            connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        )
 
 
 def test_the_openapi_schema_lists_the_api(client):
     paths = client.get("/openapi.json").json()["paths"]
-    for path in ("/api/element-sets", "/api/windows", "/api/rendezvous", "/api/campaigns/{campaign_id}/plan", "/api/runs/{run_id}"):
+    for path in (
+        "/api/element-sets",
+        "/api/windows",
+        "/api/rendezvous",
+        "/api/campaigns/{campaign_id}/plan",
+        "/api/runs/{run_id}",
+    ):
         assert path in paths
 
 
@@ -225,6 +293,14 @@ def test_the_pages_render(client):
     client.post("/api/campaigns", json={"name": "TG", "toml": TIANGONG.read_text()}, headers=WRITE)
     assert "TG" in client.get("/").text
     assert "Campaign file" in client.get("/campaigns/1").text
-    page = client.get("/windows", params={"site": "jiuquan", "vehicle": "shenzhou", "start": "2024-07-06", "end": "2024-07-08"})
+    page = client.get(
+        "/windows",
+        params={
+            "site": "jiuquan",
+            "vehicle": "shenzhou",
+            "start": "2024-07-06",
+            "end": "2024-07-08",
+        },
+    )
     assert page.status_code == 200 and 'id="opportunities"' in page.text
     assert client.get("/campaigns/99").status_code == 404

@@ -12,14 +12,21 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from web_server import ROOT, STATIONS_TLE, TIANGONG, TOKEN, Server, chromium
 
 pytestmark = pytest.mark.skipif(chromium() is None, reason="Debian chromium not installed")
 
 ARTIFACTS = ROOT / "out" / "artifacts"
 ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 #: Shenzhou-14's launch window moved before Tianzhou-4 can fly (tests/test_web_api.py).
 OLD_DATES = "earliest = 2022-05-20, latest = 2022-06-25, preferred = 2022-06-05T02:44:10Z"
@@ -34,7 +41,9 @@ def page(tmp_path):
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium(), args=ARGS)
-            context = browser.new_context(base_url=server.base, viewport={"width": 1200, "height": 900})
+            context = browser.new_context(
+                base_url=server.base, viewport={"width": 1200, "height": 900}
+            )
             found = context.new_page()
             found.set_default_timeout(60_000)
             yield found

@@ -14,9 +14,9 @@ import time
 
 import httpx
 import pytest
-from web_server import STATIONS_TLE, TIANGONG, TOKEN, Server, postgres_url, reset_postgres
 
 from stationplan.web.jobs import INTERRUPTED
+from web_server import STATIONS_TLE, TIANGONG, TOKEN, Server, postgres_url, reset_postgres
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -33,7 +33,9 @@ def backend(request, tmp_path):
 def half_sent_upload(server: Server, data: bytes) -> socket.socket:
     """Send the headers and half the body of a multipart upload, then stall."""
     request = httpx.Request(
-        "POST", server.base + "/api/element-sets", files={"file": ("big.tle", data)},
+        "POST",
+        server.base + "/api/element-sets",
+        files={"file": ("big.tle", data)},
         headers={"Authorization": f"Bearer {TOKEN}"},
     )
     body = request.read()
@@ -47,11 +49,17 @@ def half_sent_upload(server: Server, data: bytes) -> socket.socket:
 def test_sigkill_during_an_upload_and_a_plan_keeps_every_commit(backend, tmp_path):
     server = Server(backend, tmp_path).start()
     tle = STATIONS_TLE.read_bytes()
-    first, second = TIANGONG.read_text(), TIANGONG.read_text().replace("Tiangong assembly", "Tiangong v2")
+    first, second = (
+        TIANGONG.read_text(),
+        TIANGONG.read_text().replace("Tiangong assembly", "Tiangong v2"),
+    )
     with server.client() as client:
         upload = client.post("/api/element-sets", files={"file": ("stations.tle", tle)}).json()
         campaign = client.post("/api/campaigns", json={"name": "TG", "toml": first}).json()["id"]
-        assert client.post(f"/api/campaigns/{campaign}/versions", json={"toml": second}).status_code == 201
+        assert (
+            client.post(f"/api/campaigns/{campaign}/versions", json={"toml": second}).status_code
+            == 201
+        )
         stalled = half_sent_upload(server, tle * 2000)
         time.sleep(0.5)
         server.kill()

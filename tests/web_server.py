@@ -60,9 +60,20 @@ class Server:
 
     def start(self) -> Server:
         env = {**os.environ, "STATIONPLAN_TOKEN": TOKEN}
-        command = [sys.executable, "-m", "stationplan", "serve", "--port", str(self.port), "--db", self.db_url]
-        self.log = open(self.folder / f"server-{self.port}-{time.time_ns()}.log", "wb")
-        self.process = subprocess.Popen(command, cwd=self.folder, env=env, stdout=self.log, stderr=self.log)
+        command = [
+            sys.executable,
+            "-m",
+            "stationplan",
+            "serve",
+            "--port",
+            str(self.port),
+            "--db",
+            self.db_url,
+        ]
+        self.log = open(self.folder / f"server-{self.port}-{time.time_ns()}.log", "wb")  # noqa: SIM115 (closed in stop)
+        self.process = subprocess.Popen(
+            command, cwd=self.folder, env=env, stdout=self.log, stderr=self.log
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -75,7 +86,9 @@ class Server:
         raise RuntimeError("server did not start within 60 s")
 
     def client(self) -> httpx.Client:
-        return httpx.Client(base_url=self.base, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60)
+        return httpx.Client(
+            base_url=self.base, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60
+        )
 
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:

@@ -171,9 +171,7 @@ def mission_windows(schedule: Schedule, around: int = 3) -> dict[str, list[dict[
     found: dict[str, list[dict[str, Any]]] = {}
     for plan in schedule.missions:
         options = schedule.candidates.get(plan.name, ())
-        chosen = next(
-            (k for k, c in enumerate(options) if c.launch_utc == plan.launch_utc), None
-        )
+        chosen = next((k for k, c in enumerate(options) if c.launch_utc == plan.launch_utc), None)
         if chosen is None:
             continue
         found[plan.name] = [

@@ -85,14 +85,14 @@ DB = Annotated[Session, Depends(session)]
 router = APIRouter(prefix="/api", dependencies=[Depends(readable)])
 
 
-class NotFound(Exception):
+class NotFoundError(Exception):
     """404 with a sentence."""
 
 
 def _get(db: Session, model: Any, key: int, what: str) -> Any:
     found = db.get(model, key)
     if found is None:
-        raise NotFound(f"no {what} {key}")
+        raise NotFoundError(f"no {what} {key}")
     return found
 
 
@@ -133,7 +133,7 @@ def health() -> dict[str, str]:
     responses=WRITE_ERRORS,
     dependencies=[Depends(writable)],
 )
-async def upload_element_set(request: Request, db: DB, file: UploadFile = File(...)) -> Any:
+async def upload_element_set(request: Request, db: DB, file: Annotated[UploadFile, File()]) -> Any:
     """Upload a TLE/3LE or CCSDS OMM file (as ``stationplan elements FILE`` reads it)."""
     data = await _read_limited(request, file)
     upload = await asyncio.to_thread(add_upload, db, file.filename or "elements.tle", data)
@@ -290,9 +290,7 @@ def get_campaign(campaign_id: Id, db: DB) -> Any:
     return campaign_dict(db, _get(db, Campaign, campaign_id, "campaign"))
 
 
-@router.get(
-    "/campaigns/{campaign_id}/versions", response_model=list[VersionOut], responses=ERRORS
-)
+@router.get("/campaigns/{campaign_id}/versions", response_model=list[VersionOut], responses=ERRORS)
 def list_versions(campaign_id: Id, db: DB) -> Any:
     """Every version of a campaign, oldest first, with its TOML."""
     _get(db, Campaign, campaign_id, "campaign")
@@ -313,11 +311,13 @@ def list_versions(campaign_id: Id, db: DB) -> Any:
 )
 def new_version(campaign_id: Id, body: VersionIn, db: DB) -> Any:
     """Store a new version of the TOML (validated; earlier versions stay)."""
-    return version_dict(add_version(db, _get(db, Campaign, campaign_id, "campaign"), body.toml, body.note))
+    return version_dict(
+        add_version(db, _get(db, Campaign, campaign_id, "campaign"), body.toml, body.note)
+    )
 
 
 def version_of(db: Session, campaign_id: int, number: int | None) -> CampaignVersion:
-    """The numbered (or latest) version of a campaign; NotFound otherwise."""
+    """The numbered (or latest) version of a campaign; NotFoundError otherwise."""
     _get(db, Campaign, campaign_id, "campaign")
     if number is None:
         found = latest_version(db, campaign_id)
@@ -328,7 +328,7 @@ def version_of(db: Session, campaign_id: int, number: int | None) -> CampaignVer
             )
         )
     if found is None:
-        raise NotFound(f"campaign {campaign_id} has no version {number}")
+        raise NotFoundError(f"campaign {campaign_id} has no version {number}")
     return found
 
 
@@ -340,7 +340,9 @@ def get_version(campaign_id: Id, number: Id, db: DB) -> Any:
     return version_dict(version_of(db, campaign_id, number))
 
 
-def submit_job(request: Request, db: Session, kind: str, version: CampaignVersion, body: JobIn) -> Run:
+def submit_job(
+    request: Request, db: Session, kind: str, version: CampaignVersion, body: JobIn
+) -> Run:
     """Store a job for ``version`` and hand it to the pool."""
     inputs: dict[str, Any] = {
         "campaign_id": version.campaign_id,
@@ -352,7 +354,14 @@ def submit_job(request: Request, db: Session, kind: str, version: CampaignVersio
         inputs["ignore_logistics"] = body.ignore_logistics
     else:
         inputs["solar"] = body.solar
-    run = Run(kind=kind, version_id=version.id, inputs=inputs, status="queued", progress="queued", warnings=[])
+    run = Run(
+        kind=kind,
+        version_id=version.id,
+        inputs=inputs,
+        status="queued",
+        progress="queued",
+        warnings=[],
+    )
     db.add(run)
     db.commit()
     request.app.state.pool.submit(run.id)
@@ -368,7 +377,9 @@ def submit_job(request: Request, db: Session, kind: str, version: CampaignVersio
 )
 def plan(campaign_id: Id, body: JobIn, request: Request, db: DB) -> Any:
     """Plan a version as a job (``stationplan plan --format json``); follow the run."""
-    return run_dict(submit_job(request, db, "plan", version_of(db, campaign_id, body.version), body))
+    return run_dict(
+        submit_job(request, db, "plan", version_of(db, campaign_id, body.version), body)
+    )
 
 
 @router.post(
@@ -387,7 +398,10 @@ def simulate(campaign_id: Id, body: JobIn, request: Request, db: DB) -> Any:
 @router.get("/runs", response_model=list[RunOut], responses=ERRORS)
 def list_runs(db: DB, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> Any:
     """The newest runs (without their results)."""
-    return [run_dict(r, with_result=False) for r in db.scalars(select(Run).order_by(Run.id.desc()).limit(limit))]
+    return [
+        run_dict(r, with_result=False)
+        for r in db.scalars(select(Run).order_by(Run.id.desc()).limit(limit))
+    ]
 
 
 @router.get("/runs/{run_id}", response_model=RunOut, responses=ERRORS)

@@ -107,8 +107,8 @@ def create_app(
     async def other_error(request: Request, exc: StationplanError) -> Any:
         return JSONResponse({"detail": str(exc)}, status_code=422)
 
-    @app.exception_handler(api.NotFound)
-    async def not_found(request: Request, exc: api.NotFound) -> Any:
+    @app.exception_handler(api.NotFoundError)
+    async def not_found(request: Request, exc: api.NotFoundError) -> Any:
         if wants_html(request):
             return pages.error_page(request, 404, str(exc))
         return JSONResponse({"detail": str(exc)}, status_code=404)
@@ -125,7 +125,11 @@ def create_app(
         first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
         field = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path"))
         return JSONResponse(
-            {"detail": f"{field or 'request'}: {first.get('msg')}", "field": field or None, "line": None},
+            {
+                "detail": f"{field or 'request'}: {first.get('msg')}",
+                "field": field or None,
+                "line": None,
+            },
             status_code=422,
         )
 

@@ -120,9 +120,11 @@ def execute_run(url: str, run_id: int) -> str:
 def fail_interrupted(engine: Engine) -> int:
     """Mark every queued or running job failed (a restart interrupted it); return how many."""
     with engine.begin() as connection:
-        ids = connection.execute(
-            select(Run.id).where(Run.status.in_(("queued", "running")))
-        ).scalars().all()
+        ids = (
+            connection.execute(select(Run.id).where(Run.status.in_(("queued", "running"))))
+            .scalars()
+            .all()
+        )
         if ids:
             connection.execute(
                 update(Run)

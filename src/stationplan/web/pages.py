@@ -76,7 +76,9 @@ def _parse_time(when: datetime | str) -> datetime:
 def gantt(schedule: dict[str, Any], width: int = 960) -> dict[str, Any]:
     """Bars (port rows × time) and the crew-aboard steps of a stored schedule, in pixels."""
     start = _parse_time(schedule["start_utc"])
-    departures = [_parse_time(m["departure_utc"]) for m in schedule["missions"] if m["departure_utc"]]
+    departures = [
+        _parse_time(m["departure_utc"]) for m in schedule["missions"] if m["departure_utc"]
+    ]
     end = max([_parse_time(schedule["completion_utc"]) + timedelta(days=30), *departures])
     span_s = max((end - start).total_seconds(), 1.0)
     left, right = 110, width - 10
@@ -86,7 +88,15 @@ def gantt(schedule: dict[str, Any], width: int = 960) -> dict[str, Any]:
 
     bars: list[dict[str, Any]] = []
     for v in schedule["initial"]:
-        bars.append(dict(port=v["port"], a=start, b=_parse_time(v["departure_utc"]), name=v["name"], kind="initial"))
+        bars.append(
+            dict(
+                port=v["port"],
+                a=start,
+                b=_parse_time(v["departure_utc"]),
+                name=v["name"],
+                kind="initial",
+            )
+        )
     for m in schedule["missions"]:
         dock = _parse_time(m["docking_utc"])
         leave = _parse_time(m["departure_utc"]) if m["departure_utc"] else end
@@ -136,7 +146,9 @@ def gantt(schedule: dict[str, Any], width: int = 960) -> dict[str, Any]:
     }
 
 
-def line_plot(days: list[dict[str, Any]], keys: list[str], width: int = 960, height: int = 180) -> dict[str, Any]:
+def line_plot(
+    days: list[dict[str, Any]], keys: list[str], width: int = 960, height: int = 180
+) -> dict[str, Any]:
     """Polylines of daily values (``keys`` of the simulation's day records), in pixels."""
     if not days:
         return {"lines": [], "width": width, "height": height}
@@ -153,8 +165,14 @@ def line_plot(days: list[dict[str, Any]], keys: list[str], width: int = 960, hei
         )
         lines.append({"key": k, "points": points})
     return {
-        "lines": lines, "width": width, "height": height, "lo": round(lo, 1), "hi": round(hi, 1),
-        "first": days[0]["date"], "last": days[-1]["date"], "left": left,
+        "lines": lines,
+        "width": width,
+        "height": height,
+        "lo": round(lo, 1),
+        "hi": round(hi, 1),
+        "first": days[0]["date"],
+        "last": days[-1]["date"],
+        "left": left,
     }
 
 
@@ -166,14 +184,32 @@ def plan_diff(old: dict[str, Any] | None, new: dict[str, Any]) -> list[dict[str,
         was = before.pop(m["name"], None)
         shift_h = None
         if was is not None:
-            shift_h = round((_parse_time(m["launch_utc"]) - _parse_time(was["launch_utc"])).total_seconds() / 3600, 2)
-        rows.append({
-            "name": m["name"], "launch_was": was and was["launch_utc"], "launch_now": m["launch_utc"],
-            "port_was": was and was["port"], "port_now": m["port"], "shift_h": shift_h,
-        })
+            shift_h = round(
+                (_parse_time(m["launch_utc"]) - _parse_time(was["launch_utc"])).total_seconds()
+                / 3600,
+                2,
+            )
+        rows.append(
+            {
+                "name": m["name"],
+                "launch_was": was and was["launch_utc"],
+                "launch_now": m["launch_utc"],
+                "port_was": was and was["port"],
+                "port_now": m["port"],
+                "shift_h": shift_h,
+            }
+        )
     for name, was in before.items():
-        rows.append({"name": name, "launch_was": was["launch_utc"], "launch_now": None,
-                     "port_was": was["port"], "port_now": None, "shift_h": None})
+        rows.append(
+            {
+                "name": name,
+                "launch_was": was["launch_utc"],
+                "launch_now": None,
+                "port_was": was["port"],
+                "port_now": None,
+                "shift_h": None,
+            }
+        )
     return rows
 
 
@@ -181,10 +217,20 @@ def plan_diff(old: dict[str, Any] | None, new: dict[str, Any]) -> list[dict[str,
 
 
 def _dashboard(request: Request, db: Session, status_code: int = 200, **extra: Any) -> HTMLResponse:
-    uploads = [upload_dict(db, u) for u in db.scalars(select(ElementUpload).order_by(ElementUpload.id.desc()).limit(50))]
+    uploads = [
+        upload_dict(db, u)
+        for u in db.scalars(select(ElementUpload).order_by(ElementUpload.id.desc()).limit(50))
+    ]
     campaigns = [campaign_dict(db, c) for c in db.scalars(select(Campaign).order_by(Campaign.name))]
-    return _render(request, "dashboard.html", status_code, uploads=uploads, campaigns=campaigns,
-                   interrupted=request.app.state.interrupted_at_start, **extra)
+    return _render(
+        request,
+        "dashboard.html",
+        status_code,
+        uploads=uploads,
+        campaigns=campaigns,
+        interrupted=request.app.state.interrupted_at_start,
+        **extra,
+    )
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -230,7 +276,9 @@ async def _limited(request: Request, file: UploadFile) -> bytes:
 
 
 @router.post("/element-sets")
-async def upload_form(request: Request, csrf: Annotated[str, Form()] = "", file: UploadFile = File(...)) -> Response:
+async def upload_form(
+    request: Request, file: Annotated[UploadFile, File()], csrf: Annotated[str, Form()] = ""
+) -> Response:
     """Store an uploaded element-set file, back to the dashboard."""
     _write(request, csrf)
     with request.app.state.sessions() as db:
@@ -264,48 +312,80 @@ async def campaign_form(
 
 
 def _campaign_page(
-    request: Request, db: Session, campaign_id: int, version_number: int | None = None,
-    run_id: int | None = None, status_code: int = 200, **extra: Any,
+    request: Request,
+    db: Session,
+    campaign_id: int,
+    version_number: int | None = None,
+    run_id: int | None = None,
+    status_code: int = 200,
+    **extra: Any,
 ) -> HTMLResponse:
     campaign = db.get(Campaign, campaign_id)
     if campaign is None:
-        raise api.NotFound(f"no campaign {campaign_id}")
+        raise api.NotFoundError(f"no campaign {campaign_id}")
     versions = db.scalars(
-        select(CampaignVersion).where(CampaignVersion.campaign_id == campaign_id).order_by(CampaignVersion.number)
+        select(CampaignVersion)
+        .where(CampaignVersion.campaign_id == campaign_id)
+        .order_by(CampaignVersion.number)
     ).all()
     shown = next((v for v in versions if v.number == version_number), versions[-1])
     by_id = {v.id: v for v in versions}
-    runs = db.scalars(select(Run).where(Run.version_id.in_(list(by_id))).order_by(Run.id.desc())).all()
+    runs = db.scalars(
+        select(Run).where(Run.version_id.in_(list(by_id))).order_by(Run.id.desc())
+    ).all()
     run = next((r for r in runs if r.id == run_id), runs[0] if runs else None)
     run_view = None
     if run is not None:
         run_view = run_dict(run)
-        run_view["version_number"] = by_id[run.version_id].number if run.version_id in by_id else None
+        run_view["version_number"] = (
+            by_id[run.version_id].number if run.version_id in by_id else None
+        )
         result = run.result if run.status == "done" else None
         if result and run.kind == "plan":
             run_view["gantt"] = gantt(result["schedule"])
             days = result["simulation"]["days"]
             run_view["altitude"] = line_plot(days, ["altitude_km"])
-            stock_keys = [k for k in ("food_kg", "water_kg", "propellant_kg") if days and k in days[0]]
+            stock_keys = [
+                k for k in ("food_kg", "water_kg", "propellant_kg") if days and k in days[0]
+            ]
             run_view["stocks"] = line_plot(days, stock_keys)
             previous = next(
-                (r for r in runs if r.status == "done" and r.kind == "plan" and r.version_id != run.version_id
-                 and r.id < run.id), None,
+                (
+                    r
+                    for r in runs
+                    if r.status == "done"
+                    and r.kind == "plan"
+                    and r.version_id != run.version_id
+                    and r.id < run.id
+                ),
+                None,
             )
             run_view["diff"] = plan_diff(previous.result if previous else None, result)
             run_view["diff_against"] = (
-                by_id[previous.version_id].number if previous and previous.version_id in by_id else None
+                by_id[previous.version_id].number
+                if previous and previous.version_id in by_id
+                else None
             )
     before = next((v for v in versions if v.number == shown.number - 1), None)
     toml_diff = []
     if before is not None:
-        toml_diff = list(difflib.unified_diff(
-            before.toml.splitlines(), shown.toml.splitlines(),
-            f"version {before.number}", f"version {shown.number}", lineterm="", n=1,
-        ))
+        toml_diff = list(
+            difflib.unified_diff(
+                before.toml.splitlines(),
+                shown.toml.splitlines(),
+                f"version {before.number}",
+                f"version {shown.number}",
+                lineterm="",
+                n=1,
+            )
+        )
     context = dict(
-        campaign=campaign, versions=[version_dict(v) for v in versions], shown=version_dict(shown),
-        latest=versions[-1].number, run=run_view, toml_diff=toml_diff,
+        campaign=campaign,
+        versions=[version_dict(v) for v in versions],
+        shown=version_dict(shown),
+        latest=versions[-1].number,
+        run=run_view,
+        toml_diff=toml_diff,
         text=extra.pop("text", shown.toml),
     )
     context.update(extra)
@@ -314,7 +394,8 @@ def _campaign_page(
 
 @router.get("/campaigns/{campaign_id}", response_class=HTMLResponse)
 def campaign_page(
-    request: Request, campaign_id: api.Id,
+    request: Request,
+    campaign_id: api.Id,
     version: Annotated[int | None, Query(ge=1, le=api.MAX_ID)] = None,
     run: Annotated[int | None, Query(ge=1, le=api.MAX_ID)] = None,
 ) -> HTMLResponse:
@@ -326,7 +407,8 @@ def campaign_page(
 
 @router.post("/campaigns/{campaign_id}/versions")
 def version_form(
-    request: Request, campaign_id: api.Id,
+    request: Request,
+    campaign_id: api.Id,
     toml: Annotated[str, Form(max_length=1_000_000)],
     note: Annotated[str, Form(max_length=400)] = "",
     csrf: Annotated[str, Form()] = "",
@@ -336,17 +418,27 @@ def version_form(
     with request.app.state.sessions() as db:
         campaign = db.get(Campaign, campaign_id)
         if campaign is None:
-            raise api.NotFound(f"no campaign {campaign_id}")
+            raise api.NotFoundError(f"no campaign {campaign_id}")
         try:
             add_version(db, campaign, toml.replace("\r\n", "\n"), note)
         except InputError as exc:
-            return _campaign_page(request, db, campaign_id, status_code=422, text=toml,
-                                  error=exc.reason, error_line=exc.line, error_field=exc.field)
+            return _campaign_page(
+                request,
+                db,
+                campaign_id,
+                status_code=422,
+                text=toml,
+                error=exc.reason,
+                error_line=exc.line,
+                error_field=exc.field,
+            )
     return RedirectResponse(f"/campaigns/{campaign_id}", status_code=303)
 
 
 @router.post("/campaigns/{campaign_id}/restore/{number}")
-def restore_form(request: Request, campaign_id: api.Id, number: api.Id, csrf: Annotated[str, Form()] = "") -> Response:
+def restore_form(
+    request: Request, campaign_id: api.Id, number: api.Id, csrf: Annotated[str, Form()] = ""
+) -> Response:
     """Store an earlier version's TOML again as the newest version (nothing is deleted)."""
     _write(request, csrf)
     with request.app.state.sessions() as db:
@@ -359,14 +451,22 @@ def restore_form(request: Request, campaign_id: api.Id, number: api.Id, csrf: An
 
 @router.post("/campaigns/{campaign_id}/plan")
 def plan_form(
-    request: Request, campaign_id: api.Id, csrf: Annotated[str, Form()] = "",
+    request: Request,
+    campaign_id: api.Id,
+    csrf: Annotated[str, Form()] = "",
     time_limit_s: Annotated[float, Form(ge=0.1, le=3600)] = 10.0,
 ) -> Response:
     """Plan the latest version as a job; the page follows its progress."""
     _write(request, csrf)
     with request.app.state.sessions() as db:
         version = api.version_of(db, campaign_id, None)
-        run = api.submit_job(request, db, "plan", version, api.JobIn(time_limit_s=time_limit_s))
+        run = api.submit_job(
+            request,
+            db,
+            "plan",
+            version,
+            api.JobIn(version=None, time_limit_s=time_limit_s, solar="nominal"),
+        )
     return RedirectResponse(f"/campaigns/{campaign_id}?run={run.id}", status_code=303)
 
 
@@ -385,27 +485,44 @@ def windows_page(
     ids = sites_and_vehicles()
     today = datetime.now(UTC).date()
     form = {
-        "site": site or "jiuquan", "vehicle": vehicle or "shenzhou",
-        "start": start or today.isoformat(), "end": end or (today + timedelta(days=14)).isoformat(),
-        "elements": elements, "norad": norad or 48274,
+        "site": site or "jiuquan",
+        "vehicle": vehicle or "shenzhou",
+        "start": start or today.isoformat(),
+        "end": end or (today + timedelta(days=14)).isoformat(),
+        "elements": elements,
+        "norad": norad or 48274,
     }
     result, error, calendar = None, None, []
     with request.app.state.sessions() as db:
-        uploads = [upload_dict(db, u) for u in db.scalars(select(ElementUpload).order_by(ElementUpload.id.desc()).limit(50))]
+        uploads = [
+            upload_dict(db, u)
+            for u in db.scalars(select(ElementUpload).order_by(ElementUpload.id.desc()).limit(50))
+        ]
         if site and vehicle and start and end:
             try:
                 t0, t1 = _parse_time(start), _parse_time(end)
                 catalog, source = api._catalog(db, elements)
                 from stationplan.services.windows import windows_report
 
-                result = windows_report(catalog, source, form["norad"], site, vehicle, None, None, t0, t1)
+                result = windows_report(
+                    catalog, source, norad or 48274, site, vehicle, None, None, t0, t1
+                )
                 calendar = _calendar(result["opportunities"])
             except ValueError:
                 error = "dates must be ISO 8601 (2025-06-01 or 2025-06-01T12:00)"
-            except (InputError, InfeasibleError, api.NotFound) as exc:
+            except (InputError, InfeasibleError, api.NotFoundError) as exc:
                 error = str(exc)
-    return _render(request, "windows.html", 422 if error else 200, ids=ids, form=form,
-                   uploads=uploads, result=result, error=error, calendar=calendar)
+    return _render(
+        request,
+        "windows.html",
+        422 if error else 200,
+        ids=ids,
+        form=form,
+        uploads=uploads,
+        result=result,
+        error=error,
+        calendar=calendar,
+    )
 
 
 def _calendar(opportunities: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -28,7 +28,9 @@ def app_from_environment() -> FastAPI:
     if not (url.startswith("sqlite:///") or url.startswith("postgresql://")):
         raise InputError("expected sqlite:///path.db or postgresql://…", field="--db")
     host = os.environ.get("STATIONPLAN_HOST", "127.0.0.1")
-    folder = Path(url.removeprefix("sqlite:///")).resolve().parent if url.startswith("sqlite") else None
+    folder = (
+        Path(url.removeprefix("sqlite:///")).resolve().parent if url.startswith("sqlite") else None
+    )
     token, generated = load_token(folder)
     if generated:
         where = f" (kept in {folder / 'stationplan-token'})" if folder else ""

@@ -62,7 +62,9 @@ def add_upload(session: Session, name: str, data: bytes, origin: str = "upload")
                 norad_id=obj["norad_id"],
                 name=obj["name"],
                 n_sets=len(obj["epochs_utc"]),
-                newest_epoch_utc=datetime.fromisoformat(obj["newest_epoch_utc"].replace("Z", "+00:00")),
+                newest_epoch_utc=datetime.fromisoformat(
+                    obj["newest_epoch_utc"].replace("Z", "+00:00")
+                ),
                 epochs_utc=obj["epochs_utc"],
             )
         )
@@ -81,15 +83,23 @@ def upload_catalog(session: Session, upload_id: int) -> Catalog:
     return _catalogs[upload_id]
 
 
-def upload_dict(session: Session, upload: ElementUpload, now: datetime | None = None) -> dict[str, Any]:
+def upload_dict(
+    session: Session, upload: ElementUpload, now: datetime | None = None
+) -> dict[str, Any]:
     """JSON form of an upload: summary and per object its epochs, age (days) and staleness."""
     now = now or datetime.now(UTC)
     objects = session.scalars(
-        select(ElementObject).where(ElementObject.upload_id == upload.id).order_by(ElementObject.norad_id)
+        select(ElementObject)
+        .where(ElementObject.upload_id == upload.id)
+        .order_by(ElementObject.norad_id)
     ).all()
     rows = []
     for o in objects:
-        newest = o.newest_epoch_utc if o.newest_epoch_utc.tzinfo else o.newest_epoch_utc.replace(tzinfo=UTC)
+        newest = (
+            o.newest_epoch_utc
+            if o.newest_epoch_utc.tzinfo
+            else o.newest_epoch_utc.replace(tzinfo=UTC)
+        )
         age = (now - newest).total_seconds() / 86400.0
         rows.append(
             {
@@ -145,7 +155,9 @@ def add_version(session: Session, campaign: Campaign, toml: str, note: str = "")
     load_campaign_text(toml, "campaign.toml")
     number = (
         session.scalar(
-            select(func.max(CampaignVersion.number)).where(CampaignVersion.campaign_id == campaign.id)
+            select(func.max(CampaignVersion.number)).where(
+                CampaignVersion.campaign_id == campaign.id
+            )
         )
         or 0
     ) + 1

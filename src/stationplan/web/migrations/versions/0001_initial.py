@@ -59,9 +59,7 @@ def upgrade() -> None:
         "runs",
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("kind", sa.String(20), nullable=False),
-        sa.Column(
-            "version_id", sa.Integer, sa.ForeignKey("campaign_versions.id"), nullable=True
-        ),
+        sa.Column("version_id", sa.Integer, sa.ForeignKey("campaign_versions.id"), nullable=True),
         sa.Column("inputs", sa.JSON, nullable=False),
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("progress", sa.String(400), nullable=False),
