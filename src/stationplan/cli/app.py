@@ -9,7 +9,17 @@ from __future__ import annotations
 import typer
 from rich.markup import escape
 
-from stationplan.cli import demo, elements, plan, rendezvous, screen, serve, simulate, windows
+from stationplan.cli import (
+    demo,
+    elements,
+    fetch,
+    plan,
+    rendezvous,
+    screen,
+    serve,
+    simulate,
+    windows,
+)
 from stationplan.cli.console import err
 from stationplan.errors import StationplanError
 
@@ -32,6 +42,7 @@ app.command()(plan.plan)
 app.command("screen")(screen.screen_command)
 app.command()(simulate.simulate)
 app.command()(serve.serve)
+app.command()(fetch.fetch)
 
 
 def _click_exception_types() -> tuple[

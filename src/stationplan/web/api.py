@@ -148,6 +148,29 @@ async def _read_limited(request: Request, file: UploadFile) -> bytes:
     return data
 
 
+class FetchIn(BaseModel):
+    catnr: int | None = Field(None, ge=1, le=999_999_999)
+    group: str | None = Field(None, pattern="^[a-z0-9-]{1,40}$")
+
+
+@router.post(
+    "/element-sets/fetch",
+    status_code=201,
+    response_model=UploadOut,
+    responses=WRITE_ERRORS,
+    dependencies=[Depends(writable)],
+)
+def fetch_element_set(body: FetchIn, db: DB) -> Any:
+    """Fetch current GP element sets (OMM JSON) from CelesTrak into the store.
+
+    Offline, 422 says so; the stored element sets stay usable."""
+    from stationplan.services.celestrak import GPQuery, fetch_gp
+
+    query = GPQuery(body.catnr, body.group)
+    data, _ = fetch_gp(query, timeout_s=20)
+    return upload_dict(db, add_upload(db, query.name, data, origin=query.url()))
+
+
 @router.get("/element-sets", response_model=list[UploadOut], responses=ERRORS)
 def list_element_sets(db: DB) -> Any:
     """Every stored upload, newest first."""

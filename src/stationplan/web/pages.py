@@ -290,6 +290,29 @@ async def upload_form(
     return RedirectResponse("/", status_code=303)
 
 
+@router.post("/element-sets/fetch")
+def fetch_form(
+    request: Request,
+    csrf: Annotated[str, Form()] = "",
+    catnr: Annotated[str, Form(max_length=12)] = "",
+    group: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    """Fetch current element sets from CelesTrak (the dashboard's button)."""
+    from stationplan.services.celestrak import GPQuery, fetch_gp
+
+    _write(request, csrf)
+    with request.app.state.sessions() as db:
+        try:
+            if catnr.strip() and not catnr.strip().isdigit():
+                raise InputError("a catalog number is digits", field="catnr")
+            query = GPQuery(int(catnr) if catnr.strip() else None, group.strip() or None)
+            data, _ = fetch_gp(query, timeout_s=20)
+            add_upload(db, query.name, data, origin=query.url())
+        except InputError as exc:
+            return _dashboard(request, db, 422, fetch_error=exc.message)
+    return RedirectResponse("/", status_code=303)
+
+
 @router.post("/campaigns")
 async def campaign_form(
     request: Request,
