@@ -6,15 +6,16 @@ from __future__ import annotations
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from itertools import pairwise
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import numpy as np
 import pytest
-from cli_runner import run_cli
 from fastapi.testclient import TestClient
 from sgp4.api import Satrec
 
+from cli_runner import run_cli
 from stationplan.web.access import Access
 from stationplan.web.app import create_app
 
@@ -26,7 +27,7 @@ STATIONS_TLE = ROOT / "src" / "stationplan" / "data" / "stations.tle"
 
 
 class Replay(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+    def do_GET(self) -> None:
         url = urlparse(self.path)
         query = parse_qs(url.query)
         if url.path == "/NORAD/elements/gp.php" and query == {
@@ -60,7 +61,7 @@ def celestrak(monkeypatch):
 def tle_satrecs() -> dict[int, Satrec]:
     lines = STATIONS_TLE.read_text().splitlines()
     found = {}
-    for one, two in zip(lines, lines[1:], strict=False):
+    for one, two in pairwise(lines):
         if one.startswith("1 ") and two.startswith("2 "):
             found[int(one[2:7])] = Satrec.twoline2rv(one, two)
     return found

@@ -27,7 +27,8 @@ def fetch(
     """Fetch GP element sets from CelesTrak into a file; print each object's epoch and age."""
     from datetime import UTC, datetime
 
-    from stationplan.cli.console import err, out as stdout
+    from stationplan.cli.console import err
+    from stationplan.cli.console import out as stdout
     from stationplan.services.celestrak import GPQuery, fetch_gp
     from stationplan.services.elements import STALE_AFTER_DAYS
 
