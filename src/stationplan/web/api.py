@@ -9,6 +9,7 @@ produces a 500. Plans and simulations are jobs: ``POST`` answers 202 with the ru
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -187,13 +188,32 @@ def get_element_set(upload_id: Id, db: DB) -> Any:
 # ----------------------------------------------------------------------------- windows
 
 
+@functools.lru_cache(maxsize=1)
+def _bundled_catalog() -> Any:
+    from stationplan.orbit.elements import load_catalog
+
+    return load_catalog(bundled_stations())
+
+
 def _catalog(db: Session, elements: int | None) -> tuple[Any, str]:
     if elements is None:
-        from stationplan.orbit.elements import load_catalog
-
-        return load_catalog(bundled_stations()), "bundled:stations.tle"
+        return _bundled_catalog(), "bundled:stations.tle"
     _get(db, ElementUpload, elements, "element set")
     return upload_catalog(db, elements), f"element set {elements}"
+
+
+_WINDOWS_CACHE: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+
+def _windows_cached(catalog: Any, source: str, *args: Any) -> dict[str, Any]:
+    """``windows_report``, remembered per (element set, query): uploads never change once
+    stored, so neither does a query's answer."""
+    key = (source, *args)
+    if key not in _WINDOWS_CACHE:
+        if len(_WINDOWS_CACHE) > 512:
+            _WINDOWS_CACHE.clear()
+        _WINDOWS_CACHE[key] = windows_report(catalog, source, *args)
+    return _WINDOWS_CACHE[key]
 
 
 @router.get("/windows", responses={**ERRORS, 409: {"model": Problem}})
@@ -210,7 +230,7 @@ def windows(
 ) -> dict[str, Any]:
     """In-plane launch opportunities (``stationplan windows --format json``)."""
     catalog, source = _catalog(db, elements)
-    return windows_report(
+    return _windows_cached(
         catalog, source, norad, site, vehicle, profile, rendezvous_hours, start, end
     )
 
