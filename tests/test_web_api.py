@@ -304,3 +304,38 @@ def test_the_pages_render(client):
     )
     assert page.status_code == 200 and 'id="opportunities"' in page.text
     assert client.get("/campaigns/99").status_code == 404
+
+
+SMALL_CATALOG = ROOT / "tests" / "data" / "screening" / "small.3le"
+
+
+def test_a_screening_job_finds_the_cli_events_and_serves_their_cdms(client, capsys):
+    args = ["--start", "2024-07-05", "--days", "1", "--threshold-km", "20"]
+    code, out, err = run_cli(
+        capsys, "screen", "--elements", str(SMALL_CATALOG), "--primary", "34119", *args,
+        "--format", "json", "--workers", "1",
+    )  # fmt: skip
+    assert code == 0, err
+    cli = [e for e in json.loads(out) if not e.get("attached")]
+    upload = client.post(
+        "/api/element-sets",
+        files={"file": ("small.3le", SMALL_CATALOG.read_bytes())},
+        headers=WRITE,
+    ).json()
+    body = {"elements": upload["id"], "primary": [34119], "start": "2024-07-05T00:00:00Z",
+            "days": 1, "threshold_km": 20}  # fmt: skip
+    queued = client.post("/api/screenings", json=body, headers=WRITE)
+    assert queued.status_code == 202, queued.text
+    run = wait_for(client, queued.json()["id"])
+    assert run["status"] == "done", run["error"]
+    web = run["result"]["events"]
+    key = lambda e: (e["norad_1"], e["norad_2"], e["tca_utc"])  # noqa: E731
+    assert len(cli) >= 3  # Cosmos 2251 debris passes near its neighbour several times a day
+    assert sorted(map(key, web)) == sorted(map(key, cli))
+    for k, event in enumerate(web):
+        cdm = client.get(f"/api/runs/{run['id']}/cdm/{k}")
+        assert cdm.status_code == 200
+        assert cdm.text.startswith("CCSDS_CDM_VERS")
+        assert str(event["norad_2"]) in cdm.text
+    page = client.get("/screening", params={"run": run["id"]})
+    assert page.status_code == 200 and page.text.count("/cdm/") == len(web)

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile
-from fastapi.responses import StreamingResponse
+from fastapi.responses import PlainTextResponse, StreamingResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -436,6 +436,66 @@ def simulate(campaign_id: Id, body: JobIn, request: Request, db: DB) -> Any:
     """Simulate a version as a job (``stationplan simulate --format json``)."""
     version = version_of(db, campaign_id, body.version)
     return run_dict(submit_job(request, db, "simulate", version, body))
+
+
+class ScreenIn(BaseModel):
+    elements: int = Field(ge=1, le=MAX_ID, description="stored element set (the catalogue)")
+    primary: list[int] = Field(min_length=1, max_length=10)
+    start: datetime
+    days: float = Field(1.0, gt=0, le=30)
+    threshold_km: float = Field(5.0, gt=0, le=100)
+
+
+def submit_screening(request: Request, db: Session, body: ScreenIn) -> Run:
+    """Store a screening job against a stored element set and hand it to the pool."""
+    from stationplan.services.windows import _utc
+
+    upload = _get(db, ElementUpload, body.elements, "element set")
+    for norad in body.primary:
+        if not 1 <= norad <= 999_999_999:
+            raise InputError("a NORAD id is 1–999999999", field="primary")
+    inputs = {
+        "elements": upload.id,
+        "file_name": upload.name,
+        "primary": body.primary,
+        "start_utc": _utc(body.start, "start").isoformat(),
+        "days": body.days,
+        "threshold_km": body.threshold_km,
+    }
+    run = Run(
+        kind="screen", version_id=None, inputs=inputs, status="queued", progress="queued",
+        warnings=[],
+    )  # fmt: skip
+    db.add(run)
+    db.commit()
+    request.app.state.pool.submit(run.id)
+    return run
+
+
+@router.post(
+    "/screenings",
+    status_code=202,
+    response_model=RunOut,
+    responses=WRITE_ERRORS,
+    dependencies=[Depends(writable)],
+)
+def screening(body: ScreenIn, request: Request, db: DB) -> Any:
+    """Screen primaries against a stored catalogue as a job (``stationplan screen --format
+    json``); the result lists the events with Pc and one CDM per event."""
+    return run_dict(submit_screening(request, db, body))
+
+
+@router.get("/runs/{run_id}/cdm/{index}", responses=ERRORS, response_class=PlainTextResponse)
+def cdm(run_id: Id, index: Annotated[int, Path(ge=0, le=100_000)], db: DB) -> Any:
+    """The CCSDS CDM of event ``index`` of a finished screening."""
+    run = _get(db, Run, run_id, "run")
+    cdms = (run.result or {}).get("cdms", []) if run.kind == "screen" else []
+    if index >= len(cdms):
+        raise NotFoundError(f"run {run_id} has no CDM {index}")
+    return PlainTextResponse(
+        cdms[index],
+        headers={"Content-Disposition": f'attachment; filename="run{run_id}-event{index}.cdm"'},
+    )
 
 
 @router.get("/runs", response_model=list[RunOut], responses=ERRORS)

@@ -1,6 +1,6 @@
 """Jobs off the request path: plans, simulations and screenings run by a worker pool.
 
-A job is a row of ``runs``; :func:`execute_run` reads its inputs, runs the service and
+Plans, simulations and screenings are jobs. A job is a row of ``runs``; :func:`execute_run` reads its inputs, runs the service and
 stores status, progress, result, warnings and timings. It opens its own database
 connection from the URL, so the same function runs in the server's thread pool or on a
 dask cluster (``--dask ADDRESS``, workers sharing the database). A server restart marks
@@ -19,7 +19,14 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
 from stationplan.errors import InfeasibleError, StationplanError
-from stationplan.web.db import CampaignVersion, Run, make_engine, now_utc, session_factory
+from stationplan.web.db import (
+    CampaignVersion,
+    ElementUpload,
+    Run,
+    make_engine,
+    now_utc,
+    session_factory,
+)
 
 __all__ = ["INTERRUPTED", "JobPool", "execute_run", "fail_interrupted"]
 
@@ -65,7 +72,30 @@ def _service(kind: str) -> Callable[..., dict[str, Any]]:
             on_mission=progress,
         )
 
-    return {"plan": plan, "simulate": simulate}[kind]
+    def screening(
+        content: bytes, inputs: dict[str, Any], progress: Callable[[str], None]
+    ) -> dict[str, Any]:
+        from datetime import datetime
+
+        from stationplan.services.elements import parse_element_bytes
+        from stationplan.services.screening import screen_report
+
+        progress("screening")
+        catalog = parse_element_bytes(content, inputs.get("file_name", "elements.tle"))
+        return screen_report(
+            catalog,
+            datetime.fromisoformat(inputs["start_utc"]),
+            float(inputs["days"]),
+            [int(p) for p in inputs["primary"]],
+            float(inputs["threshold_km"]),
+        )
+
+    services: dict[str, Callable[..., dict[str, Any]]] = {
+        "plan": plan,
+        "simulate": simulate,
+        "screen": screening,
+    }
+    return services[kind]
 
 
 def execute_run(url: str, run_id: int) -> str:
@@ -81,7 +111,10 @@ def execute_run(url: str, run_id: int) -> str:
             return "skipped"
         version = session.get(CampaignVersion, run.version_id) if run.version_id else None
         kind, inputs = run.kind, dict(run.inputs)
-    text = version.toml if version is not None else inputs.get("toml", "")
+        subject: Any = version.toml if version is not None else ""
+        if kind == "screen":
+            upload = session.get(ElementUpload, int(inputs["elements"]))
+            subject = upload.content if upload is not None else b""
     clock = time.perf_counter()
     _set(url, run_id, status="running", started_utc=now_utc(), progress="starting")
     last = [0.0]
@@ -94,7 +127,7 @@ def execute_run(url: str, run_id: int) -> str:
 
     status, result, error, warnings = "failed", None, None, []
     try:
-        result = _service(kind)(text, inputs, progress)
+        result = _service(kind)(subject, inputs, progress)
         warnings = list(result.get("warnings", []))
         status = "done"
     except InfeasibleError as exc:

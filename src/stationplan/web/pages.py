@@ -556,3 +556,60 @@ def _calendar(opportunities: list[dict[str, Any]]) -> list[dict[str, Any]]:
         entry = days.setdefault(day, {"day": day, "feasible": 0, "other": 0})
         entry["feasible" if o.get("feasible_profiles") else "other"] += 1
     return sorted(days.values(), key=lambda d: d["day"])
+
+
+@router.get("/screening", response_class=HTMLResponse)
+def screening_page(
+    request: Request, run: Annotated[int | None, Query(ge=1, le=api.MAX_ID)] = None
+) -> HTMLResponse:
+    """Screening: start a job against a stored catalogue; events sortable by Pc or miss."""
+    _read(request)
+    with request.app.state.sessions() as db:
+        uploads = [
+            upload_dict(db, u)
+            for u in db.scalars(select(ElementUpload).order_by(ElementUpload.id.desc()).limit(50))
+        ]
+        runs = db.scalars(
+            select(Run).where(Run.kind == "screen").order_by(Run.id.desc()).limit(20)
+        ).all()
+        shown = next((r for r in runs if r.id == run), runs[0] if runs else None)
+        return _render(
+            request,
+            "screening.html",
+            uploads=uploads,
+            runs=[run_dict(r, with_result=False) for r in runs],
+            run=None if shown is None else run_dict(shown),
+        )
+
+
+@router.post("/screenings")
+def screening_form(
+    request: Request,
+    elements: Annotated[int, Form(ge=1, le=api.MAX_ID)],
+    primary: Annotated[str, Form(max_length=200)],
+    start: Annotated[str, Form(max_length=40)],
+    days: Annotated[float, Form(gt=0, le=30)] = 1.0,
+    threshold_km: Annotated[float, Form(gt=0, le=100)] = 5.0,
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """Queue a screening job, then follow it on the screening page."""
+    _write(request, csrf)
+    with request.app.state.sessions() as db:
+        try:
+            ids = [int(p) for p in primary.replace(",", " ").split()]
+            body = api.ScreenIn(
+                elements=elements,
+                primary=ids,
+                start=_parse_time(start),
+                days=days,
+                threshold_km=threshold_km,
+            )
+            run = api.submit_screening(request, db, body)
+        except (ValueError, InputError) as exc:
+            message = (
+                exc.message
+                if isinstance(exc, InputError)
+                else "primary: NORAD ids, start: ISO 8601"
+            )
+            return error_page(request, 422, message)
+    return RedirectResponse(f"/screening?run={run.id}", status_code=303)
