@@ -117,12 +117,12 @@ def test_the_web_stores_a_fetch_with_its_source_and_keeps_working_offline(
     app = create_app(f"sqlite:///{tmp_path / 'web.db'}", Access("t"))
     with TestClient(app) as client:
         headers = {"Authorization": "Bearer t"}
-        stored = client.post("/api/element-sets/fetch", json={"group": "stations"}, headers=headers)
+        stored = client.post("/api/fetch", json={"group": "stations"}, headers=headers)
         assert stored.status_code == 201, stored.text
         assert stored.json()["origin"].startswith(celestrak)
         assert {o["norad_id"] for o in stored.json()["objects"]} == set(tle_satrecs())
         monkeypatch.setenv("STATIONPLAN_CELESTRAK_URL", "http://127.0.0.1:9/gp.php")
-        offline = client.post("/api/element-sets/fetch", json={"catnr": 48274}, headers=headers)
+        offline = client.post("/api/fetch", json={"catnr": 48274}, headers=headers)
         assert offline.status_code == 422 and "offline" in offline.json()["detail"]
         windows = client.get(
             "/api/windows",

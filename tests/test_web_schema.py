@@ -3,6 +3,7 @@ that match the schema (status codes, content types, bodies)."""
 
 from __future__ import annotations
 
+import os
 import tempfile
 
 import pytest
@@ -17,6 +18,8 @@ TOKEN = "schema-token"
 REQUESTS = {"count": 0}
 
 
+# No network in tests: the fetch operation meets a closed local port (422, "offline").
+os.environ["STATIONPLAN_CELESTRAK_URL"] = "http://127.0.0.1:9/gp.php"
 FOLDER = tempfile.TemporaryDirectory(prefix="stationplan-schema-")
 APP = create_app(f"sqlite:///{FOLDER.name}/web.db", Access(TOKEN))
 

@@ -155,7 +155,7 @@ class FetchIn(BaseModel):
 
 
 @router.post(
-    "/element-sets/fetch",
+    "/fetch",
     status_code=201,
     response_model=UploadOut,
     responses=WRITE_ERRORS,
@@ -485,7 +485,10 @@ def screening(body: ScreenIn, request: Request, db: DB) -> Any:
     return run_dict(submit_screening(request, db, body))
 
 
-@router.get("/runs/{run_id}/cdm/{index}", responses=ERRORS, response_class=PlainTextResponse)
+@router.get(
+    "/runs/{run_id}/cdm/{index}",
+    responses={200: {"content": {"text/plain": {}}, "description": "a CCSDS CDM"}, **ERRORS},
+)
 def cdm(run_id: Id, index: Annotated[int, Path(ge=0, le=100_000)], db: DB) -> Any:
     """The CCSDS CDM of event ``index`` of a finished screening."""
     run = _get(db, Run, run_id, "run")

@@ -83,12 +83,15 @@ def create_app(
         response = await call_next(request)
         if response.status_code == 405:
             if not allowed:
-                for path, operations in app.openapi()["paths"].items():
+                # Literal paths first: /api/element-sets/fetch is not /api/element-sets/{id}.
+                paths = sorted(app.openapi()["paths"].items(), key=lambda p: "{" in p[0])
+                for path, operations in paths:
                     pattern = re.compile("^" + re.sub(r"\{[^/]+\}", "[^/]+", path) + "$")
                     allowed.append((pattern, ", ".join(sorted(m.upper() for m in operations))))
             for pattern, methods in allowed:
                 if pattern.match(request.url.path):
                     response.headers["allow"] = methods
+                    break
         return response
 
     def wants_html(request: Request) -> bool:
