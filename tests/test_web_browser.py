@@ -46,6 +46,9 @@ def page(tmp_path):
             )
             found = context.new_page()
             found.set_default_timeout(60_000)
+            # A standing handler keeps file-chooser interception on (an expect_file_chooser
+            # armed just before the key press can lose the race with it).
+            found.on("filechooser", lambda chooser: CHOOSERS.append(chooser))
             yield found
             browser.close()
     finally:
@@ -62,11 +65,21 @@ def tab_to(page, selector: str, limit: int = 80) -> None:
     raise AssertionError(f"{selector} is not reachable with Tab")
 
 
+CHOOSERS: list = []
+
+
 def choose_file(page, selector: str, path: Path) -> None:
+    """Open the file input's chooser with the Space key and pick ``path`` in it."""
     tab_to(page, selector)
-    with page.expect_file_chooser() as chooser:
+    CHOOSERS.clear()
+    for _ in range(3):
         page.keyboard.press("Space")
-    chooser.value.set_files(str(path))
+        for _ in range(50):
+            if CHOOSERS:
+                CHOOSERS.pop().set_files(str(path))
+                return
+            page.wait_for_timeout(100)
+    raise AssertionError(f"Space on {selector} opened no file chooser")
 
 
 def test_the_planners_journey_by_keyboard(page):
