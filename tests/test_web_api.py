@@ -160,6 +160,9 @@ def test_the_api_plan_is_the_cli_plan(client, capsys):
             b["departure_utc"],
         )
     assert run["inputs"]["version"] == 1 and run["duration_s"] > 0
+    events = client.get(f"/api/runs/{run['id']}/events")
+    assert events.headers["content-type"].startswith("text/event-stream")
+    assert json.loads(events.text.removeprefix("data: "))["status"] == "done"
 
 
 def test_an_infeasible_version_is_a_job_that_ends_infeasible_with_the_cli_explanation(

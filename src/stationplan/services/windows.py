@@ -13,7 +13,7 @@ from stationplan.launch.windows import RendezvousSpec, WindowSearch
 from stationplan.orbit.elements import Catalog
 from stationplan.services.stations import julian_date, station_history
 
-__all__ = ["find_windows", "sites_and_vehicles", "windows_report"]
+__all__ = ["find_windows", "sites_and_vehicles", "utc_within_sgp4_era", "windows_report"]
 
 
 def find_windows(
@@ -55,7 +55,7 @@ def windows_report(
 ) -> dict[str, Any]:
     """``windows --format json`` as one JSON-ready object: the station, the age of its
     newest element set at ``start`` (days; stale beyond 3 d), warnings and opportunities."""
-    start, end = _utc(start, "start"), _utc(end, "end")
+    start, end = utc_within_sgp4_era(start, "start"), utc_within_sgp4_era(end, "end")
     if end <= start:
         raise InputError("the end must come after the start", field="end")
     result = find_windows(
@@ -76,7 +76,7 @@ def windows_report(
     }
 
 
-def _utc(when: datetime, field: str) -> datetime:
+def utc_within_sgp4_era(when: datetime, field: str) -> datetime:
     """An aware UTC time within the SGP4 era (1957–2100); naive times are taken as UTC."""
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)

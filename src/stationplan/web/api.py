@@ -247,11 +247,18 @@ def rendezvous(
     lead_days: Annotated[float, Query(ge=0, le=60)] = 2.0,
 ) -> dict[str, Any]:
     """Phase angle, feasible profiles and burn plan of one launch (``stationplan rendezvous``)."""
-    from stationplan.services.windows import _utc
+    from stationplan.services.windows import utc_within_sgp4_era
 
     catalog, source = _catalog(db, elements)
     return rendezvous_report(
-        catalog, source, norad, site, vehicle, _utc(launch, "launch"), profile, lead_days
+        catalog,
+        source,
+        norad,
+        site,
+        vehicle,
+        utc_within_sgp4_era(launch, "launch"),
+        profile,
+        lead_days,
     )
 
 
@@ -448,7 +455,7 @@ class ScreenIn(BaseModel):
 
 def submit_screening(request: Request, db: Session, body: ScreenIn) -> Run:
     """Store a screening job against a stored element set and hand it to the pool."""
-    from stationplan.services.windows import _utc
+    from stationplan.services.windows import utc_within_sgp4_era
 
     upload = _get(db, ElementUpload, body.elements, "element set")
     for norad in body.primary:
@@ -458,7 +465,7 @@ def submit_screening(request: Request, db: Session, body: ScreenIn) -> Run:
         "elements": upload.id,
         "file_name": upload.name,
         "primary": body.primary,
-        "start_utc": _utc(body.start, "start").isoformat(),
+        "start_utc": utc_within_sgp4_era(body.start, "start").isoformat(),
         "days": body.days,
         "threshold_km": body.threshold_km,
     }
@@ -520,6 +527,7 @@ def get_run(run_id: Id, db: DB) -> Any:
 async def run_events(run_id: Id, request: Request, db: DB) -> StreamingResponse:
     """Server-sent events: the run's status and progress until it finishes."""
     _get(db, Run, run_id, "run")
+    db.close()  # the stream opens a short session per poll; hold no connection meanwhile
     sessions = request.app.state.sessions
 
     async def stream() -> AsyncIterator[str]:
