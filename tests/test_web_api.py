@@ -16,6 +16,7 @@ from stationplan.web.access import Access
 from stationplan.web.app import create_app
 from stationplan.web.db import Run, make_engine, migrate, session_factory
 from stationplan.web.jobs import INTERRUPTED
+from web_server import postgres_url, reset_postgres
 
 ROOT = Path(__file__).resolve().parents[1]
 STATIONS_TLE = ROOT / "src" / "stationplan" / "data" / "stations.tle"
@@ -29,9 +30,15 @@ BROKEN_DATE = (
 )
 
 
-@pytest.fixture
-def client(tmp_path):
-    app = create_app(f"sqlite:///{tmp_path / 'web.db'}", Access(TOKEN), max_upload_bytes=200_000)
+@pytest.fixture(params=["sqlite", "postgresql"])
+def client(request, tmp_path):
+    url = f"sqlite:///{tmp_path / 'web.db'}"
+    if request.param == "postgresql":
+        url = postgres_url()  # type: ignore[assignment]
+        if url is None:
+            pytest.skip("no PostgreSQL server (STATIONPLAN_TEST_POSTGRES; .ci/run starts one)")
+        reset_postgres(url)
+    app = create_app(url, Access(TOKEN), max_upload_bytes=200_000)
     with TestClient(app) as found:
         yield found
 
@@ -272,6 +279,8 @@ def test_a_restart_marks_interrupted_jobs_failed(tmp_path):
 
 def test_the_sqlite_store_runs_in_wal_mode_with_foreign_keys_at_the_newest_migration(client):
     engine = client.app.state.engine
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite pragmas")
     with engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
