@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint validate clean install
+.PHONY: run test bench lint validate clean install fuzz fuzz-atheris
 
 $(STAMP): pyproject.toml setup.py src/stationplan/screening/_sievec.c
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,20 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Issue 14: >= 10,000 generated inputs across every reader and command (seeded); prints the
+# counts of cases, internal errors, tracebacks and hangs (the last three must be 0).
+fuzz: $(STAMP)
+	$(BIN)/python scripts/fuzz.py --cases 10000 --seed 14
+
+# Optional: coverage-guided (Atheris/libFuzzer) run of the TLE/OMM readers, seeded with the
+# repository's element files in a scratch corpus.
+fuzz-atheris: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[fuzz]'
+	corpus=$$(mktemp -d) && cp src/stationplan/data/elements/*.tle tests/data/elements/*.tle \
+	    tests/data/screening/small.3le $$corpus/ && \
+	    $(BIN)/python scripts/fuzz_atheris.py -runs=100000 -seed=14 $$corpus; \
+	    status=$$?; rm -rf $$corpus; exit $$status
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

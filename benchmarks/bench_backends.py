@@ -4,7 +4,7 @@ Figures (one run each; the machine is shared, so they are noisy):
 
 * Propagation of the whole catalogue on the all-vs-all grid (60 s steps, 1 day), in the
   time chunks the screening uses, ms per grid step: bare ``SatrecArray.sgp4`` (the floor
-  of the default backend), ``stationplan.orbit.sgp4_backends.HeyokaSGP4.propagate`` (heyoka for
+  of the python-sgp4 backend), ``stationplan.orbit.sgp4_backends.HeyokaSGP4.propagate`` (heyoka for
   near-earth objects + python-sgp4 for deep space, scattered into the same (N, T, 3)
   arrays), and its two parts alone: bare heyoka on the near-earth objects, bare
   SatrecArray on the deep-space ones.
@@ -79,7 +79,7 @@ def propagation(satrecs: list, days: float) -> None:
         f"propagation, {len(satrecs)} objects, {DEFAULT_STEP_ALL_S:.0f} s grid over {days:g} d, "
         f"ms per grid step (heyoka {heyoka.__version__}, {threads} threads):"
     )
-    print(f"  bare SatrecArray.sgp4 (floor of the default backend) {floor:6.2f}")
+    print(f"  bare SatrecArray.sgp4 (floor of the sgp4 backend)    {floor:6.2f}")
     print(
         f"  HeyokaSGP4.propagate                                {ours:6.2f}  "
         f"(= {floor / ours:.2f}x faster; built in {build_s:.2f} s)"

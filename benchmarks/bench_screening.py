@@ -8,14 +8,24 @@ Figures (best of one run each; the machine is shared, so they are noisy):
   one process (divide by the cores for the parallel floor).
 * astroz (the peer, PyPI ``astroz``, ``bench`` extra) on the same catalogue, 1 day, 5 km
   when importable: ratio and the events each finds that the other misses.
+* The phase table (first): all vs all, 1 day, 5 km, back to back in one run — our CLI's
+  wall time (``stationplan screen --all --format json``, interpreter start to last byte),
+  astroz's (its own process, load included) and the bare-SGP4 floor, then where our time
+  goes (start-up, radial filter, propagation, sieve, TCA, assembly, Pc, output) and the
+  peak memory of the largest process. Ratios within the run are the figures to quote: the
+  machine is shared, so absolute times move with the load.
 
-Run: ``.venv/bin/python benchmarks/bench_screening.py [--days-all D] [--workers N]``.
+Run: ``.venv/bin/python benchmarks/bench_screening.py [--days-all D] [--workers N]
+[--phases-only]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import resource
+import subprocess
 import sys
 import time
 from datetime import UTC, datetime
@@ -138,14 +148,128 @@ def run_astroz(catalog, workers: int | None) -> None:
         )
 
 
+ASTROZ_CHILD = """
+import sys, astroz
+from datetime import UTC, datetime
+c = astroz.Constellation(sys.argv[1])
+astroz.screen(c, float(sys.argv[2]) * 1440.0, threshold=float(sys.argv[3]),
+              start_time=datetime(2024, 7, 5, tzinfo=UTC))
+"""
+
+
+def _timed_child(command: list[str]) -> tuple[float, float]:
+    """(wall s, peak RSS MiB of the largest process of its tree) of one child process."""
+    began = time.perf_counter()
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - began
+    if status != 0:
+        raise RuntimeError(f"{command[:3]} failed with status {status}")
+    return wall, usage.ru_maxrss / 1024.0
+
+
+def phases_child(days: float, threshold_km: float) -> None:
+    """The CLI's steps, timed one by one (run in a fresh process; prints JSON)."""
+    from stationplan.cli.screen import SortKey, _sorted, _with_pc
+    from stationplan.screening.conjunction import conjunctions_json
+
+    clock = [time.perf_counter()] * 2
+    catalog = load_catalog(CATALOG)
+    clock.append(time.perf_counter())
+    result = screen(catalog, START, days=days, volume=ScreeningVolume(threshold_km=threshold_km))
+    clock.append(time.perf_counter())
+    events, _ = _with_pc(list(result.events))
+    events = _sorted(events, SortKey.pc)
+    clock.append(time.perf_counter())
+    with open(os.devnull, "w") as sink:
+        sink.write(conjunctions_json(events + list(result.attached)) + "\n")
+    clock.append(time.perf_counter())
+    print(json.dumps({
+        "timed": clock[5] - clock[0], "load": clock[2] - clock[1],
+        "screen": clock[3] - clock[2], "pc": clock[4] - clock[3], "output": clock[5] - clock[4],
+        "phases": result.phase_s, "workers": result.stats["workers"],
+        "events": len(result.events), "attached": len(result.attached),
+        "main_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+        "worker_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0,
+    }))  # fmt: skip
+
+
+def phase_table(days: float = 1.0, threshold_km: float = 5.0) -> None:
+    """Ours (CLI), astroz and the bare-SGP4 floor back to back, then our phases."""
+    here = Path(__file__).resolve()
+    cli = Path(sys.executable).with_name("stationplan")
+    ours_s, ours_mib = _timed_child([
+        str(cli), "screen", "--elements", str(CATALOG), "--start", "2024-07-05",
+        "--days", f"{days:g}", "--all", "--threshold-km", f"{threshold_km:g}", "--format", "json",
+    ])  # fmt: skip
+    try:
+        import astroz  # noqa: F401
+
+        astroz_s, astroz_mib = _timed_child(
+            [sys.executable, "-c", ASTROZ_CHILD, str(CATALOG), f"{days:g}", f"{threshold_km:g}"]
+        )
+    except ImportError:
+        astroz_s = astroz_mib = float("nan")
+    catalog = load_catalog(CATALOG)
+    cores = len(os.sched_getaffinity(0))
+    floor_s = floor_seconds(catalog, days, DEFAULT_STEP_ALL_S) / cores
+    began = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, str(here), "--phases-child", f"{days:g}", f"{threshold_km:g}"],
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    child_s = time.perf_counter() - began
+    ph = json.loads(out.strip().splitlines()[-1])
+    # Interpreter start and imports: the child's wall time less what it timed itself.
+    startup_s = child_s - ph["timed"]
+    p = ph["phases"]
+    load = os.getloadavg()[0]
+    print(
+        f"phase table: all vs all, {len(catalog.latest())} objects, {days:g} d, "
+        f"{threshold_km:g} km, {cores} cores, load average {load:.1f} (shared machine)"
+    )
+    rows = [
+        ("CLI wall, interpreter start to last byte (ours)", f"{ours_s:7.2f} s", ""),
+        ("astroz (own process, load included)", f"{astroz_s:7.2f} s",
+         f"ours / astroz = {ours_s / astroz_s:.2f}"),
+        (f"floor: bare SatrecArray.sgp4, 60 s grid, / {cores} cores", f"{floor_s:7.2f} s",
+         f"ours / floor = {ours_s / floor_s:.2f}"),
+        ("-- our phases (a second run, same steps as the CLI) --", "", ""),
+        ("start-up: interpreter and imports", f"{startup_s:7.2f} s", ""),
+        ("start-up: catalogue load", f"{ph['load']:7.2f} s", ""),
+        ("radial filter", f"{p['filter']:7.2f} s", "one-vs-catalogue only"),
+        (f"chunks, wall ({ph['workers']} processes incl. this one)", f"{p['chunks']:7.2f} s", ""),
+        ("  propagation (summed over processes)", f"{p['propagation']:7.2f} s", ""),
+        ("  sieve (summed over processes)", f"{p['sieve']:7.2f} s", ""),
+        ("  TCA (summed over processes)", f"{p['tca']:7.2f} s", ""),
+        ("assembly (events, attached, exclusions)", f"{p['assembly']:7.2f} s", ""),
+        ("Pc (vectorised Foster) and sort", f"{ph['pc']:7.2f} s", ""),
+        ("output (JSON)", f"{ph['output']:7.2f} s", ""),
+        ("peak memory, largest process: ours (CLI run) / astroz", f"{ours_mib:5.0f} MiB",
+         f"{astroz_mib:.0f} MiB; phase run: main {ph['main_mib']:.0f}, "
+         f"worker {ph['worker_mib']:.0f} MiB"),
+    ]  # fmt: skip
+    for name, value, note in rows:
+        print(f"  {name:<56} {value:>10}  {note}")
+    print(f"  ({ph['events']} events, {ph['attached']} attached pairs)")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days-all", type=float, default=7.0, help="all-vs-all span, days")
     parser.add_argument("--workers", type=int, default=None, help="processes (default: all)")
     parser.add_argument("--skip-floor", action="store_true", help="do not time bare SGP4")
+    parser.add_argument("--phases-only", action="store_true", help="only the phase table")
+    parser.add_argument("--phases-child", nargs=2, type=float, help=argparse.SUPPRESS)
     args = parser.parse_args(argv or [])
     if not CATALOG.exists():
         print(f"bench_screening: skipped, catalog not found at {CATALOG}")
+        return
+    if args.phases_child:
+        phases_child(*args.phases_child)
+        return
+    phase_table()
+    if args.phases_only:
         return
     cores = os.cpu_count()
     catalog = load_catalog(CATALOG)

@@ -39,6 +39,23 @@ def test_docked_vehicles_are_listed_as_attached_in_json(capsys):
     assert {59591, 53239} <= attached
 
 
+def test_more_workers_than_cores_are_clamped_with_a_one_line_warning(capsys):
+    code, out, err = run(capsys, *BASE, "--all", "--format", "csv", "--workers", "1000")
+    assert code == 0, err
+    assert "--workers 1000 is more than the" in err
+    _, same, _ = run(capsys, *BASE, "--all", "--format", "csv", "--workers", "1")
+    assert out == same
+
+
+def test_the_summary_accounts_for_every_object_not_screened(capsys):
+    code, out, err = run(capsys, *BASE, "--primary", "48274", "--threshold-km", "10",
+                         "--workers", "1")  # fmt: skip
+    assert code == 0, err
+    assert "(5 of 12 objects screened)" in " ".join(out.split())
+    # The 7 others never reach the CSS's altitudes (checked by brute force in test_screening).
+    assert "not screened: 7 whose radial band never comes within 10 km of a primary's" in err
+
+
 def test_csv_is_socrates_style(capsys):
     code, out, err = run(capsys, *BASE, "--all", "--format", "csv", "--workers", "1")
     assert code == 0, err

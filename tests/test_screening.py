@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import signal
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,7 +27,7 @@ from screening_truth import (
 from stationplan.errors import InputError
 from stationplan.orbit.elements import load_catalog
 from stationplan.orbit.timescale import datetime_to_jd
-from stationplan.screening.screen import ScreeningVolume, screen
+from stationplan.screening.screen import ScreeningVolume, screen, usable_cores
 from stationplan.screening.sieve import SieveSettings, segment_miss_km
 
 DATA = Path(__file__).parent / "data" / "screening"
@@ -236,6 +238,95 @@ def test_dask_local_cluster_gives_exactly_the_single_process_result(small):
     assert len(one.attached) == len(on_dask.attached)
 
 
+def test_a_dask_worker_killed_in_the_middle_of_a_run_changes_no_event(small):
+    # A worker process is killed (SIGKILL, as the OOM killer would) after the first chunk
+    # is back while the others are still queued, running or held in worker memory: dask
+    # re-runs the lost chunks on the surviving or restarted worker.
+    distributed = pytest.importorskip("distributed")
+    volume = ScreeningVolume(threshold_km=50.0)
+    one = screen(small, START, days=2.0, volume=volume, workers=1)
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        victim = max(w.pid for w in cluster.scheduler.workers.values())  # the scheduler's record
+        killed: list[tuple[int, int]] = []
+
+        def kill_one_worker(done: int, total: int) -> None:
+            if not killed:
+                os.kill(victim, signal.SIGKILL)
+                killed.append((done, total))
+
+        on_dask = screen(small, START, days=2.0, volume=volume,
+                         scheduler=cluster.scheduler_address, progress=kill_one_worker)  # fmt: skip
+        assert killed and killed[0][0] < killed[0][1]  # the kill came with work left
+        with pytest.raises(ProcessLookupError):
+            os.kill(victim, 0)  # it did die
+    assert [e.as_dict() for e in one.events] == [e.as_dict() for e in on_dask.events]
+    assert [e.as_dict() for e in one.attached] == [e.as_dict() for e in on_dask.attached]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_screening_interrupted_after_its_first_chunk_and_rerun_gives_the_same_result(
+    small, workers
+):
+    volume = ScreeningVolume(threshold_km=50.0)
+    clean = screen(small, START, days=1.0, volume=volume, workers=1)
+
+    def interrupt(done: int, total: int) -> None:
+        raise KeyboardInterrupt  # what Ctrl-C raises in the main thread
+
+    with pytest.raises(KeyboardInterrupt):
+        screen(small, START, days=1.0, volume=volume, workers=workers, progress=interrupt)
+    rerun = screen(small, START, days=1.0, volume=volume, workers=workers)
+    assert [e.as_dict() for e in rerun.events] == [e.as_dict() for e in clean.events]
+    assert [e.as_dict() for e in rerun.attached] == [e.as_dict() for e in clean.attached]
+    assert rerun.excluded == clean.excluded
+
+
+def test_more_workers_than_cores_run_as_many_processes_as_cores(small):
+    volume = ScreeningVolume(threshold_km=50.0)
+    many = screen(small, START, days=0.5, volume=volume, workers=1000)
+    assert many.stats["workers"] == usable_cores() == len(os.sched_getaffinity(0))
+    one = screen(small, START, days=0.5, volume=volume, workers=1)
+    assert [e.as_dict() for e in one.events] == [e.as_dict() for e in many.events]
+
+
+@pytest.mark.parametrize("primaries", [None, [48274]])
+def test_every_object_not_screened_is_counted_under_one_reason(small, primaries):
+    result = screen(small, START, days=1.0, volume=ScreeningVolume(threshold_km=10.0),
+                    primaries=primaries, workers=1)  # fmt: skip
+    assert result.n_objects == len(small.latest()) == 12
+    ids = [k for group in result.not_screened.values() for k in group]
+    assert len(ids) == len(set(ids)) == result.n_objects - result.n_screened > 0
+    line = result.accounting()
+    assert f"{result.n_screened} of 12 objects screened" in line
+    for reason, group in result.not_screened.items():
+        assert f"{len(group)} {reason}" in line
+        assert not [e for e in result.events if {e.norad_1, e.norad_2} & set(group)]
+    if primaries is None:
+        # DELTA 1 DEB (12279) has no plausible state on this day: never screened.
+        assert (
+            sum(x.n_samples for x in result.excluded if x.norad_id == 12279) == result.n_steps + 1
+        )
+        assert [reason for reason, group in result.not_screened.items() if 12279 in group]
+    else:
+        # Brute force: the radius of each object left out by the radial filter, sampled
+        # every minute, stays more than 10 km away from every radius of the CSS.
+        (filtered,) = (g for r, g in result.not_screened.items() if "radial band" in r)
+        latest = small.latest()
+        jd0, fr0 = datetime_to_jd(START)
+        t = np.arange(0.0, 86401.0, 60.0)
+
+        def radii(norad: int) -> np.ndarray:
+            e, r, _v = latest[norad].satrec.sgp4_array(np.full(t.size, jd0), fr0 + t / 86400)
+            return np.linalg.norm(r[e == 0], axis=1)
+
+        css = radii(48274)
+        for norad in filtered:
+            r = radii(norad)
+            assert np.all((r > css.max() + 10.0) | (r < css.min() - 10.0)), norad
+
+
 def test_progress_callback_reaches_the_total(small):
     seen: list[tuple[int, int]] = []
     screen(small, START, days=0.2, volume=ScreeningVolume(threshold_km=5.0), workers=1,
@@ -298,3 +389,26 @@ def test_all_vs_all_on_2500_objects_over_a_day_finds_every_brute_force_conjuncti
     attached_pairs = {(c.norad_1, c.norad_2) for c in result.attached}
     assert_complete(result.events, case["events"], attached_pairs, START)
     assert_nothing_extra(result.events, case["events"], START)
+
+
+def test_the_fast_json_writer_gives_json_dumps_bytes_for_real_and_awkward_records(small):
+    import dataclasses
+
+    from stationplan.screening.conjunction import conjunctions_json, write_conjunctions_json
+    from stationplan.screening.pc import with_probabilities
+
+    result = screen(small, START, days=1.0, volume=ScreeningVolume(threshold_km=50.0), workers=1)
+    events = with_probabilities(list(result.events)) + list(result.attached)
+    assert len(events) > 10
+    first = events[0]
+    awkward = [
+        dataclasses.replace(first, name_1='Ünïcode "quoted" \\ name', pc=float("nan")),
+        dataclasses.replace(first, miss_km=float("inf"), hard_body_radius_m=12, pc=None),
+        dataclasses.replace(first, tca_jd=2460496, age_days_1=np.float64(1.5), name_2="INFINITY"),
+        dataclasses.replace(first, miss_rtn_km=(1, np.float32(0.1), -0.0), pc=0.0),
+    ]
+    for records in (events + awkward, [], awkward[:1]):
+        assert conjunctions_json(records) == json.dumps([c.as_dict() for c in records], indent=2)
+        pieces: list[str] = []
+        write_conjunctions_json(records, pieces.append, batch=3)  # batch edges
+        assert "".join(pieces) == conjunctions_json(records)

@@ -29,6 +29,7 @@ from stationplan.orbit.sgp4_backends import (
     check_backend,
     heyoka_available,
     propagate_fast,
+    resolve_backend,
 )
 from stationplan.orbit.timescale import datetime_to_jd
 from stationplan.screening.screen import ScreeningVolume, screen
@@ -166,7 +167,7 @@ def test_a_satrec_array_is_refused_because_it_cannot_be_split():
 @needs_heyoka
 def test_screening_with_heyoka_gives_exactly_the_default_result(small_catalog):
     volume = ScreeningVolume(threshold_km=50.0)
-    default = screen(small_catalog, START, days=0.5, volume=volume, workers=1)
+    default = screen(small_catalog, START, days=0.5, volume=volume, workers=1, backend="sgp4")
     fast = screen(small_catalog, START, days=0.5, volume=volume, workers=1, backend="heyoka")
     assert default.events, "the fixture must have events"
     assert [e.as_dict() for e in fast.events] == [e.as_dict() for e in default.events]
@@ -186,12 +187,25 @@ def test_two_workers_build_their_own_heyoka_propagators(small_catalog):
 def test_cli_backend_heyoka_prints_the_same_json_as_the_default(capsys):
     base = ["screen", "--elements", str(SMALL), "--start", "2024-07-05", "--days", "0.25",
             "--all", "--threshold-km", "20", "--format", "json", "--workers", "1"]  # fmt: skip
-    code, default_out, err = run_cli(capsys, *base)
+    code, default_out, err = run_cli(capsys, *base, "--backend", "sgp4")
     assert code == 0, err
     code, fast_out, err = run_cli(capsys, *base, "--backend", "heyoka")
     assert code == 0, err
+    code, auto_out, err = run_cli(capsys, *base)  # auto: heyoka here
+    assert code == 0, err
     assert json.loads(default_out), "the fixture must have events"
-    assert json.loads(fast_out) == json.loads(default_out)
+    assert fast_out == default_out == auto_out  # byte for byte
+
+
+@needs_heyoka
+def test_auto_is_heyoka_where_installed_and_python_sgp4_without_it(monkeypatch, small_catalog):
+    assert resolve_backend("auto") == "heyoka"
+    volume = ScreeningVolume(threshold_km=50.0)
+    with_heyoka = screen(small_catalog, START, days=0.5, volume=volume, workers=1)
+    monkeypatch.setitem(sys.modules, "heyoka", None)  # `import heyoka` now raises ImportError
+    assert resolve_backend("auto") == "sgp4"
+    without = screen(small_catalog, START, days=0.5, volume=volume, workers=1)
+    assert [e.as_dict() for e in without.events] == [e.as_dict() for e in with_heyoka.events]
 
 
 @pytest.fixture(scope="module")

@@ -312,3 +312,59 @@ def test_screening_on_the_numpy_fallback_finds_the_same_events(monkeypatch):
     assert len(compiled_events) > 5
     assert numpy_events == compiled_events
     assert numpy_attached == compiled_attached
+
+
+@compiled
+def test_compiled_one_vs_many_sieve_gives_the_numpy_candidates_in_the_same_order(states, reference):
+    position, velocity, usable = states
+    settings, (strict_c, strict_a), _ = reference
+    # Primaries: the objects with the most candidate pairs and a docked one, in that order.
+    counts: dict[int, int] = {}
+    for a, b, _k in strict_c:
+        counts[a] = counts.get(a, 0) + 1
+        counts[b] = counts.get(b, 0) + 1
+    docked = min(a for a, _b, _k in strict_a)
+    primaries = np.array([*sorted(counts, key=lambda x: -counts[x])[:3], docked])
+    numpy_result = sieve.sieve_primaries(position, velocity, usable, primaries, 100, settings,
+                                         engine="numpy")  # fmt: skip
+    compiled_result = sieve.sieve_primaries(position, velocity, usable, primaries, 100,
+                                            settings, engine="compiled")  # fmt: skip
+    assert numpy_result.i.size > 100 and numpy_result.attached_i.size > 0
+    for name in ("i", "j", "k", "attached_i", "attached_j", "attached_k"):
+        np.testing.assert_array_equal(getattr(compiled_result, name), getattr(numpy_result, name))
+    np.testing.assert_allclose(compiled_result.attached_sep_km, numpy_result.attached_sep_km,
+                               rtol=1e-14)  # fmt: skip
+    assert compiled_result.n_pairs_tested == numpy_result.n_pairs_tested
+    # Every pair of the all-pairs scan involving a primary is among the candidates.
+    got = set(zip(compiled_result.i.tolist(), compiled_result.j.tolist(),
+                  compiled_result.k.tolist(), strict=True))  # fmt: skip
+    seen: set[int] = set()
+    for p in primaries.tolist():
+        seen.add(p)
+        for a, b, k in strict_c:
+            if p in (a, b) and not ({a, b} - {p}) <= (seen - {p}):
+                assert (p, b if a == p else a, k) in got
+
+
+@compiled
+def test_one_vs_catalogue_screening_on_the_numpy_fallback_finds_the_same_events(monkeypatch):
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from stationplan.orbit.elements import load_catalog
+    from stationplan.screening.screen import ScreeningVolume, screen
+
+    small = load_catalog(Path(__file__).parent / "data" / "screening" / "small.3le")
+    start = datetime(2024, 7, 5, tzinfo=UTC)
+
+    def run():
+        result = screen(small, start, days=2.0, volume=ScreeningVolume(threshold_km=300.0),
+                        primaries=[48274, 39419], workers=1)  # fmt: skip
+        return [e.as_dict() for e in result.events], [a.as_dict() for a in result.attached]
+
+    compiled_events, compiled_attached = run()
+    monkeypatch.setattr(sieve, "_sievec", None)
+    numpy_events, numpy_attached = run()
+    assert len(compiled_events) > 5 and compiled_attached
+    assert numpy_events == compiled_events
+    assert numpy_attached == compiled_attached

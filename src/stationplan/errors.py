@@ -6,6 +6,7 @@ Exit codes (see README): 0 ok, 1 user error, 2 proven infeasible, 3 internal err
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 
@@ -57,3 +58,27 @@ class TimeLimitError(StationplanError):
     """
 
     exit_code = 4
+
+
+def check_range(
+    value: float,
+    low: float,
+    high: float,
+    field: str,
+    *,
+    low_open: bool = False,
+    unit: str = "",
+    why: str = "",
+) -> float:
+    """``value`` if it is finite and within [low, high] ((low, high] with ``low_open``).
+
+    Otherwise an InputError naming ``field`` (the option or key), the allowed range and
+    ``why`` (the source or reason of the range). NaN fails every comparison, hence the
+    explicit ``isfinite``.
+    """
+    inside = low < value if low_open else low <= value
+    if math.isfinite(value) and inside and value <= high:
+        return value
+    interval = f"{'(' if low_open else '['}{low:g}, {high:g}]"
+    reason = f"{value:g} is outside {interval}{' ' + unit if unit else ''}"
+    raise InputError(f"{reason}; {why}" if why else reason, field=field)

@@ -24,18 +24,36 @@ _Value = TypeVar("_Value")
 
 
 def read_toml(path: Path) -> dict[str, Any]:
-    """Parse the TOML file at ``path``; unreadable or malformed files become InputError."""
+    """Parse the TOML file at ``path``; unreadable or malformed files become InputError.
+
+    TOML is UTF-8 (TOML 1.0, "Spec"): other bytes name the line that holds them. Nesting
+    so deep that the parser would exhaust Python's recursion limit is refused too.
+    """
     try:
         with open(path, "rb") as stream:
-            return tomllib.load(stream)
+            data = stream.read()
     except FileNotFoundError:
         raise InputError("file not found", path=path) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, expected a TOML file", path=path) from None
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror}", path=path) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"not UTF-8 (byte 0x{data[exc.start]:02x}); TOML files must be UTF-8",
+            path=path,
+            line=data.count(b"\n", 0, exc.start) + 1,
+        ) from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = _TOML_LINE.search(str(exc))
         line = int(match.group(1)) if match else None
         raise InputError(f"not valid TOML: {exc}", path=path, line=line) from None
+    except RecursionError:
+        raise InputError("not valid TOML: arrays or tables nested too deeply", path=path) from None
 
 
 def read_bundled_toml(*parts: str) -> tuple[dict[str, Any], Path]:

@@ -1,10 +1,13 @@
 """The Typer application: registers every command and maps errors to exit codes.
 
 Exit codes: 0 ok, 1 user error (one line naming the file, line or option),
-2 infeasible request, 3 internal error (a bug). Command modules never import this one.
+2 proven infeasible, 3 internal error (a bug), 4 gave up within the time limit (raise it),
+130 interrupted (Ctrl-C). Command modules never import this one.
 """
 
 from __future__ import annotations
+
+from typing import NoReturn
 
 import typer
 from rich.markup import escape
@@ -30,7 +33,11 @@ app = typer.Typer(
     no_args_is_help=True,
     help=(
         "Plan crewed space station campaigns: launch windows, rendezvous, campaign schedules, "
-        "logistics and orbit decay, conjunction screening."
+        "logistics and orbit decay, conjunction screening.\n\n"
+        "Exit codes: 0 ok; 1 user error (one line naming the file, line or option); "
+        "2 proven infeasible (the conflicting requirements are named); 3 internal error (a "
+        "bug, please report it); 4 gave up within the time limit before proving a plan or its "
+        "absence (raise --time-limit); 130 interrupted (Ctrl-C)."
     ),
 )
 # Registration order is the order of ``stationplan --help``.
@@ -62,16 +69,29 @@ def _click_exception_types() -> tuple[
     return tuple(usage), tuple(exits)
 
 
+def _one_line(message: str) -> str:
+    """``message`` with control characters (from a file name or a value) shown escaped, so
+    the error stays one line on any terminal."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
+
+
+#: Exit code of a run ended by Ctrl-C (128 + SIGINT, the shell convention).
+EXIT_INTERRUPTED = 130
+
+
 def main() -> None:
-    """Console entry point: maps errors to exit codes (1 user, 2 infeasible, 3 internal)."""
+    """Console entry point: maps errors to exit codes (1 user, 2 infeasible, 3 internal,
+    4 time limit, 130 interrupted)."""
     usage_errors, exit_requests = _click_exception_types()
     try:
-        app(standalone_mode=False)
+        # Typer >= 0.2x returns the code of an Exit (130 for Ctrl-C) in non-standalone mode.
+        code = app(standalone_mode=False)
     except StationplanError as exc:
-        err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        err.print(f"[red]error:[/] {escape(_one_line(str(exc)))}", highlight=False, soft_wrap=True)
         raise SystemExit(exc.exit_code) from None
-    except typer.Abort:
-        raise SystemExit(1) from None
+    except (typer.Abort, KeyboardInterrupt):
+        # click turns Ctrl-C into Abort (after printing an empty line).
+        _interrupted()
     except usage_errors as exc:
         exc.show()  # type: ignore[attr-defined]
         raise SystemExit(1) from None
@@ -82,3 +102,12 @@ def main() -> None:
             f"[red]internal error:[/] {escape(f'{type(exc).__name__}: {exc}')}", highlight=False
         )
         raise SystemExit(3) from None
+    if isinstance(code, int) and not isinstance(code, bool) and code != 0:
+        if code == EXIT_INTERRUPTED:
+            _interrupted()
+        raise SystemExit(code)
+
+
+def _interrupted() -> NoReturn:
+    err.print("[red]interrupted[/] (Ctrl-C)", highlight=False)
+    raise SystemExit(EXIT_INTERRUPTED) from None

@@ -2,20 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from rich.console import Console
+from rich.markup import escape
 
 from stationplan.errors import InputError
-from stationplan.orbit.elements import Catalog
+from stationplan.orbit.elements import Catalog, SkippedRecord
 
-__all__ = ["OutputFormat", "err", "fmt_time", "out", "parse_time", "print_catalog_warnings"]
+__all__ = [
+    "OutputFormat",
+    "err",
+    "fmt_time",
+    "out",
+    "parse_time",
+    "print_catalog_warnings",
+    "warn_skipped",
+]
 
 _probe = Console()
 #: Tables need ~130 columns; when output is not a terminal (pipes, CI) don't squeeze to 80.
 out = _probe if _probe.is_terminal else Console(width=140)
 err = Console(stderr=True, width=None if _probe.is_terminal else 140)
+
+
+#: Plausible years of a time given on the command line: from Sputnik 1 (1957) to 2100.
+YEARS = (1957, 2100)
 
 
 class OutputFormat(StrEnum):
@@ -39,7 +53,17 @@ def parse_time(text: str, option: str) -> datetime:
         ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        parsed = parsed.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:59:59-05:00 is in year 10000 in UTC
+        parsed = datetime.max.replace(tzinfo=UTC)
+    if not YEARS[0] <= parsed.year <= YEARS[1]:
+        raise InputError(
+            f"{text!r} lies outside the years {YEARS[0]}-{YEARS[1]} (the space age to the end "
+            "of the century)",
+            field=option,
+        )
+    return parsed
 
 
 def fmt_time(when: datetime) -> str:
@@ -47,11 +71,27 @@ def fmt_time(when: datetime) -> str:
     return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def warn_skipped(skipped: Sequence[SkippedRecord], source: str) -> None:
+    """The one way every command reports records of an element file that were not loaded.
+
+    One line on stderr: how many, in which file, the first one's line and reason, and how
+    to list them all. A skipped record can change the answer (an older element set used
+    instead), so no command that reads element sets may drop them silently.
+    """
+    if not skipped:
+        return
+    first = skipped[0]
+    err.print(
+        f"[yellow]warning:[/] {escape(f'{len(skipped)} record(s) skipped in {source}')}; "
+        f"first at line {first.line}: {escape(first.reason)} "
+        f"(`stationplan elements {escape(source)}` lists them all)",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
 def print_catalog_warnings(warnings: tuple[str, ...] | list[str], catalog: Catalog) -> None:
-    """A request's warnings, then how many records of the element file were skipped."""
+    """A request's warnings, then the records of the element file that were skipped."""
     for message in warnings:
         err.print(f"[yellow]warning:[/] {message}")
-    if catalog.skipped:
-        err.print(
-            f"[yellow]warning:[/] {len(catalog.skipped)} record(s) skipped in {catalog.source}"
-        )
+    warn_skipped(catalog.skipped, catalog.source)

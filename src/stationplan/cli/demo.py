@@ -7,13 +7,18 @@ from typing import Annotated
 
 import typer
 
-from stationplan.cli.console import OutputFormat, fmt_time, out, print_catalog_warnings
+from stationplan.cli.console import OutputFormat, err, fmt_time, out, warn_skipped
 from stationplan.cli.opportunities import render_opportunities
+from stationplan.errors import check_range
 from stationplan.orbit.elements import load_catalog
 from stationplan.services.stations import bundled_stations
 from stationplan.services.windows import find_windows
 
 __all__ = ["demo"]
+
+#: Longest span after the bundled element set's epoch, days: SGP4 along-track errors grow
+#: by about 1-3 km a day from epoch (Vallado et al., AIAA 2006-6753), drag more.
+MAX_DAYS = 30.0
 
 
 def demo(
@@ -22,8 +27,18 @@ def demo(
     ] = 2.0,
 ) -> None:
     """Next Shenzhou and Tianzhou opportunities to the bundled CSS element set."""
+    check_range(
+        days,
+        0.0,
+        MAX_DAYS,
+        "--days",
+        low_open=True,
+        unit="days",
+        why="one element set predicts the station's plane for days to weeks, not longer",
+    )
     path = bundled_stations()
     catalog = load_catalog(path)
+    warn_skipped(catalog.skipped, str(path))
     css = catalog.history(48274)[-1]
     epoch = css.epoch_utc
     out.print(
@@ -43,7 +58,8 @@ def demo(
             epoch,
             epoch + timedelta(days=days),
         )
-        print_catalog_warnings(result.warnings, catalog)
+        for message in result.warnings:
+            err.print(f"[yellow]warning:[/] {message}")
         render_opportunities(
             list(result.opportunities[:4]),
             OutputFormat.table,

@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 
 from stationplan.cli.console import OutputFormat, fmt_time, out
+from stationplan.errors import InputError
 from stationplan.orbit.elements import load_catalog
 
 __all__ = ["elements_summary"]
@@ -20,9 +21,13 @@ __all__ = ["elements_summary"]
 def elements_summary(
     path: Annotated[Path, typer.Argument(help="TLE, 3LE or OMM (KVN, XML, JSON, CSV) file.")],
     format: Annotated[OutputFormat, typer.Option(help="Output format.")] = OutputFormat.table,
-    show_skipped: Annotated[int, typer.Option(help="How many skipped records to list.")] = 10,
+    show_skipped: Annotated[
+        int, typer.Option(help="How many skipped records to list (0 or more).")
+    ] = 10,
 ) -> None:
     """Summarize a catalog: counts, epochs and skipped records with reasons."""
+    if show_skipped < 0:
+        raise InputError(f"{show_skipped} is negative; give 0 or more", field="--show-skipped")
     catalog = load_catalog(path)
     summary = catalog.summary()
     record = {

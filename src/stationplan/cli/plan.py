@@ -37,7 +37,7 @@ def plan(
     ] = False,
 ) -> None:
     """Schedule CAMPAIGN: launch opportunities, ports, crew, handovers, quotas (CP-SAT)."""
-    from stationplan.cli.console import err, out
+    from stationplan.cli.console import err, out, warn_skipped
     from stationplan.errors import InfeasibleError
     from stationplan.report import (
         schedule_table,
@@ -46,6 +46,7 @@ def plan(
         schedule_to_json,
         write_html_report,
     )
+    from stationplan.report.files import check_output_dir
     from stationplan.report.logistics import logistics_html
     from stationplan.services.campaigns import solve_settings
     from stationplan.station.campaign import load_campaign
@@ -53,7 +54,10 @@ def plan(
     from stationplan.station.schedule import plan_campaign
 
     settings = solve_settings(time_limit)
+    if report is not None:
+        check_output_dir(report, "--report")
     loaded = load_campaign(campaign)
+    warn_skipped(loaded.elements_skipped, loaded.elements_source)
     clock = time.perf_counter()
     status = err.status("computing launch windows…")
     shown = False

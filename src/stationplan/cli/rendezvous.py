@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from stationplan.cli.console import err, out, parse_time
+from stationplan.cli.console import err, out, parse_time, warn_skipped
 from stationplan.errors import InfeasibleError
 from stationplan.orbit.elements import load_catalog
 from stationplan.services.rendezvous import rendezvous_report
@@ -45,6 +45,7 @@ def rendezvous(
     """Phase angle, feasible profiles and the burn plan for a launch at LAUNCH."""
     when = parse_time(launch, "--launch")
     catalog = load_catalog(elements)
+    warn_skipped(catalog.skipped, str(elements))
     report = rendezvous_report(
         catalog, str(elements), norad, site, vehicle, when, profile, lead_days
     )

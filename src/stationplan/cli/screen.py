@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import gc
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -22,6 +22,7 @@ class ScreenFormat(StrEnum):
 
 
 class Backend(StrEnum):
+    auto = "auto"
     sgp4 = "sgp4"
     heyoka = "heyoka"
 
@@ -106,13 +107,14 @@ def screen_command(
     backend: Annotated[
         Backend,
         typer.Option(
-            help="SGP4 of the sieve grid: sgp4 (python-sgp4) or heyoka (faster, needs the "
-            "'fast' extra; deep-space objects still use python-sgp4). TCA is always sgp4."
+            help="SGP4 of the sieve grid: auto (heyoka where installed, else sgp4), sgp4 "
+            "(python-sgp4) or heyoka (faster; deep-space objects still use python-sgp4). "
+            "Same events either way; TCA is always sgp4."
         ),
-    ] = Backend.sgp4,
+    ] = Backend.auto,
 ) -> None:
     """Conjunctions of PRIMARY objects with the catalogue (or all vs all) over a span."""
-    from stationplan.cli.console import err, parse_time
+    from stationplan.cli.console import err, parse_time, warn_skipped
     from stationplan.cli.console import out as console
     from stationplan.orbit.elements import load_catalog
     from stationplan.screening.screen import ScreeningVolume
@@ -125,21 +127,34 @@ def screen_command(
         raise InputError("give either --threshold-km or --box, not both", field="--box")
     if format is ScreenFormat.cdm and out is None:
         raise InputError("--format cdm writes one file per event: give --out DIR", field="--out")
-    if out is not None and out.exists() and not out.is_dir():
-        raise InputError("exists and is not a directory", path=out, field="--out")
+    if out is not None:
+        from stationplan.report.files import check_output_dir
+
+        check_output_dir(out, "--out")
     if threshold_km is not None and not threshold_km > 0:
         raise InputError(f"must be positive, got {threshold_km}", field="--threshold-km")
     volume = ScreeningVolume(
         threshold_km=None if box is not None else (threshold_km or 5.0),
         box_rtn_km=_parse_box(box),
     )
+    if workers is not None and workers < 1:
+        raise InputError(f"must be at least 1, got {workers}", field="--workers")
+    if workers is not None and scheduler is None:
+        from stationplan.screening.screen import usable_cores
+
+        if workers > (cores := usable_cores()):
+            err.print(
+                f"[yellow]warning:[/] --workers {workers} is more than the {cores} core(s) "
+                f"this process may use; running {cores} worker process(es)",
+                highlight=False,
+            )
+            workers = cores
     start_utc = parse_time(start, "--start")
     catalog = load_catalog(elements)
-    if catalog.skipped:
-        err.print(
-            f"[yellow]warning:[/] {len(catalog.skipped)} record(s) skipped in {elements} "
-            "(`stationplan elements FILE` lists them)"
-        )
+    warn_skipped(catalog.skipped, str(elements))
+    # The catalogue lives until exit: keep the collector from re-scanning its objects
+    # every time the screening allocates records (~1 s on 26k objects and 22k events).
+    gc.freeze()
     result = _run(
         catalog, start_utc, days, volume, primary, workers, scheduler, step_s, backend.value
     )
@@ -151,11 +166,16 @@ def screen_command(
         )
     if len(result.excluded) > 10:
         err.print(f"[yellow]excluded:[/] … and {len(result.excluded) - 10} more objects")
+    err.print(f"[yellow]screened:[/] {result.accounting()}", highlight=False)
     events, has_pc = _with_pc(list(result.events))
     events = _sorted(events, sort if has_pc or sort is not SortKey.pc else SortKey.miss)
     attached = list(result.attached)
     if format is ScreenFormat.json:
-        sys.stdout.write(json.dumps([c.as_dict() for c in events + attached], indent=2) + "\n")
+        from stationplan.screening.conjunction import write_conjunctions_json
+
+        # Byte for byte json.dumps([c.as_dict() ...], indent=2), without the slow encoder.
+        write_conjunctions_json(events + attached, sys.stdout.write)
+        sys.stdout.write("\n")
     elif format is ScreenFormat.csv:
         from stationplan.screening.socrates import write_socrates_csv
 
@@ -165,6 +185,7 @@ def screen_command(
         console.print(f"{len(events)} CDM file(s) written to {out}")
     else:
         _table(console, result, events, attached)
+    gc.unfreeze()
 
 
 def _run(catalog, start_utc, days, volume, primary, workers, scheduler, step_s, backend):
@@ -194,12 +215,13 @@ def _run(catalog, start_utc, days, volume, primary, workers, scheduler, step_s, 
 
 
 def _write_cdms(events: list[Conjunction], directory: Path) -> None:
+    from stationplan.report.files import make_output_dir, write_atomic
     from stationplan.screening.cdm import conjunction_to_cdm
 
-    directory.mkdir(parents=True, exist_ok=True)
+    make_output_dir(directory)
     for conj in events:
         name = f"{conj.tca_utc:%Y%m%dT%H%M%S}_{conj.norad_1}_{conj.norad_2}.cdm"
-        (directory / name).write_text(conjunction_to_cdm(conj), encoding="utf-8")
+        write_atomic(directory / name, conjunction_to_cdm(conj))
 
 
 def _table(console, result, events: list[Conjunction], attached: list[Conjunction]) -> None:

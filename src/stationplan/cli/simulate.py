@@ -57,7 +57,8 @@ def simulate(
     ] = 10.0,
 ) -> None:
     """Simulate CAMPAIGN day by day: stocks against reserves, altitude, reboosts."""
-    from stationplan.cli.console import err, out, parse_time
+    from stationplan.cli.console import err, out, parse_time, warn_skipped
+    from stationplan.report.files import check_output_dir
     from stationplan.report.logistics import daily_csv, write_simulation_report
     from stationplan.services.campaigns import solve_settings
     from stationplan.station.campaign import load_campaign
@@ -66,8 +67,11 @@ def simulate(
 
     fmt = format
     settings = solve_settings(time_limit)
-    loaded = load_campaign(campaign)
     until = None if end is None else parse_time(end, "--end")
+    if report is not None:
+        check_output_dir(report, "--report")
+    loaded = load_campaign(campaign)
+    warn_skipped(loaded.elements_skipped, loaded.elements_source)
     schedule = plan_campaign(loaded, settings)
     result = simulate_campaign(loaded, schedule, solar.value, until)
     for message in result.warnings:

@@ -539,7 +539,20 @@ _OMM_FLOATS = (
     "MEAN_MOTION_DOT",
     "MEAN_MOTION_DDOT",
 )
-_OMM_INTS = ("NORAD_CAT_ID", "EPHEMERIS_TYPE", "ELEMENT_SET_NO", "REV_AT_EPOCH")
+# Integer keywords and their plausible ranges. NORAD_CAT_ID: Alpha-5 limit (Space-Track);
+# EPHEMERIS_TYPE and ELEMENT_SET_NO: the widths of their TLE columns (63; 65-68) that an OMM
+# for SGP4 must fit (CelesTrak, "FAQs: Two-Line Element Set Format"); REV_AT_EPOCH: a
+# revolution count below 10 million (more than 1,600 years of a 16-rev/day orbit).
+_OMM_INTS = {
+    "NORAD_CAT_ID": (0, 339999, "0 to 339999 (Alpha-5 limit)"),
+    "EPHEMERIS_TYPE": (0, 9, "0 to 9 (one TLE column)"),
+    "ELEMENT_SET_NO": (0, 9999, "0 to 9999 (four TLE columns)"),
+    "REV_AT_EPOCH": (0, 9_999_999, "0 to 9999999"),
+}
+# Plausible epochs: the years a TLE's two-digit year can name, 1957 (Sputnik 1) to 2056
+# (CelesTrak, "FAQs: Two-Line Element Set Format"); anything else is a typo or a test value.
+_EPOCH_YEARS = (1957, 2056)
+_INT_RE = re.compile(r"[+-]?\d{1,30}", re.ASCII)
 # CCSDS 502.0-B-3 sec. 7.5.10: calendar or day-of-year form, optional 'Z'.
 _EPOCH_RE = re.compile(
     r"(\d{4})-(?:(\d{2})-(\d{2})|(\d{3}))T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?Z?", re.ASCII
@@ -555,6 +568,12 @@ def _omm_epoch(text: str) -> str:
             f"EPOCH is {text!r}, expected YYYY-MM-DDThh:mm:ss[.d] (UTC)", "OMM field"
         )
     year, month, day, doy, hh, mm, ss, frac = match.groups()
+    if not _EPOCH_YEARS[0] <= int(year) <= _EPOCH_YEARS[1]:
+        raise _RecordError(
+            f"EPOCH is {text!r}: year {year} lies outside {_EPOCH_YEARS[0]}-{_EPOCH_YEARS[1]} "
+            "(the years a two-line element set can name)",
+            "epoch",
+        )
     try:
         if doy is not None:
             base = datetime(int(year), 1, 1) + timedelta(days=int(doy) - 1)
@@ -596,18 +615,16 @@ def _omm_element(raw: Mapping[str, Any], source: str) -> ElementSet:
             ) from None
         if not math.isfinite(value):
             raise _RecordError(f"{key} is {fields[key]!r}, expected a finite number", "OMM field")
-    for key in _OMM_INTS:
-        try:
-            int(fields[key])
-        except ValueError:
-            raise _RecordError(
-                f"{key} is {fields[key]!r}, expected an integer", "OMM field"
-            ) from None
-    if not 0 <= int(fields["NORAD_CAT_ID"]) <= 339999:
-        raise _RecordError(
-            f"NORAD_CAT_ID is {fields['NORAD_CAT_ID']}, expected 0 to 339999 (Alpha-5 limit)",
-            "OMM field",
-        )
+    for key, (low, high, expected) in _OMM_INTS.items():
+        # The regex bounds the digits first: int() of a 5,000-digit string raises, and a
+        # huge value overflows the C long that SGP4 stores.
+        text = fields[key]
+        if not _INT_RE.fullmatch(text):
+            shown = text if len(text) <= 40 else f"{text[:20]}…({len(text)} characters)"
+            raise _RecordError(f"{key} is {shown!r}, expected an integer {expected}", "OMM field")
+        if not low <= int(text) <= high:
+            raise _RecordError(f"{key} is {text}, expected {expected}", "OMM field")
+        fields[key] = str(int(text))
     if not float(fields["MEAN_MOTION"]) > 0.0:
         raise _RecordError(f"MEAN_MOTION is {fields['MEAN_MOTION']}, expected > 0", "mean motion")
     if not 0.0 <= float(fields["ECCENTRICITY"]) < 1.0:
@@ -746,6 +763,14 @@ def _json_records(text: str) -> Iterator[tuple[int, Mapping[str, Any] | None, st
             yield item(pos, value)
     except json.JSONDecodeError as exc:
         yield exc.lineno, None, f"JSON syntax error ({exc.msg}); the rest of the text was not read"
+    except RecursionError:
+        yield line_of(pos), None, "JSON nested too deeply; the rest of the text was not read"
+    except ValueError as exc:  # an integer beyond Python's digit limit (sys.int_info)
+        yield (
+            line_of(pos),
+            None,
+            f"JSON value not readable ({exc}); the rest of the text was not read",
+        )
 
 
 def _csv_records(text: str) -> Iterator[tuple[int, Mapping[str, Any] | None, str | None]]:

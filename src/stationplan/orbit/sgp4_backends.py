@@ -52,10 +52,12 @@ __all__ = [
     "heyoka_available",
     "propagate_fast",
     "propagate_on",
+    "resolve_backend",
 ]
 
-#: Propagation backends: python-sgp4's SatrecArray (the default) or heyoka + python-sgp4.
-BACKENDS = ("sgp4", "heyoka")
+#: Propagation backends: python-sgp4's SatrecArray, heyoka + python-sgp4, or "auto" (the
+#: default of screening: heyoka where it is installed, python-sgp4 elsewhere).
+BACKENDS = ("auto", "sgp4", "heyoka")
 
 _MIN_PER_DAY = 1440.0
 #: heyoka writes (times, 7, objects) float64; time blocks keep that buffer near 32 MiB.
@@ -111,6 +113,16 @@ def check_backend(backend: str, *, field: str = "backend") -> str:
         )
     if backend == "heyoka":
         _import_heyoka(field)
+    return backend
+
+
+def resolve_backend(backend: str, *, field: str = "backend") -> str:
+    """ "sgp4" or "heyoka" for ``backend`` (checked by :func:`check_backend`): "auto" is
+    heyoka where it imports (the default dependency on platforms with a wheel) and
+    python-sgp4 elsewhere; both give the same states to the millimetre and the same
+    screening events (tests/test_sgp4_backends.py)."""
+    if check_backend(backend, field=field) == "auto":
+        return "heyoka" if heyoka_available() else "sgp4"
     return backend
 
 
@@ -244,8 +256,8 @@ def propagate_fast(
 
 
 def grid_propagator(satrecs: Sequence[Satrec], backend: str) -> SatrecArray | HeyokaSGP4:
-    """A reusable propagator of ``satrecs`` for ``backend`` ("sgp4" or "heyoka")."""
-    if check_backend(backend) == "heyoka":
+    """A reusable propagator of ``satrecs`` for ``backend`` ("sgp4", "heyoka" or "auto")."""
+    if resolve_backend(backend) == "heyoka":
         return HeyokaSGP4.from_satrecs(satrecs)
     return SatrecArray(list(satrecs))
 

@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt
 
 from stationplan.station.schedule import Schedule
 
+from .files import make_output_dir, write_atomic
 from .ics import schedule_to_ics
 from .tables import iso, schedule_to_json
 
@@ -196,10 +197,10 @@ def write_html_report(schedule: Schedule, directory: Path | str, appendix_html: 
 
     Returns the path of ``report.html``.
     """
-    folder = Path(directory)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = make_output_dir(directory)
     target = folder / "report.html"
-    target.write_text(render_html(schedule, appendix_html), encoding="utf-8")
-    (folder / "plan.json").write_text(schedule_to_json(schedule), encoding="utf-8")
-    (folder / "plan.ics").write_bytes(schedule_to_ics(schedule).encode("utf-8"))
+    # Each file atomically (report.files): an interrupted run leaves no half-written one.
+    write_atomic(target, render_html(schedule, appendix_html))
+    write_atomic(folder / "plan.json", schedule_to_json(schedule))
+    write_atomic(folder / "plan.ics", schedule_to_ics(schedule).encode("utf-8"))
     return target

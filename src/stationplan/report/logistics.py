@@ -11,7 +11,9 @@ import html
 import io
 import json
 from pathlib import Path
+from typing import Any
 
+from stationplan.report.files import make_output_dir, write_atomic
 from stationplan.station.logistics import SimulationResult
 
 __all__ = ["daily_csv", "logistics_html", "write_simulation_report"]
@@ -36,9 +38,10 @@ def write_simulation_report(result: SimulationResult, directory: Path) -> None:
 
     from stationplan.station.logistics import ITEMS
 
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / "simulation.json").write_text(json.dumps(result.as_dict(), indent=2) + "\n")
-    (directory / "daily.csv").write_text(daily_csv(result))
+    make_output_dir(directory)
+    # Each file atomically (report.files): an interrupted run leaves no half-written one.
+    write_atomic(directory / "simulation.json", json.dumps(result.as_dict(), indent=2) + "\n")
+    write_atomic(directory / "daily.csv", daily_csv(result))
     import numpy as np
 
     days = np.array(result.days, dtype="datetime64[D]")
@@ -50,7 +53,7 @@ def write_simulation_report(result: SimulationResult, directory: Path) -> None:
         ax.grid(alpha=0.3)
     axes[0].legend(loc="upper right")
     fig.tight_layout()
-    fig.savefig(directory / "stocks.png", dpi=110)
+    _save_png(fig, directory / "stocks.png")
     plt.close(fig)
     fig, ax = plt.subplots(figsize=(9, 3.5))
     ax.plot(days, result.altitude_km, label="mean altitude")
@@ -65,7 +68,7 @@ def write_simulation_report(result: SimulationResult, directory: Path) -> None:
     ax.grid(alpha=0.3)
     ax.set_title(f"altitude and {len(result.burns)} reboost(s), solar {result.solar}")
     fig.tight_layout()
-    fig.savefig(directory / "altitude.png", dpi=110)
+    _save_png(fig, directory / "altitude.png")
     plt.close(fig)
 
 
@@ -88,3 +91,10 @@ def logistics_html(simulation: SimulationResult, directory: Path) -> str:
         f"<p>Daily simulation of consumables and altitude (docs/logistics.md): "
         f"{len(burns)} reboost(s), no reserve violated.</p>" + "".join(images)
     )
+
+
+def _save_png(fig: Any, path: Path) -> None:
+    """A matplotlib figure as PNG (110 dpi), written atomically."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110)
+    write_atomic(path, buffer.getvalue())

@@ -764,9 +764,121 @@ static PyObject *py_plausible(PyObject *self, PyObject *args) {
     return out;
 }
 
+PyDoc_STRVAR(sieve_primaries_doc,
+             "sieve_primaries(position, velocity, usable, primaries, n, t_count, first_k, params)\n"
+             "-> (candidates, attached, attached_sep, tested)\n\n"
+             "The one-vs-many sieve of sieve.sieve_primaries: each primary (int64 local "
+             "indices, in order;\na primary is not paired with itself or earlier primaries) "
+             "against every object on every\ninterval whose two ends are usable for both: the "
+             "chord test, and co-orbiting samples\n(closer than attach_km, slower than "
+             "attach_speed_km_s). Buffers and params as sieve_all;\ncandidates and attached in "
+             "the order of the NumPy version (primary, object, time).");
+
+static PyObject *py_sieve_primaries(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *pos_obj, *vel_obj, *use_obj, *prim_obj, *params_obj;
+    long long n, t_count, first_k, n_prim;
+    if (!PyArg_ParseTuple(args, "OOOOLLLLO", &pos_obj, &vel_obj, &use_obj, &prim_obj, &n,
+                          &t_count, &first_k, &n_prim, &params_obj))
+        return NULL;
+    if (check_shape(n, t_count)) return NULL;
+    if (n_prim < 0 || n_prim > n) {
+        PyErr_SetString(PyExc_ValueError, "need 0 <= number of primaries <= n");
+        return NULL;
+    }
+    Params p;
+    if (parse_params(params_obj, &p)) return NULL;
+    Py_buffer views[4];
+    PyObject *objs[4] = {pos_obj, vel_obj, use_obj, prim_obj};
+    const char *formats[4] = {"d", "d", "?Bb", "qlL"};
+    const Py_ssize_t sizes[4] = {8, 8, 1, 8};
+    const long long counts[4] = {n * t_count * 3, n * t_count * 3, n * t_count, n_prim};
+    const char *names[4] = {"position", "velocity", "usable", "primaries"};
+    if (take_buffers(4, objs, views, formats, sizes, counts, names)) return NULL;
+    const double *pos = (const double *)views[0].buf, *vel = (const double *)views[1].buf;
+    const uint8_t *use = (const uint8_t *)views[2].buf;
+    const int64_t *prim = (const int64_t *)views[3].buf;
+    for (long long q = 0; q < n_prim; q++) {
+        if (prim[q] < 0 || prim[q] >= n) {
+            for (int b = 0; b < 4; b++) PyBuffer_Release(&views[b]);
+            PyErr_SetString(PyExc_ValueError, "primaries: index outside 0 .. n-1");
+            return NULL;
+        }
+    }
+    Buf cand = {0}, att_idx = {0}, att_sep = {0};
+    long long tested = 0;
+    int failed = 0;
+    uint8_t *skip = (uint8_t *)calloc((size_t)(n > 0 ? n : 1), 1);
+    if (!skip) failed = 1;
+    double attach2 = p.attach_km * p.attach_km;
+    double slow2 = p.attach_speed_km_s * p.attach_speed_km_s;
+    Py_BEGIN_ALLOW_THREADS
+    for (long long q = 0; q < n_prim && !failed; q++) {
+        int64_t pi = prim[q];
+        skip[pi] = 1; /* itself, and pairs of primaries already screened */
+        const double *pp = pos + pi * t_count * 3, *pv = vel + pi * t_count * 3;
+        const uint8_t *pu = use + pi * t_count;
+        for (int64_t j = 0; j < n && !failed; j++) {
+            if (skip[j]) continue;
+            const double *jp = pos + j * t_count * 3, *jv = vel + j * t_count * 3;
+            const uint8_t *ju = use + j * t_count;
+            double d_prev[3] = {0.0, 0.0, 0.0}, dd_prev = 0.0;
+            int both_prev = 0;
+            for (int64_t t = 0; t < t_count && !failed; t++) {
+                double d[3];
+                for (int k = 0; k < 3; k++) d[k] = jp[3 * t + k] - pp[3 * t + k];
+                double dd = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+                int both = ju[t] && pu[t];
+                if (t > 0 && both_prev && both) {
+                    tested++;
+                    double d01 = d_prev[0] * d[0] + d_prev[1] * d[1] + d_prev[2] * d[2];
+                    if (chord_passes(&p, dd_prev, dd, d01)) {
+                        int64_t rec[3] = {pi, j, t - 1 + first_k};
+                        if (buf_push(&cand, rec, sizeof(rec))) failed = 1;
+                    }
+                }
+                if (both && dd < attach2) {
+                    double w[3];
+                    for (int k = 0; k < 3; k++) w[k] = jv[3 * t + k] - pv[3 * t + k];
+                    if (w[0] * w[0] + w[1] * w[1] + w[2] * w[2] < slow2) {
+                        int64_t rec[3] = {pi, j, t + first_k};
+                        double sep = sqrt(dd);
+                        if (buf_push(&att_idx, rec, sizeof(rec)) ||
+                            buf_push(&att_sep, &sep, sizeof(sep)))
+                            failed = 1;
+                    }
+                }
+                d_prev[0] = d[0];
+                d_prev[1] = d[1];
+                d_prev[2] = d[2];
+                dd_prev = dd;
+                both_prev = both;
+            }
+        }
+    }
+    Py_END_ALLOW_THREADS
+    free(skip);
+    for (int b = 0; b < 4; b++) PyBuffer_Release(&views[b]);
+    PyObject *result = NULL;
+    if (failed) {
+        PyErr_NoMemory();
+    } else {
+        PyObject *c = buf_bytes(&cand), *ai = buf_bytes(&att_idx), *as = buf_bytes(&att_sep);
+        if (c && ai && as) result = Py_BuildValue("(OOOL)", c, ai, as, tested);
+        Py_XDECREF(c);
+        Py_XDECREF(ai);
+        Py_XDECREF(as);
+    }
+    free(cand.data);
+    free(att_idx.data);
+    free(att_sep.data);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"sieve_all", py_sieve_all, METH_VARARGS, sieve_all_doc},
     {"plausible_states", py_plausible, METH_VARARGS, plausible_doc},
+    {"sieve_primaries", py_sieve_primaries, METH_VARARGS, sieve_primaries_doc},
     {NULL, NULL, 0, NULL},
 };
 

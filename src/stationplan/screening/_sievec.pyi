@@ -35,3 +35,17 @@ def plausible_states(
     /,
 ) -> bytes:
     """uint8 (n, t_count) reason codes as bytes."""
+
+def sieve_primaries(
+    position: _Buf,
+    velocity: _Buf,
+    usable: _Buf,
+    primaries: _Buf,
+    n: int,
+    t_count: int,
+    first_k: int,
+    n_primaries: int,
+    params: Sequence[float],
+    /,
+) -> tuple[bytes, bytes, bytes, int]:
+    """As sieve_all, for each primary (int64 local indices) against every object."""

@@ -224,13 +224,15 @@ def pc_foster_2d_many(
         h = radius[:, None] * np.cos(theta)
         a = (y_m[:, None] + h) / (math.sqrt(2.0) * sy[:, None])
         b = (y_m[:, None] - h) / (math.sqrt(2.0) * sy[:, None])
-        inner = np.where(
-            b >= 0.0,
-            special.erfc(b) - special.erfc(a),
-            np.where(
-                a <= 0.0, special.erfc(-a) - special.erfc(-b), special.erf(a) - special.erf(b)
-            ),
-        )
+        # Each branch evaluated only where it applies (the same values as np.where of all
+        # three, at a third of the special-function calls).
+        inner = np.empty_like(a)
+        upper = b >= 0.0
+        lower = ~upper & (a <= 0.0)
+        middle = ~upper & ~lower
+        inner[upper] = special.erfc(b[upper]) - special.erfc(a[upper])
+        inner[lower] = special.erfc(-a[lower]) - special.erfc(-b[lower])
+        inner[middle] = special.erf(a[middle]) - special.erf(b[middle])
         u = (x - x_m[:, None]) / sx[:, None]
         integrand = 0.5 * inner * np.exp(-0.5 * u * u) * h  # dx = R cos θ dθ = h dθ
         estimates.append(0.5 * np.pi * (integrand @ weights) / (math.sqrt(2.0 * math.pi) * sx))
@@ -432,12 +434,16 @@ def with_probabilities(events: list[Conjunction]) -> list[Conjunction]:
     v1 = np.array([e.v1_km_s for e in events], dtype=float)
     r2 = np.array([e.r2_km for e in events], dtype=float)
     v2 = np.array([e.v2_km_s for e in events], dtype=float)
-    hbr_m = np.array(
-        [
-            object_radius_m(e.norad_1, e.name_1) + object_radius_m(e.norad_2, e.name_2)
-            for e in events
-        ]
-    )
+    radius_of: dict[tuple[int, str], float] = {}  # objects recur across events
+
+    def radius(norad: int, name: str) -> float:
+        key = (norad, name)
+        value = radius_of.get(key)
+        if value is None:
+            value = radius_of[key] = object_radius_m(norad, name)
+        return value
+
+    hbr_m = np.array([radius(e.norad_1, e.name_1) + radius(e.norad_2, e.name_2) for e in events])
     sigma1 = default_sigma_rtn_km(np.array([e.age_days_1 for e in events], dtype=float))
     sigma2 = default_sigma_rtn_km(np.array([e.age_days_2 for e in events], dtype=float))
     # Combined inertial covariance: Σ_k Mₖᵀ diag(σₖ²) Mₖ for both objects (rtn_to_inertial).
@@ -474,21 +480,23 @@ def with_probabilities(events: list[Conjunction]) -> list[Conjunction]:
             radius_km[ok],
         )  # fmt: skip
     out = []
-    for k, conj in enumerate(events):
-        if not ok[k]:
+    new = object.__new__
+    for conj, good, pc_k, hbr_k in zip(
+        events, ok.tolist(), pc.tolist(), hbr_m.tolist(), strict=True
+    ):
+        if not good:
             out.append(with_probability(conj))
             continue
-        extras = dict(conj.extras)
-        extras["covariance_1"] = extras["covariance_2"] = "default"
-        out.append(
-            dataclasses.replace(
-                conj,
-                pc=float(pc[k]),
-                pc_method="FOSTER-1992",
-                hard_body_radius_m=float(hbr_m[k]),
-                extras=extras,
-            )
-        )
+        # dataclasses.replace without its per-call field walk (a frozen dataclass with no
+        # __post_init__: a copy of the fields with four of them changed is the same record).
+        copy = new(Conjunction)
+        fields = copy.__dict__
+        fields.update(conj.__dict__)
+        fields["pc"] = pc_k
+        fields["pc_method"] = "FOSTER-1992"
+        fields["hard_body_radius_m"] = hbr_k
+        fields["extras"] = {**conj.extras, "covariance_1": "default", "covariance_2": "default"}
+        out.append(copy)
     return out
 
 

@@ -20,12 +20,15 @@ a ``dask.distributed`` cluster (``scheduler``); results are identical.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
+import time
 import uuid
 import warnings
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from multiprocessing import get_context
@@ -36,7 +39,12 @@ from sgp4.api import Satrec, SatrecArray
 from stationplan.errors import InputError
 from stationplan.orbit.elements import Catalog, ElementSet, SkippedRecord
 from stationplan.orbit.propagate import SatrecRecipe, propagate, rebuild_satrec, satrec_recipes
-from stationplan.orbit.sgp4_backends import HeyokaSGP4, check_backend, grid_propagator, propagate_on
+from stationplan.orbit.sgp4_backends import (
+    HeyokaSGP4,
+    grid_propagator,
+    propagate_on,
+    resolve_backend,
+)
 from stationplan.orbit.timescale import datetime_to_jd, jd_to_datetime
 from stationplan.screening.conjunction import Conjunction
 from stationplan.screening.sieve import (
@@ -61,6 +69,7 @@ __all__ = [
     "ScreeningResult",
     "ScreeningVolume",
     "screen",
+    "usable_cores",
 ]
 
 _SECONDS_PER_DAY = 86400.0
@@ -72,13 +81,20 @@ DEFAULT_STEP_PRIMARY_S = 120.0
 DEFAULT_STEP_ALL_S = 60.0
 #: States (objects × times) held per chunk: 49 bytes each, so ~200 MiB per chunk.
 _STATES_PER_CHUNK = 4_000_000
-#: Below this many object-steps the work stays in this process (spawn costs ~0.5 s).
-_MIN_STATES_FOR_WORKERS = 20_000_000
+#: Grid steps of the smallest chunk (the first one is timed to decide on more processes).
+_MIN_CHUNK_STEPS = 8
+#: Start-up of a spawned worker (s): interpreter and imports, plus the rebuild of each
+#: record (sgp4init) — measured 0.9 s + 26k × 25 µs on the 2 cores of the reference host.
+#: Other processes start only when the work left in this one is twice that.
+_WORKER_START_S = 0.9
+_WORKER_START_PER_OBJECT_S = 25e-6
 #: Radial filter: osculating bands sampled every 6 h, widened by 50 km plus the largest
 #: change between two samples (J2 short-period terms move the osculating radius by
 #: ≲ 10 km in LEO; the sample-to-sample change covers drag decay between samples).
 _BAND_SAMPLE_S = 6 * 3600.0
 _BAND_MARGIN_KM = 10.0
+#: Reason of an object without any usable SGP4 state over the span.
+_NO_SAMPLE = "SGP4 fails at every sample of the span"
 #: Two minima of one pair closer than this (s) are one event (seen from two chunks).
 _DUPLICATE_S = 1e-3
 
@@ -178,6 +194,27 @@ class ScreeningResult:
     n_objects: int
     n_screened: int
     stats: dict[str, int] = field(default_factory=dict)
+    #: NORAD ids of the objects screened at no time, by reason (``n_objects - n_screened``
+    #: in all).
+    not_screened: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    #: Objects screened at some grid samples only (listed in ``excluded``).
+    n_partly_screened: int = 0
+    #: Where the time went (s): ``filter`` (radial filter), ``chunks`` (wall time of all
+    #: chunks) and ``assembly`` (events, attached, exclusions) as wall time of this call;
+    #: ``propagation``, ``sieve``, ``tca`` summed over the chunks of every process.
+    phase_s: dict[str, float] = field(default_factory=dict)
+
+    def accounting(self) -> str:
+        """One line accounting for every object: how many were screened, and why each
+        of the others was not (counts by reason), e.g. ``37 of 200 objects screened;
+        not screened: 160 radial band …, 3 SGP4 fails at every sample of the span``."""
+        text = f"{self.n_screened} of {self.n_objects} objects screened"
+        if self.n_partly_screened:
+            text += f" ({self.n_partly_screened} of them only at some grid samples)"
+        if self.not_screened:
+            reasons = ", ".join(f"{len(ids)} {reason}" for reason, ids in self.not_screened.items())
+            text += f"; not screened: {reasons}"
+        return text
 
 
 # ---------------------------------------------------------------------------
@@ -209,6 +246,8 @@ class _ChunkResult:
     n_pairs_tested: int
     n_candidates: int
     n_failed: int
+    #: Seconds this chunk spent in grid propagation, the sieve and TCA refinement.
+    seconds: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
 
 def _run_chunk(
@@ -219,7 +258,9 @@ def _run_chunk(
     h = job.step_s
     ks = np.arange(k0 - 1, k1 + 2)
     t_s = ks * h
+    clock = [time.perf_counter()]
     batch = propagate_on(grid, np.full(ks.size, job.jd0), job.fr0 + t_s / _SECONDS_PER_DAY)
+    clock.append(time.perf_counter())
     reason = plausible_states(batch.position_km, batch.velocity_km_s, batch.error_code, h)
     inner = slice(1, ks.size - 1)
     position = batch.position_km[:, inner]
@@ -227,17 +268,23 @@ def _run_chunk(
     reason = reason[:, inner]
     usable = reason == 0
     settings = job.settings
+    # The sieve takes the whole batch (no copy of the inner slice): the two outer samples
+    # are for the plausibility check only, so they are marked unusable.
+    usable_all = np.zeros(batch.error_code.shape, dtype=bool)
+    usable_all[:, inner] = usable
     if job.primaries is None:
-        # The sieve takes the whole batch (no copy of the inner slice): the two outer
-        # samples are for the plausibility check only, so they are marked unusable.
-        usable_all = np.zeros(batch.error_code.shape, dtype=bool)
-        usable_all[:, inner] = usable
         cand = sieve_all(batch.position_km, batch.velocity_km_s, usable_all, k0 - 1, settings)
     else:
         cand = sieve_primaries(
-            position, velocity, usable, np.asarray(job.primaries, dtype=np.int64), k0, settings
+            batch.position_km,
+            batch.velocity_km_s,
+            usable_all,
+            np.asarray(job.primaries, dtype=np.int64),
+            k0 - 1,
+            settings,
         )
     n = len(satrecs)
+    clock.append(time.perf_counter())
     attached_keys = np.unique(cand.attached_i * n + cand.attached_j)
     keep = ~np.isin(cand.i * n + cand.j, attached_keys)
     ci, cj, ck = cand.i[keep], cand.j[keep], cand.k[keep]
@@ -302,6 +349,7 @@ def _run_chunk(
         cand.n_pairs_tested,
         int(ci.size),
         int((~ca.ok).sum()),
+        (clock[1] - clock[0], clock[2] - clock[1], time.perf_counter() - clock[2]),
     )
 
 
@@ -348,32 +396,92 @@ def _chunks(n_steps: int, n_objects: int, parts: int) -> list[tuple[int, int]]:
     return [(k, min(k + size, n_steps)) for k in range(0, n_steps, size)]
 
 
+def _guided_chunks(n_steps: int, n_objects: int, workers: int) -> list[tuple[int, int]]:
+    """Step ranges for ``workers`` processes: a small probe first (its time decides whether
+    other processes pay off), then chunks of at most the memory bound that shrink towards
+    the end (each a share of what is left: guided self-scheduling, Polychronopoulos & Kuck
+    1987), so that all processes finish together. Chunk boundaries do not change results."""
+    largest = max(_MIN_CHUNK_STEPS, _STATES_PER_CHUNK // max(n_objects, 1))
+    out = [(0, min(_MIN_CHUNK_STEPS, n_steps))]
+    k = out[0][1]
+    while k < n_steps:
+        share = -(-(n_steps - k) // (2 * workers))
+        size = min(largest, max(_MIN_CHUNK_STEPS, share))
+        out.append((k, min(k + size, n_steps)))
+        k = out[-1][1]
+    return out
+
+
 def _run_all(
     satrecs: list[Satrec],
     job: _Job,
     chunks: list[tuple[int, int]],
     workers: int,
     scheduler: str | None,
+    *,
+    forced: bool = False,
 ) -> Iterator[_ChunkResult]:
     if scheduler is not None:
         yield from _run_dask(satrecs, job, chunks, scheduler)
         return
-    if workers <= 1:
-        grid = grid_propagator(satrecs, job.backend)
-        for k0, k1 in chunks:
-            yield _run_chunk(satrecs, grid, job, k0, k1)
-        return
-    check = _check_time(satrecs)
-    recipes = satrec_recipes(satrecs, *check)
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=get_context("spawn"),
-        initializer=_pool_init,
-        initargs=(recipes, check),
-    ) as pool:
-        futures = [pool.submit(_pool_chunk, job, k0, k1) for k0, k1 in chunks]
-        for future in as_completed(futures):
-            yield future.result()
+    yield from _run_local(satrecs, job, chunks, workers, forced=forced)
+
+
+def _worker_start_s(n_objects: int) -> float:
+    """Modelled start-up of one worker process (s): interpreter, imports, record rebuild."""
+    return _WORKER_START_S + _WORKER_START_PER_OBJECT_S * n_objects
+
+
+def _run_local(
+    satrecs: list[Satrec],
+    job: _Job,
+    chunks: list[tuple[int, int]],
+    workers: int,
+    *,
+    forced: bool = False,
+) -> Iterator[_ChunkResult]:
+    """Chunks in this process, joined by ``workers - 1`` spawned processes when the work
+    left after the first chunk, timed here, is worth twice their start-up (or always when
+    ``forced``, i.e. the caller asked for that many workers): no core idles while chunks
+    remain (this process and the pool take the chunks in order, shrinking towards the end,
+    two in flight per worker)."""
+    grid = grid_propagator(satrecs, job.backend)
+    queue = deque(chunks)
+    pool: ProcessPoolExecutor | None = None
+    futures: set[Future[_ChunkResult]] = set()
+    steps_done = 0
+    busy_s = 0.0
+    try:
+        while queue or futures:
+            if queue:
+                k0, k1 = queue.popleft()
+                began = time.perf_counter()
+                result = _run_chunk(satrecs, grid, job, k0, k1)
+                busy_s += time.perf_counter() - began
+                steps_done += k1 - k0
+                left_s = busy_s / steps_done * sum(b - a for a, b in queue)
+                worth_it = forced or left_s > 2.0 * _worker_start_s(len(satrecs))
+                if pool is None and workers > 1 and queue and worth_it:
+                    check = _check_time(satrecs)
+                    pool = ProcessPoolExecutor(
+                        max_workers=workers - 1,
+                        mp_context=get_context("spawn"),
+                        initializer=_pool_init,
+                        initargs=(satrec_recipes(satrecs, *check), check),
+                    )
+                yield result
+            elif futures:
+                wait(futures, return_when=FIRST_COMPLETED)
+            for future in [f for f in futures if f.done()]:
+                futures.discard(future)
+                yield future.result()
+            while pool is not None and queue and len(futures) < 2 * (workers - 1):
+                futures.add(pool.submit(_pool_chunk, job, *queue.popleft()))
+    finally:
+        # On an interruption (Ctrl-C, an error in a chunk, a closed generator) the queued
+        # chunks are dropped instead of run to the end; a rerun starts from scratch.
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _run_dask(
@@ -403,6 +511,14 @@ def _run_dask(
         client.close()
 
 
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity where the OS tells, else all)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
 def _check_time(satrecs: list[Satrec]) -> tuple[float, float]:
     """Fingerprint time of the record rebuild in other processes (noon of median epoch)."""
     epochs = np.array([s.jdsatepoch for s in satrecs] or [0.0])
@@ -424,7 +540,7 @@ def screen(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: ProgressCallback | None = None,
-    backend: str = "sgp4",
+    backend: str = "auto",
 ) -> ScreeningResult:
     """Screen ``primaries`` (NORAD ids) against every object, or all vs all when None.
 
@@ -433,9 +549,10 @@ def screen(
     ``step_s``: sieve grid step (s; default 120 with primaries, 60 all-vs-all); any step
     is exact, it only trades propagation against candidate refinements. ``workers``: local processes (None: all cores; small
     jobs stay in this process); ``scheduler``: address of a dask.distributed scheduler.
-    ``backend``: SGP4 of the sieve grid, "sgp4" (python-sgp4, default) or "heyoka"
+    ``backend``: SGP4 of the sieve grid, "sgp4" (python-sgp4), "heyoka"
     (``stationplan.orbit.sgp4_backends``: heyoka for near-earth objects, python-sgp4 for deep
-    space; needs the ``fast`` extra). TCA and miss distances always come from python-sgp4.
+    space) or "auto" (default: heyoka where it is installed, else python-sgp4; the events
+    are the same). TCA and miss distances always come from python-sgp4.
 
     Returns a :class:`ScreeningResult` whose events are each pair's local minima of the
     range inside the span and the volume, with TCA and states from python-sgp4.
@@ -452,7 +569,7 @@ def screen(
         raise InputError(f"workers must be at least 1, got {workers}", field="--workers")
     if start_utc.tzinfo is None:
         raise InputError("start time must be timezone-aware (UTC)", field="--start")
-    check_backend(backend, field="--backend")  # also: is heyoka installed?
+    backend = resolve_backend(backend, field="--backend")  # also: is heyoka installed?
 
     if isinstance(catalog, Catalog):
         latest = catalog.latest()
@@ -483,6 +600,7 @@ def screen(
     settings = SieveSettings(step_s=step_s, distance_km=volume.sieve_distance_km)
 
     # 1. Radial filter (one-vs-catalogue): keep objects that can reach a primary's band.
+    began = time.perf_counter()
     chosen = list(range(len(elements)))
     no_band: list[int] = []
     if primaries is not None:
@@ -503,20 +621,23 @@ def screen(
         backend=backend,
     )
     satrecs = [e.satrec for e in screened]
-    n_workers = (os.cpu_count() or 1) if workers is None else workers
-    if workers is None and len(satrecs) * n_steps < _MIN_STATES_FOR_WORKERS:
-        n_workers = 1
-    chunks = _chunks(n_steps, len(satrecs), 4 * n_workers if scheduler or n_workers > 1 else 1)
+    n_workers = usable_cores() if workers is None else min(workers, usable_cores())
+    if scheduler is not None:
+        chunks = _chunks(n_steps, len(satrecs), 4 * n_workers)
+    else:
+        chunks = _guided_chunks(n_steps, len(satrecs), n_workers)
 
     results: list[_ChunkResult] = []
     done = 0
-    for result in _run_all(satrecs, job, chunks, n_workers, scheduler):
+    filtered = time.perf_counter()
+    for result in _run_all(satrecs, job, chunks, n_workers, scheduler, forced=workers is not None):
         results.append(result)
         done += result.k1 - result.k0
         if progress is not None:
             progress(done, n_steps)
 
-    return _assemble(
+    chunked = time.perf_counter()
+    assembled = _assemble(
         results,
         screened,
         satrecs,
@@ -528,7 +649,22 @@ def screen(
         skipped,
         len(elements),
         [elements[k] for k in no_band],
+        [
+            elements[k].norad_id
+            for k in sorted(set(range(len(elements))) - set(chosen) - set(no_band))
+        ],
+        n_workers if scheduler is None else 0,
     )
+    phases = {
+        "filter": filtered - began,
+        "chunks": chunked - filtered,
+        **{
+            name: sum(r.seconds[k] for r in results)
+            for k, name in enumerate(("propagation", "sieve", "tca"))
+        },
+        "assembly": time.perf_counter() - chunked,
+    }
+    return dataclasses.replace(assembled, phase_s=phases)
 
 
 def _radial_filter(
@@ -580,6 +716,8 @@ def _assemble(
     skipped: Sequence[SkippedRecord],
     n_objects: int,
     no_band: list[ElementSet],
+    out_of_band: list[int],
+    n_workers: int,
 ) -> ScreeningResult:
     n = len(screened)
 
@@ -623,11 +761,31 @@ def _assemble(
     events.sort(key=lambda c: (c.tca_jd, c.norad_1, c.norad_2))
 
     excluded = _excluded(results, screened, job, no_band, start_utc)
+    # Every object is screened, partly screened or not screened for one counted reason.
+    samples: dict[int, int] = {}
+    reasons: dict[int, list[str]] = {}
+    for x in excluded:
+        samples[x.norad_id] = samples.get(x.norad_id, 0) + x.n_samples
+        reasons.setdefault(x.norad_id, []).append(x.reason)
+    no_sample = {e.norad_id for e in no_band}
+    never = {k for k, count in samples.items() if count >= n_steps + 1} - no_sample
+    not_screened: dict[str, tuple[int, ...]] = {}
+    if out_of_band:
+        reach = f"{volume.sieve_distance_km:g} km"
+        not_screened[f"whose radial band never comes within {reach} of a primary's"] = tuple(
+            out_of_band
+        )
+    if no_sample:
+        not_screened[_NO_SAMPLE] = tuple(sorted(no_sample))
+    for k in sorted(never):
+        reason = "left out at every grid sample: " + " / ".join(reasons[k])
+        not_screened[reason] = (*not_screened.get(reason, ()), k)
     stats = {
         "pairs_tested": sum(r.n_pairs_tested for r in results),
         "candidate_intervals": sum(r.n_candidates for r in results),
         "refinements_failed": sum(r.n_failed for r in results),
         "chunks": len(results),
+        "workers": n_workers,
     }
     return ScreeningResult(
         events=tuple(events),
@@ -641,8 +799,10 @@ def _assemble(
         volume=volume,
         primaries=primary_ids,
         n_objects=n_objects,
-        n_screened=n,
+        n_screened=n - len(never) - len(no_sample & {e.norad_id for e in screened}),
         stats=stats,
+        not_screened=not_screened,
+        n_partly_screened=len(set(samples) - never - no_sample),
     )
 
 
@@ -729,8 +889,5 @@ def _excluded(
         )
         for (obj, reason), (count, first_k) in totals.items()
     ]
-    out += [
-        ExcludedObject(e.norad_id, e.name, "SGP4 fails at every sample of the span", 0, start_utc)
-        for e in no_band
-    ]
+    out += [ExcludedObject(e.norad_id, e.name, _NO_SAMPLE, 0, start_utc) for e in no_band]
     return tuple(sorted(out, key=lambda x: (x.norad_id, x.reason)))

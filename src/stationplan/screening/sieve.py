@@ -275,13 +275,48 @@ def sieve_primaries(
     primaries: np.ndarray,
     first_k: int,
     settings: SieveSettings,
+    engine: str = "auto",
 ) -> Candidates:
     """One-vs-many sieve: each primary against every other object on every interval.
 
     ``position_km``/``velocity_km_s``: (N, T, 3) TEME states at grid points
     ``first_k … first_k + T − 1``; the T − 1 intervals between them are tested.
-    ``usable``: (N, T) bool; ``primaries``: local indices of the primaries.
+    ``usable``: (N, T) bool; ``primaries``: local indices of the primaries. ``engine``
+    as for :func:`sieve_all`: the compiled kernel runs the same tests in one pass over
+    the states (the same candidates and attached samples, in the same order).
     """
+    if _use_compiled(engine):
+        n, t_count = usable.shape
+        prim = np.ascontiguousarray(primaries, dtype=np.int64)
+        params = (
+            settings.step_s,
+            settings.distance_km,
+            settings.crude_margin_km,
+            GRADIENT_BOUND_S2,
+            RESIDUAL_ACCEL_KM_S2,
+            MAX_VELOCITY_MISMATCH_KM_S,
+            settings.attach_km,
+            settings.attach_speed_km_s,
+            SLOW_SPEED_KM_S,
+            1.0,
+        )
+        cand, att, att_sep, tested = _sievec.sieve_primaries(
+            np.ascontiguousarray(position_km, dtype=np.float64),
+            np.ascontiguousarray(velocity_km_s, dtype=np.float64),
+            np.ascontiguousarray(usable, dtype=np.bool_),
+            prim,
+            n,
+            t_count,
+            first_k,
+            prim.size,
+            params,
+        )
+        c = np.frombuffer(cand, dtype=np.int64).reshape(-1, 3)
+        a = np.frombuffer(att, dtype=np.int64).reshape(-1, 3)
+        return Candidates(
+            c[:, 0].copy(), c[:, 1].copy(), c[:, 2].copy(), a[:, 0].copy(), a[:, 1].copy(),
+            np.frombuffer(att_sep, dtype=np.float64).copy(), a[:, 2].copy(), int(tested),
+        )  # fmt: skip
     parts = _new_parts()
     n = position_km.shape[0]
     tested = 0

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from stationplan.errors import InfeasibleError
+from stationplan.errors import InfeasibleError, check_range
 from stationplan.launch.maneuvers import plan_rendezvous
 from stationplan.launch.rendezvous import assess_launch, station_phasing
 from stationplan.launch.sites import get_site
@@ -33,7 +33,19 @@ def rendezvous_report(
     profile: str | None,
     lead_days: float,
 ) -> dict[str, Any]:
-    """Library calls behind ``stationplan rendezvous``: a JSON-ready report."""
+    """Library calls behind ``stationplan rendezvous``: a JSON-ready report.
+
+    ``lead_days``: days before launch of the station-phasing estimate, within (0, 365].
+    """
+    check_range(
+        lead_days,
+        0.0,
+        365.0,
+        "--lead-days",
+        low_open=True,
+        unit="days",
+        why="a phasing burn more than a year ahead would be undone by drag and reboosts",
+    )
     site = get_site(site_id)
     vehicle = get_vehicle(vehicle_id).at_site(site.id)
     history = station_history(catalog, norad, source)

@@ -36,7 +36,8 @@ from pydantic import (
 from stationplan.errors import InputError
 from stationplan.launch.sites import Ident, get_site
 from stationplan.launch.vehicles import Vehicle, get_vehicle
-from stationplan.orbit.elements import ElementSet, load_catalog
+from stationplan.orbit.elements import ElementSet, SkippedRecord, load_catalog
+from stationplan.station.logistics import cargo_capacity_kg
 from stationplan.station.model import Station, get_station, load_station
 from stationplan.tomlfiles import read_toml, validate_toml
 
@@ -77,14 +78,28 @@ def _to_utc(value: Any) -> Any:
                 "2022-05-09T17:56:37Z)"
             ) from None
     if isinstance(value, datetime):
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        try:
+            return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        except OverflowError:  # e.g. 9999-12-31T23:00:00-05:00
+            raise ValueError(f"{value.isoformat()} lies outside the calendar in UTC") from None
     if isinstance(value, date):
         return datetime.combine(value, time(0, 0), tzinfo=UTC)
     return value
 
 
+#: Plausible campaign years: the space age (Sputnik 1, 1957) to the end of the century; a
+#: time outside is a typo and would overflow the scheduler's arithmetic near year 9999.
+YEARS = (1957, 2100)
+
+
+def _plausible_year(value: datetime) -> datetime:
+    if not YEARS[0] <= value.year <= YEARS[1]:
+        raise ValueError(f"year {value.year} lies outside {YEARS[0]}-{YEARS[1]}")
+    return value
+
+
 #: A UTC instant: TOML date/date-time or an ISO 8601 string.
-UtcTime = Annotated[datetime, BeforeValidator(_to_utc)]
+UtcTime = Annotated[datetime, BeforeValidator(_to_utc), AfterValidator(_plausible_year)]
 
 
 def _name(value: str) -> str:
@@ -97,7 +112,8 @@ Name = Annotated[str, AfterValidator(_name)]
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # allow_inf_nan=False: every number of a campaign is finite ('inf', 'nan' are TOML floats).
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class TimeRange(_Frozen):
@@ -185,7 +201,9 @@ class Handover(_Frozen):
     """This crew arrives while ``with_`` is aboard; overlap (their departure minus our
     docking) lies within ``overlap_days``."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
 
     with_: Name = Field(alias="with")
     overlap_days: DayRange
@@ -270,7 +288,7 @@ class SeatQuota(_Frozen):
     agency: Name
     start: UtcTime
     end: UtcTime
-    max_seats: int = Field(ge=0)
+    max_seats: int = Field(ge=0, le=100)
 
     @model_validator(mode="after")
     def _ordered(self) -> SeatQuota:
@@ -345,7 +363,8 @@ class CampaignFile:
 
     ``vehicles``: mission or docked-vehicle name -> Vehicle (resolved for its site);
     ``sites``: mission name -> site id; ``elements``: the station's element sets,
-    oldest first; ``elements_source``: where they came from (for reports).
+    oldest first; ``elements_source``: where they came from (for reports);
+    ``elements_skipped``: records of that file that were not loaded (reported by the CLI).
     """
 
     path: Path
@@ -355,6 +374,7 @@ class CampaignFile:
     elements_source: str
     vehicles: dict[str, Vehicle]
     sites: dict[str, str]
+    elements_skipped: tuple[SkippedRecord, ...] = ()
 
 
 _BUNDLED = re.compile(r"^bundled:([A-Za-z0-9._-]+)$")
@@ -369,8 +389,8 @@ def load_campaign(path: Path | str) -> CampaignFile:
     campaign = validate_toml(Campaign, read_toml(path), path)
     station = _resolve_station(campaign.campaign.station, path)
     vehicles, sites = _check_references(campaign, station, path)
-    elements, source = _resolve_elements(campaign.campaign.elements, station, path)
-    return CampaignFile(path, campaign, station, elements, source, vehicles, sites)
+    elements, source, skipped = _resolve_elements(campaign.campaign.elements, station, path)
+    return CampaignFile(path, campaign, station, elements, source, vehicles, sites, skipped)
 
 
 def _resolve_station(spec: str, path: Path) -> Station:
@@ -384,7 +404,7 @@ def _resolve_station(spec: str, path: Path) -> Station:
 
 def _resolve_elements(
     spec: str, station: Station, path: Path
-) -> tuple[tuple[ElementSet, ...], str]:
+) -> tuple[tuple[ElementSet, ...], str, tuple[SkippedRecord, ...]]:
     match = _BUNDLED.match(spec)
     if match:
         resource = resources.files("stationplan") / "data" / "elements" / match.group(1)
@@ -417,7 +437,7 @@ def _resolve_elements(
             path=path,
             field="campaign.elements",
         )
-    return tuple(history), source
+    return tuple(history), source, catalog.skipped
 
 
 def _check_references(
@@ -542,11 +562,39 @@ def _check_references(
             }
             if partner not in crewed or partner == mission.name:
                 raise fail(f"{partner!r} is not another crew mission", f"{where}.handover.with")
+        _check_cargo(mission, vehicle, f"{where}.cargo_kg", fail)
         vehicles[mission.name] = vehicle
         sites[mission.name] = site_id
+    _check_stocks(campaign, station, fail)
     for q, pad in enumerate(campaign.pads):
         try:
             get_site(pad.site)
         except InputError as exc:
             raise fail(exc.reason, f"pads[{q}].site") from None
     return vehicles, sites
+
+
+def _check_cargo(mission: Mission, vehicle: Vehicle, field: str, fail: Any) -> None:
+    """A manifest is at most what the vehicle carries (:func:`cargo_capacity_kg`, with its
+    source); 10^9 kg of food on a Tianzhou is a typo, not a plan."""
+    bound = cargo_capacity_kg(vehicle.id)
+    total_kg = mission.cargo_kg.total_kg
+    if bound is not None and total_kg > bound[0]:
+        raise fail(
+            f"{total_kg:g} kg of cargo on {vehicle.id}, more than {bound[1]}: {bound[0]:g} kg",
+            field,
+        )
+
+
+def _check_stocks(campaign: Campaign, station: Station, fail: Any) -> None:
+    """Each starting stock is at most the mass of the modules aboard at the start (their
+    ``mass_t`` in the station file): a station cannot hold more than it weighs."""
+    masses_t = {m.id: m.mass_t for m in station.modules}
+    station_kg = 1000.0 * sum(masses_t.get(m, 0.0) for m in campaign.initial.modules)
+    for item, kg in campaign.logistics.initial_kg.given().items():
+        if kg > station_kg:
+            raise fail(
+                f"{kg:g} kg of {item} aboard at the start, more than the modules aboard weigh "
+                f"({station_kg:g} kg, mass_t in the station file)",
+                f"logistics.initial_kg.{item}",
+            )

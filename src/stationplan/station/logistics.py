@@ -531,7 +531,7 @@ def _skip_cycle(
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class _ItemModel(_Strict):
@@ -564,6 +564,7 @@ class _VehicleModel(_Strict):
     mass_kg: float = Field(gt=0.0)
     area_m2: float = Field(ge=0.0)
     trash_kg: float = Field(default=0.0, ge=0.0)
+    cargo_capacity_kg: float | None = Field(default=None, gt=0.0)
 
 
 class _LogisticsFile(_Strict):
@@ -575,6 +576,21 @@ class _LogisticsFile(_Strict):
 def _bundled() -> _LogisticsFile:
     document, path = read_bundled_toml("logistics.toml")
     return validate_toml(_LogisticsFile, document, path)
+
+
+def cargo_capacity_kg(vehicle_id: str) -> tuple[float, str] | None:
+    """Most cargo ``vehicle_id`` carries up, kg, and where that bound comes from.
+
+    The published cargo capacity (``cargo_capacity_kg`` in ``data/logistics.toml``, each with
+    its source) or, for vehicles without one, the vehicle's own mass while docked (``mass_kg``):
+    no manifest outweighs the vehicle that carries it. None for a vehicle the file lacks.
+    """
+    vehicle = _bundled().vehicles.get(vehicle_id)
+    if vehicle is None:
+        return None
+    if vehicle.cargo_capacity_kg is not None:
+        return vehicle.cargo_capacity_kg, "its cargo capacity (data/logistics.toml)"
+    return vehicle.mass_kg, "its own mass while docked (data/logistics.toml)"
 
 
 def load_logistics(

@@ -139,11 +139,11 @@ class Station:
 
 
 class _StationModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     id: Ident
     name: str = Field(min_length=1)
-    norad_id: int = Field(gt=0)
+    norad_id: int = Field(gt=0, le=339999)
     inclination_deg: float = Field(gt=0.0, lt=180.0)
     crew_nominal: int = Field(ge=0, le=50)
     crew_handover: int = Field(ge=0, le=50)
@@ -159,16 +159,16 @@ class _StationModel(BaseModel):
 
 
 class _NodeModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     ports: list[Ident] = Field(min_length=1)
     short_stay: int = Field(ge=1, le=20)
     long_stay: int = Field(ge=1, le=20)
-    long_stay_days: float = Field(gt=0.0)
+    long_stay_days: float = Field(gt=0.0, le=3650.0)
 
 
 class _ModuleModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     id: Ident
     name: str = Field(min_length=1)
@@ -179,7 +179,7 @@ class _ModuleModel(BaseModel):
 
 
 class _PortModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     id: Ident
     module: Ident
@@ -188,13 +188,13 @@ class _PortModel(BaseModel):
 
 
 class _VehicleLimitModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     max_stay_days: float = Field(gt=0.0, le=3650.0)
 
 
 class _StationFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     station: _StationModel
     modules: list[_ModuleModel] = Field(min_length=1)
