@@ -12,7 +12,17 @@ from typing import NoReturn
 import typer
 from rich.markup import escape
 
-from stationplan.cli import demo, elements, plan, rendezvous, screen, simulate, windows
+from stationplan.cli import (
+    demo,
+    elements,
+    fetch,
+    plan,
+    rendezvous,
+    screen,
+    serve,
+    simulate,
+    windows,
+)
 from stationplan.cli.console import err
 from stationplan.errors import StationplanError
 
@@ -38,6 +48,8 @@ app.command()(demo.demo)
 app.command()(plan.plan)
 app.command("screen")(screen.screen_command)
 app.command()(simulate.simulate)
+app.command()(serve.serve)
+app.command()(fetch.fetch)
 
 
 def _click_exception_types() -> tuple[
