@@ -205,6 +205,7 @@ def test_every_mission_states_the_reason_for_its_choice(tiangong):
 
 START = datetime(2030, 1, 1, tzinfo=UTC)
 STAY_DAYS = 12
+WENCHANG_SEPARATION = timedelta(hours=get_site("wenchang").separation_h)
 
 
 def _toy_campaign(preferred: dict[str, datetime]) -> Campaign:
@@ -266,6 +267,9 @@ def _brute_force(candidates, preferred):
         a, _b, c = combo
         if c.launch_utc < a.docking_utc:
             continue  # Cargo-C waits for Cargo-A to dock
+        launches = sorted(x.launch_utc for x in combo)
+        if any(launches[i + 1] - launches[i] < WENCHANG_SEPARATION for i in range(2)):
+            continue  # launches from one site at least its separation apart
         spans = sorted((x.docking_utc, x.docking_utc + stay) for x in combo)
         if any(spans[i][1] > spans[i + 1][0] for i in range(2)):
             continue  # one vehicle at the aft port at a time
@@ -328,3 +332,100 @@ def test_a_solver_stopped_by_its_time_limit_is_a_time_out_not_a_proof_of_infeasi
             candidates,
             SolveSettings(time_limit_s=1e-9, workers=1),
         )
+
+
+# --------------------------------------------------------------------------- site separation
+
+
+def _one_site_campaign(launch_minutes: dict[str, list[int]], override_h: float | None = None):
+    """A Tianzhou (pad LC-201) and a lab module (pad LC-101), both from Wenchang, whose
+    opportunities lie minutes apart; the pads' turnarounds cannot keep them apart."""
+    missions = [
+        {
+            "name": "Cargo",
+            "kind": "cargo",
+            "vehicle": "tianzhou",
+            "site": "wenchang",
+            "launch": {"earliest": START, "latest": START + timedelta(days=10)},
+            "stay_days": {"min": 30, "max": 30},
+            "ports": ["aft"],
+        },
+        {
+            "name": "Lab",
+            "kind": "module",
+            "vehicle": "lab-module",
+            "site": "wenchang",
+            "module": "wentian",
+            "launch": {"earliest": START, "latest": START + timedelta(days=10)},
+            "ports": ["forward"],
+        },
+    ]
+    document = {
+        "campaign": {
+            "name": "one site",
+            "station": "css",
+            "elements": "bundled:css-2022.tle",
+            "start": START,
+        },
+        "initial": {"modules": ["tianhe"]},
+        "missions": missions,
+        "pads": [
+            {"id": "lc201", "site": "wenchang", "vehicles": ["tianzhou"], "turnaround_days": 20},
+            {"id": "lc101", "site": "wenchang", "vehicles": ["lab-module"], "turnaround_days": 20},
+        ],
+    }
+    if override_h is not None:
+        document["site_separation_h"] = {"wenchang": override_h}
+    campaign = Campaign.model_validate(document)
+    candidates = {
+        name: [
+            Candidate(
+                launch_jd=0.0,
+                launch_utc=START + timedelta(minutes=m),
+                docking_jd=0.0,
+                docking_utc=START + timedelta(minutes=m + 390),
+                profile="6.5h",
+                phase_angle_deg=0.0,
+                feasible_profiles=("6.5h",),
+            )
+            for m in minutes
+        ]
+        for name, minutes in launch_minutes.items()
+    }
+    vehicles = {"Cargo": get_vehicle("tianzhou"), "Lab": get_vehicle("lab-module")}
+    return campaign, vehicles, candidates
+
+
+# Opportunities 3 min apart each night (as Tianzhou and the lab module on the issue's plan),
+# then one a day for a week.
+NIGHTLY = {"Cargo": [0, 1440 * 1, 1440 * 2, 1440 * 5], "Lab": [3, 1443, 1440 * 3 + 3, 1440 * 6]}
+
+
+def test_two_vehicles_on_different_pads_of_one_site_launch_at_least_its_separation_apart():
+    campaign, vehicles, candidates = _one_site_campaign(NIGHTLY)
+    schedule = schedule_campaign(
+        campaign, get_station("css"), vehicles, dict.fromkeys(vehicles, "wenchang"), candidates
+    )
+    plans = _by_name(schedule)
+    gap = abs(plans["Cargo"].launch_utc - plans["Lab"].launch_utc)
+    assert gap >= WENCHANG_SEPARATION
+    # Nothing else keeps them apart: without the separation both take the first night.
+    free, *_ = _one_site_campaign(NIGHTLY, override_h=0.0)
+    unseparated = _by_name(
+        schedule_campaign(
+            free, get_station("css"), vehicles, dict.fromkeys(vehicles, "wenchang"), candidates
+        )
+    )
+    assert abs(unseparated["Cargo"].launch_utc - unseparated["Lab"].launch_utc) < gap
+
+
+def test_a_campaign_may_override_the_separation_of_a_site():
+    campaign, vehicles, candidates = _one_site_campaign(NIGHTLY, override_h=60.0)
+    plans = _by_name(
+        schedule_campaign(
+            campaign, get_station("css"), vehicles, dict.fromkeys(vehicles, "wenchang"), candidates
+        )
+    )
+    assert abs(plans["Cargo"].launch_utc - plans["Lab"].launch_utc) >= timedelta(hours=60)
+    assert campaign.separation_h("wenchang") == 60.0
+    assert campaign.separation_h("jiuquan") == get_site("jiuquan").separation_h

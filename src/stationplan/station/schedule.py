@@ -665,6 +665,37 @@ def _build(
                 model.add(launch[b] >= launch[a] + gap).only_enforce_if([lit, a_first])
                 model.add(launch[a] >= launch[b] + gap).only_enforce_if([lit, a_first.Not()])
 
+    # --- Site separation: launches from one site (any pad) at least its separation apart
+    # (range safety, tracking and recovery are shared by the site's pads).
+    by_site: dict[str, list[str]] = {}
+    for m in campaign.missions:
+        by_site.setdefault(sites[m.name], []).append(m.name)
+    for site_id, users in by_site.items():
+        separation_h = campaign.separation_h(site_id)
+        gap = round(separation_h * 60.0)
+        if gap <= 0:
+            continue
+        for index, a in enumerate(users):
+            for b in users[index + 1 :]:
+                if (
+                    min(launch_min[a]) >= max(launch_min[b]) + gap
+                    or min(launch_min[b]) >= max(launch_min[a]) + gap
+                ):
+                    continue
+
+                def site_witness(s: cp_model.CpSolver, a: str = a, b: str = b) -> str:
+                    return f"({a} {at(s, launch[a])}, {b} {at(s, launch[b])})"
+
+                lit = requirement(
+                    "site",
+                    [a, b],
+                    f"{a} and {b} launch from site {site_id} at least {separation_h:g} h apart",
+                    site_witness,
+                )
+                a_first = model.new_bool_var(f"site[{a}<{b}]")
+                model.add(launch[b] >= launch[a] + gap).only_enforce_if([lit, a_first])
+                model.add(launch[a] >= launch[b] + gap).only_enforce_if([lit, a_first.Not()])
+
     # --- Seat quotas: seats of an agency on crew launches within a period.
     for quota in campaign.quotas:
         lo, hi = _minutes(quota.start, start), _minutes(quota.end, start)
@@ -897,7 +928,7 @@ def _hint_from(model: cp_model.CpModel, solver: cp_model.CpSolver) -> None:
 
 
 #: Requirement families about shared resources: the witness schedule breaks these first.
-_SHARED_RESOURCES = ("port", "node", "crew", "pad", "quota")
+_SHARED_RESOURCES = ("port", "node", "crew", "pad", "site", "quota")
 
 
 def explain_infeasibility(built: _Model, settings: SolveSettings) -> str:
@@ -1123,6 +1154,13 @@ def _with_reason(
             if abs(other.launch_utc - p.launch_utc) < timedelta(days=pad.turnaround_days):
                 side = "before" if p.launch_utc > plan.launch_utc else "after"
                 return replace(plan, reason=f"pad turnaround {side} {p.name}")
+    # Site separation (any pad).
+    separation = timedelta(hours=campaign.separation_h(plan.site))
+    for p in plans:
+        if p.name != plan.name and p.site == plan.site:
+            if abs(other.launch_utc - p.launch_utc) < separation:
+                side = "before" if p.launch_utc > plan.launch_utc else "after"
+                return replace(plan, reason=f"site separation at {plan.site} {side} {p.name}")
     # Readiness.
     for member in mission.crew:
         if member.ready is not None and other.launch_utc < member.ready:
