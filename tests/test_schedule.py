@@ -429,3 +429,126 @@ def test_a_campaign_may_override_the_separation_of_a_site():
     assert abs(plans["Cargo"].launch_utc - plans["Lab"].launch_utc) >= timedelta(hours=60)
     assert campaign.separation_h("wenchang") == 60.0
     assert campaign.separation_h("jiuquan") == get_site("jiuquan").separation_h
+
+
+# --------------------------------------------------------------------------- reasons
+
+
+DAY = 1440
+CHOICES = [0, 2 * DAY, 4 * DAY, 25 * DAY, 40 * DAY]  # one opportunity every few days
+
+
+def _cargo(name: str, port: str, **extra) -> dict:
+    return {
+        "name": name,
+        "kind": "cargo",
+        "vehicle": "tianzhou",
+        "site": "wenchang",
+        "launch": {"earliest": START, "latest": START + timedelta(days=50)},
+        "stay_days": {"min": 10, "max": 10},
+        "ports": [port],
+        **extra,
+    }
+
+
+def _reasons(missions: list[dict], **extra) -> dict:
+    """Plan the campaign (no preferred dates) on synthetic opportunities ``CHOICES``."""
+    campaign = Campaign.model_validate(
+        {
+            "campaign": {
+                "name": "reasons",
+                "station": "css",
+                "elements": "bundled:css-2022.tle",
+                "start": START,
+            },
+            "initial": {"modules": ["tianhe"]},
+            "missions": missions,
+            **extra,
+        }
+    )
+    vehicles = {m["name"]: get_vehicle(m["vehicle"]) for m in missions}
+    candidates = {
+        m["name"]: [
+            Candidate(
+                launch_jd=0.0,
+                launch_utc=START + timedelta(minutes=t),
+                docking_jd=0.0,
+                docking_utc=START + timedelta(minutes=t + 390),
+                profile="6.5h",
+                phase_angle_deg=0.0,
+                feasible_profiles=("6.5h",),
+            )
+            for t in CHOICES
+        ]
+        for m in missions
+    }
+    sites = {m["name"]: m.get("site", "jiuquan") for m in missions}
+    schedule = schedule_campaign(campaign, get_station("css"), vehicles, sites, candidates)
+    return _by_name(schedule)
+
+
+def test_a_mission_nothing_holds_back_takes_the_earliest_opportunity_and_says_so():
+    plan = _reasons([_cargo("Alone", "aft")])["Alone"]
+    assert plan.launch_utc == START
+    assert plan.reason == "earliest opportunity in its window"
+    assert plan.binding == ()
+
+
+def test_a_shared_port_is_named_when_it_holds_the_second_cargo_back():
+    plans = _reasons([_cargo("First", "aft"), _cargo("Second", "aft")])
+    late = max(plans.values(), key=lambda p: p.launch_utc)
+    assert late.launch_utc > START + timedelta(days=2)
+    assert [b.family for b in late.binding] == ["port"]
+    assert late.reason.startswith("port:")
+
+
+def test_a_dependency_is_named_when_it_holds_a_mission_back():
+    plans = _reasons(
+        [
+            _cargo("First", "aft"),
+            _cargo(
+                "Second", "forward", after=[{"mission": "First", "event": "docked", "days": 20}]
+            ),
+        ]
+    )
+    assert plans["Second"].launch_utc == START + timedelta(days=25)
+    assert "dependency" in {b.family for b in plans["Second"].binding}
+    assert "dependency" in plans["Second"].reason
+
+
+def test_a_pad_turnaround_is_named_when_it_holds_a_mission_back():
+    plans = _reasons(
+        [_cargo("First", "aft"), _cargo("Second", "forward")],
+        pads=[{"id": "lc201", "site": "wenchang", "vehicles": ["tianzhou"], "turnaround_days": 20}],
+    )
+    late = max(plans.values(), key=lambda p: p.launch_utc)
+    assert late.launch_utc == START + timedelta(days=25)
+    assert [b.family for b in late.binding] == ["pad"]
+
+
+def test_a_site_separation_is_named_when_it_holds_a_mission_back():
+    plans = _reasons(
+        [_cargo("First", "aft"), _cargo("Second", "forward")],
+        site_separation_h={"wenchang": 20 * 24},
+    )
+    late = max(plans.values(), key=lambda p: p.launch_utc)
+    assert late.launch_utc == START + timedelta(days=25)
+    assert [b.family for b in late.binding] == ["site"]
+
+
+def test_a_readiness_date_is_named_when_it_holds_a_crew_back():
+    crew = {
+        "name": "Crew",
+        "kind": "crew",
+        "vehicle": "shenzhou",
+        "launch": {"earliest": START, "latest": START + timedelta(days=50)},
+        "stay_days": {"min": 10, "max": 10},
+        "crew": [
+            {"name": "A", "agency": "CMSA", "ready": START + timedelta(days=10)},
+            {"name": "B", "agency": "CMSA"},
+        ],
+    }
+    plan = _reasons([crew])["Crew"]
+    assert plan.launch_utc == START + timedelta(days=25)
+    assert [b.family for b in plan.binding] == ["readiness"]
+    assert "readiness" in plan.reason

@@ -78,6 +78,18 @@ class SolveSettings:
 
 
 @dataclass(frozen=True)
+class Binding:
+    """A requirement that holds a mission back: without it (re-solved, every other
+    requirement kept) the mission launches ``gain_h`` hours earlier, or nearer its
+    preferred date."""
+
+    family: str
+    missions: tuple[str, ...]
+    sentence: str
+    gain_h: float
+
+
+@dataclass(frozen=True)
 class MissionPlan:
     """The plan of one mission. Times are UTC; ``deviation_h`` is launch minus preferred."""
 
@@ -101,6 +113,9 @@ class MissionPlan:
     candidates: int
     reason: str
     cargo_kg: dict[str, float]
+    #: Requirements whose removal alone lets this mission launch earlier (or nearer its
+    #: preferred date), checked by re-solving without each; first by effect.
+    binding: tuple[Binding, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -896,6 +911,7 @@ def schedule_campaign(
 
     # Stage 2: fewest minutes of deviation from preferred dates at that completion.
     _hint_from(model, solver)
+    unbounded = model.clone()  # before the completion bound: for the counterfactual re-solves
     model.add(built.completion <= best_completion)
     model.minimize(built.deviation)
     second = _solver(settings)
@@ -903,7 +919,7 @@ def schedule_campaign(
     if status2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         solver, proven = second, proven and status2 == cp_model.OPTIMAL
     elapsed = _time.perf_counter() - clock
-    return _extract(
+    schedule = _extract(
         built,
         solver,
         campaign,
@@ -915,6 +931,132 @@ def schedule_campaign(
         elapsed,
         tuple(warnings),
     )
+    return _counterfactual_reasons(schedule, built, unbounded, solver, campaign, settings)
+
+
+#: Seconds per counterfactual re-solve, and for all of them: reasons must stay cheap (the
+#: 40-mission benchmark plans in < 10 s with them). A re-solve stopped early still proves a
+#: requirement binds when its best schedule is better than the plan's.
+_REASON_SOLVE_S = 1.0
+_REASON_BUDGET_S = 4.0
+#: Binding requirements named in a reason (the rest stay in ``binding``).
+_REASON_NAMES = 3
+
+
+def _counterfactual_reasons(
+    schedule: Schedule,
+    built: _Model,
+    model: cp_model.CpModel,
+    solver: cp_model.CpSolver,
+    campaign: Campaign,
+    settings: SolveSettings,
+) -> Schedule:
+    """Each mission later than its earliest opportunity (or off the one nearest its preferred
+    date) gets the requirements whose removal alone lets it launch earlier (nearer): for
+    each requirement naming the mission, ``model`` (the campaign without the completion
+    bound) is re-solved with every other assumption literal kept, minimising that mission's
+    launch minute (or its distance to the preferred minute), hinted by the plan. Binding:
+    the re-solve beats the same re-solve with every requirement kept. Sorted by effect."""
+    _hint_from(model, solver)
+    model.clear_objective()
+    by_index = {lit.index: lit for lit in built.literals}
+    all_literals = list(by_index)
+    deadline = _time.perf_counter() + min(_REASON_BUDGET_S, settings.time_limit_s)
+    plans = list(schedule.missions)
+    chosen = {
+        p.name: next(
+            j for j, c in enumerate(schedule.candidates[p.name]) if c.launch_utc == p.launch_utc
+        )
+        for p in plans
+    }
+    for i, plan in enumerate(plans):
+        mission = campaign.mission(plan.name)
+        options = schedule.candidates[plan.name]
+        k = chosen[plan.name]
+        preferred = mission.launch.preferred
+        if preferred is None:
+            best = 0
+        else:
+            best = min(range(len(options)), key=lambda j: abs(options[j].launch_utc - preferred))
+        if k == best:
+            continue  # already the earliest (nearest) opportunity: the old reason stands
+        launch = model.get_int_var_from_proto_index(built.launch[plan.name].index)
+        if preferred is None:
+            target: cp_model.LinearExprT = launch
+        else:
+            pref_min = _minutes(preferred, campaign.start)
+            target = _abs(model, launch - pref_min, built.horizon + abs(pref_min))
+
+        planned = abs(
+            _minutes(plan.launch_utc, campaign.start)
+            - (0 if preferred is None else _minutes(preferred, campaign.start))
+        )
+        # The other missions keep their planned opportunities: what holds this one back
+        # given the rest of the plan (departures, ports, moves stay free).
+        others = [
+            model.get_bool_var_from_proto_index(built.choose[p.name][chosen[p.name]].index)
+            for p in plans
+            if p.name != plan.name
+        ]
+        probe = model.new_bool_var(f"probe[{plan.name}]")
+        model.add(target <= planned - 1).only_enforce_if(probe)
+
+        def better(
+            assumed: Sequence[int],
+            target: cp_model.LinearExprT = target,
+            others: list[cp_model.IntVar] = others,
+            probe: cp_model.IntVar = probe,
+        ) -> int | None:
+            """The target of a schedule beating the plan under ``assumed`` (and the probe);
+            None when proven impossible; -1 when unknown (out of time)."""
+            if _time.perf_counter() > deadline:
+                return -1
+            model.clear_assumptions()
+            model.add_assumptions([by_index[j] for j in assumed] + others + [probe])
+            resolver = _solver(settings, workers=1)
+            resolver.parameters.max_time_in_seconds = _REASON_SOLVE_S
+            status = resolver.solve(model)
+            if status == cp_model.INFEASIBLE:
+                return None
+            if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                return -1
+            return int(resolver.value(target))
+
+        kept = better(all_literals)
+        if kept == -1:
+            continue  # out of time: the heuristic reason stands
+        found: list[Binding] = []
+        unknown = False
+        if kept is None:
+            for index, req in built.requirements.items():
+                if plan.name not in req.missions:
+                    continue
+                without = better([j for j in all_literals if j != index])
+                if without == -1:
+                    unknown = True
+                elif without is not None:
+                    found.append(
+                        Binding(req.family, req.missions, req.sentence, (planned - without) / 60.0)
+                    )
+        found.sort(key=lambda b: -b.gain_h)
+        toward = "earlier" if preferred is None else "nearer its preferred date"
+        if found:
+            reason = "; ".join(
+                f"{b.family}: {b.sentence} (at least {b.gain_h:.1f} h {toward} without it)"
+                for b in found[:_REASON_NAMES]
+            )
+        elif unknown:
+            continue  # not every requirement checked in time: the heuristic reason stands
+        elif kept is not None:
+            reason = (
+                f"could launch {toward} with the rest of the plan unchanged, but the "
+                "campaign would complete later or stray further from preferred dates"
+            )
+        else:
+            reason = plans[i].reason + " (several requirements together; none alone)"
+        plans[i] = replace(plan, reason=reason, binding=tuple(found))
+    model.clear_assumptions()
+    return replace(schedule, missions=tuple(plans))
 
 
 def _hint_from(model: cp_model.CpModel, solver: cp_model.CpSolver) -> None:
@@ -1157,10 +1299,13 @@ def _with_reason(
     # Site separation (any pad).
     separation = timedelta(hours=campaign.separation_h(plan.site))
     for p in plans:
-        if p.name != plan.name and p.site == plan.site:
-            if abs(other.launch_utc - p.launch_utc) < separation:
-                side = "before" if p.launch_utc > plan.launch_utc else "after"
-                return replace(plan, reason=f"site separation at {plan.site} {side} {p.name}")
+        if (
+            p.name != plan.name
+            and p.site == plan.site
+            and abs(other.launch_utc - p.launch_utc) < separation
+        ):
+            side = "before" if p.launch_utc > plan.launch_utc else "after"
+            return replace(plan, reason=f"site separation at {plan.site} {side} {p.name}")
     # Readiness.
     for member in mission.crew:
         if member.ready is not None and other.launch_utc < member.ready:
