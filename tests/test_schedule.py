@@ -463,10 +463,11 @@ def _reasons(missions: list[dict], **extra) -> dict:
             },
             "initial": {"modules": ["tianhe"]},
             "missions": missions,
-            **extra,
         }
+        | extra
     )
     vehicles = {m["name"]: get_vehicle(m["vehicle"]) for m in missions}
+    vehicles |= {d.name: get_vehicle(d.vehicle) for d in campaign.initial.docked}
     candidates = {
         m["name"]: [
             Candidate(
@@ -552,3 +553,55 @@ def test_a_readiness_date_is_named_when_it_holds_a_crew_back():
     assert plan.launch_utc == START + timedelta(days=25)
     assert [b.family for b in plan.binding] == ["readiness"]
     assert "readiness" in plan.reason
+
+
+def _crew(name: str, **extra) -> dict:
+    return {
+        "name": name,
+        "kind": "crew",
+        "vehicle": "shenzhou",
+        "launch": {"earliest": START, "latest": START + timedelta(days=50)},
+        "stay_days": {"min": 10, "max": 10},
+        "crew": [{"name": f"{name} A", "agency": "CMSA"}, {"name": f"{name} B", "agency": "ESA"}],
+        **extra,
+    }
+
+
+def test_a_seat_quota_is_named_when_it_holds_a_crew_back():
+    plan = _reasons(
+        [_crew("Crew")],
+        quotas=[
+            {
+                "agency": "ESA",
+                "start": START,
+                "end": START + timedelta(days=20),
+                "max_seats": 0,
+            }
+        ],
+    )["Crew"]
+    assert plan.launch_utc == START + timedelta(days=25)
+    assert [b.family for b in plan.binding] == ["quota"]
+
+
+def test_a_handover_is_named_when_it_holds_the_relief_crew_back():
+    plan = _reasons(
+        [_crew("Relief", handover={"with": "Incumbent", "overlap_days": {"min": 3, "max": 7}})],
+        initial={
+            "modules": ["tianhe"],
+            "docked": [
+                {
+                    "name": "Incumbent",
+                    "vehicle": "shenzhou",
+                    "port": "nadir",
+                    "docked": START - timedelta(days=100),
+                    "departure": {
+                        "earliest": START + timedelta(days=30),
+                        "latest": START + timedelta(days=40),
+                    },
+                    "crew": [{"name": "I1", "agency": "CMSA"}],
+                }
+            ],
+        },
+    )["Relief"]
+    assert plan.launch_utc == START + timedelta(days=25)
+    assert "handover" in {b.family for b in plan.binding}

@@ -938,7 +938,7 @@ def schedule_campaign(
 #: 40-mission benchmark plans in < 10 s with them). A re-solve stopped early still proves a
 #: requirement binds when its best schedule is better than the plan's.
 _REASON_SOLVE_S = 1.0
-_REASON_BUDGET_S = 4.0
+_REASON_BUDGET_S = 2.5
 #: Binding requirements named in a reason (the rest stay in ``binding``).
 _REASON_NAMES = 3
 
