@@ -18,7 +18,13 @@ from stationplan.orbit.timescale import datetime_to_jd
 from stationplan.station.campaign import Campaign, load_campaign
 from stationplan.station.campaign_windows import Candidate, campaign_candidates
 from stationplan.station.model import get_station
-from stationplan.station.schedule import Schedule, SolveSettings, schedule_campaign
+from stationplan.station.schedule import (
+    NoScheduleError,
+    Schedule,
+    SolveSettings,
+    relax_campaign,
+    schedule_campaign,
+)
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -605,3 +611,37 @@ def test_a_handover_is_named_when_it_holds_the_relief_crew_back():
     )["Relief"]
     assert plan.launch_utc == START + timedelta(days=25)
     assert "handover" in {b.family for b in plan.binding}
+
+
+# --------------------------------------------------------------------------- relaxations
+
+BROKEN = EXAMPLES / "broken"
+PROVEN_INFEASIBLE = [
+    "crew-over-capacity",
+    "dependency-cycle",
+    "port-double-booking",
+    "quota-exceeded",
+]
+
+
+@pytest.mark.parametrize("name", PROVEN_INFEASIBLE)
+def test_the_suggested_relaxation_applied_to_a_broken_campaign_makes_it_plan(name):
+    loaded = load_campaign(BROKEN / f"{name}.toml")
+    candidates = campaign_candidates(loaded)
+    args = (loaded.station, loaded.vehicles, loaded.sites, candidates)
+    with pytest.raises(NoScheduleError, match="to plan: ") as caught:
+        schedule_campaign(loaded.campaign, *args)
+    relaxation = caught.value.relaxation
+    assert relaxation is not None
+    schedule = schedule_campaign(relax_campaign(loaded.campaign, relaxation), *args)
+    assert len(schedule.missions) == len(loaded.campaign.missions)
+
+
+def test_every_proven_infeasible_broken_example_is_covered_by_the_relaxation_test():
+    # exit 2 ("no schedule") examples; no-opportunity fails before solving (no candidate)
+    proven = sorted(
+        p.stem
+        for p in BROKEN.glob("*.toml")
+        if not p.stem.startswith("malformed") and p.stem != "no-opportunity"
+    )
+    assert proven == sorted(PROVEN_INFEASIBLE)

@@ -24,6 +24,7 @@ dates taken from a schedule that satisfies everything else.
 
 from __future__ import annotations
 
+import math
 import time as _time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -151,6 +152,25 @@ class Requirement:
     family: str
     missions: tuple[str, ...]
     sentence: str
+    key: str = ""  # quota index, pad id, site id or crew member name: what to relax
+
+
+@dataclass(frozen=True)
+class Relaxation:
+    """The smallest change found that makes an infeasible campaign plan: drop (or, for a
+    stay, widen to ``stay_days``) the requirement; checked by re-solving without it."""
+
+    requirement: Requirement
+    advice: str
+    stay_days: tuple[float, float] | None = None
+
+
+class NoScheduleError(InfeasibleError):
+    """Proven infeasible (exit code 2), with the relaxation that makes it plan, if found."""
+
+    def __init__(self, message: str, relaxation: Relaxation | None = None) -> None:
+        super().__init__(message)
+        self.relaxation = relaxation
 
 
 @dataclass(frozen=True)
@@ -259,9 +279,10 @@ def _build(
         missions: Sequence[str],
         sentence: str,
         witness: Callable[[cp_model.CpSolver], str] | None = None,
+        key: str = "",
     ) -> cp_model.IntVar:
         literal = model.new_bool_var(f"req:{family}:{'/'.join(missions)}:{len(literals)}")
-        requirements[literal.index] = Requirement(family, tuple(missions), sentence)
+        requirements[literal.index] = Requirement(family, tuple(missions), sentence, key)
         literals.append(literal)
         if witness is not None:
             witness_text[literal.index] = witness
@@ -675,6 +696,7 @@ def _build(
                     f"{a} and {b} launch from pad {pad.id} at least {pad.turnaround_days:g} "
                     "days apart",
                     pad_witness,
+                    key=pad.id,
                 )
                 a_first = model.new_bool_var(f"pad[{a}<{b}]")
                 model.add(launch[b] >= launch[a] + gap).only_enforce_if([lit, a_first])
@@ -706,13 +728,14 @@ def _build(
                     [a, b],
                     f"{a} and {b} launch from site {site_id} at least {separation_h:g} h apart",
                     site_witness,
+                    key=site_id,
                 )
                 a_first = model.new_bool_var(f"site[{a}<{b}]")
                 model.add(launch[b] >= launch[a] + gap).only_enforce_if([lit, a_first])
                 model.add(launch[a] >= launch[b] + gap).only_enforce_if([lit, a_first.Not()])
 
     # --- Seat quotas: seats of an agency on crew launches within a period.
-    for quota in campaign.quotas:
+    for quota_index, quota in enumerate(campaign.quotas):
         lo, hi = _minutes(quota.start, start), _minutes(quota.end, start)
         seat_terms: list[cp_model.LinearExprT] = []
         flyers = []
@@ -746,6 +769,7 @@ def _build(
             f"{quota.agency} has {quota.max_seats} seat(s) from {quota.start:%Y-%m-%d} to "
             f"{quota.end:%Y-%m-%d}, wanted by {_names(flyers)}",
             quota_witness,
+            key=str(quota_index),
         )
         model.add(sum(seat_terms) <= quota.max_seats).only_enforce_if(lit)
 
@@ -765,6 +789,7 @@ def _build(
                 [m.name],
                 f"{m.name} launches once {member.name} ({member.agency}) is ready on "
                 f"{member.ready:%Y-%m-%d}",
+                key=member.name,
             )
             model.add(sum(early) == 0).only_enforce_if(lit)
 
@@ -897,7 +922,11 @@ def schedule_campaign(
     solver = _solver(settings)
     status = solver.solve(model)
     if status == cp_model.INFEASIBLE:
-        raise InfeasibleError(explain_infeasibility(built, settings))
+        message = explain_infeasibility(built, settings)
+        relaxation = suggest_relaxation(built, settings)
+        if relaxation is not None:
+            message += f"\nto plan: {relaxation.advice} (checked by re-solving)"
+        raise NoScheduleError(message, relaxation)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         # UNKNOWN: the search stopped at its limit with neither a schedule nor a proof
         # that none exists. That is not infeasibility (exit 2) but a time-out (exit 4).
@@ -1136,6 +1165,94 @@ def explain_infeasibility(built: _Model, settings: SolveSettings) -> str:
                 text = detail if requirement.family == "crew" else f"{text} {detail}"
         lines.append(text)
     return "no schedule satisfies all of these together:\n  - " + "\n  - ".join(lines)
+
+
+#: Families a planner may relax, in the order tried: commercial and policy limits before
+#: the timeline of the missions themselves. Ports, node and crew capacity are physical.
+_RELAXABLE = ("quota", "readiness", "pad", "site", "dependency", "handover", "stay")
+
+
+def suggest_relaxation(built: _Model, settings: SolveSettings) -> Relaxation | None:
+    """The first requirement (in :data:`_RELAXABLE` order) whose removal alone makes the
+    model feasible, checked by re-solving with every other assumption literal; for a stay,
+    the stay of that schedule gives the smallest widening (whole days). None if none does."""
+    model = built.model
+    model.clear_objective()
+    by_index = {lit.index: lit for lit in built.literals}
+    order = sorted(
+        (i for i, r in built.requirements.items() if r.family in _RELAXABLE),
+        key=lambda i: _RELAXABLE.index(built.requirements[i].family),
+    )
+    found = None
+    for i in order:
+        req = built.requirements[i]
+        model.clear_assumptions()
+        model.add_assumptions([lit for j, lit in by_index.items() if j != i])
+        if req.family == "stay":
+            # the smallest excursion outside the stay range
+            v = built.visits[req.missions[0]]
+            assert v.depart is not None
+            stay = v.depart - v.dock
+            lo, hi = (round(x * MIN_PER_DAY) for x in _stay_bounds(req))
+            below = model.new_int_var(0, built.horizon, "")
+            above = model.new_int_var(0, built.horizon, "")
+            model.add(below >= lo - stay)
+            model.add(above >= stay - hi)
+            model.minimize(below + above)
+        solver = _solver(settings, workers=1)
+        status = solver.solve(model)
+        model.clear_objective()
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            continue
+        if req.family == "stay":
+            lo_d, hi_d = _stay_bounds(req)
+            days = solver.value(stay) / MIN_PER_DAY
+            new = (min(lo_d, math.floor(days)), max(hi_d, math.ceil(days)))
+            found = Relaxation(
+                req,
+                f"widen the stay of {req.missions[0]} from {lo_d:g}–{hi_d:g} to "
+                f"{new[0]:g}–{new[1]:g} days",
+                new,
+            )
+        else:
+            found = Relaxation(req, f"drop the requirement '{req.sentence}'")
+        break
+    model.clear_assumptions()
+    model.add_assumptions(built.literals)
+    return found
+
+
+def _stay_bounds(req: Requirement) -> tuple[float, float]:
+    """The stay range (days) in a stay requirement's sentence ``"X stays 150–183 days"``."""
+    lo, hi = req.sentence.rsplit(" stays ", 1)[1].split(" ")[0].split("–")
+    return float(lo), float(hi)
+
+
+def relax_campaign(campaign: Campaign, relaxation: Relaxation) -> Campaign:
+    """``campaign`` with ``relaxation`` applied: the requirement removed from the file (or
+    the stay widened), as a planner would edit it."""
+    req = relaxation.requirement
+    doc = campaign.model_dump(by_alias=True)
+    missions = {m["name"]: m for m in doc["missions"]}
+    if req.family == "quota":
+        del doc["quotas"][int(req.key)]
+    elif req.family == "pad":
+        doc["pads"] = [p for p in doc["pads"] if p["id"] != req.key]
+    elif req.family == "site":
+        doc["site_separation_h"][req.key] = 0.0
+    elif req.family == "readiness":
+        for member in missions[req.missions[0]]["crew"]:
+            if member["name"] == req.key:
+                member["ready"] = None
+    elif req.family == "dependency":
+        mission = missions[req.missions[0]]
+        mission["after"] = [d for d in mission["after"] if d["mission"] != req.missions[1]]
+    elif req.family == "handover":
+        missions[req.missions[0]]["handover"] = None
+    elif req.family == "stay" and relaxation.stay_days is not None:
+        lo, hi = relaxation.stay_days
+        missions[req.missions[0]]["stay_days"] = {"min": lo, "max": hi}
+    return Campaign.model_validate(doc)
 
 
 # ----------------------------------------------------------------------------- results
