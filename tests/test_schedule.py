@@ -645,3 +645,18 @@ def test_every_proven_infeasible_broken_example_is_covered_by_the_relaxation_tes
         if not p.stem.startswith("malformed") and p.stem != "no-opportunity"
     )
     assert proven == sorted(PROVEN_INFEASIBLE)
+
+
+def test_the_node_limit_is_named_when_it_holds_a_third_long_stay_vehicle_back():
+    # CSS node: 2 long-stay vehicles at once (css.toml, CMSA); 35-day stays are long ones.
+    long_stay = {"stay_days": {"min": 35, "max": 35}}
+    missions = [
+        _cargo("A", "forward") | long_stay,
+        _cargo("B", "nadir") | long_stay,
+        _cargo("C", "starboard") | long_stay,
+    ]
+    plans = _reasons(missions)
+    late = max(plans.values(), key=lambda p: p.launch_utc)
+    assert late.launch_utc == START + timedelta(days=40)
+    assert {b.family for b in late.binding} == {"node"}
+    assert late.reason.startswith("node:")
