@@ -35,12 +35,14 @@ from ortools.sat.python import cp_model
 
 from stationplan.errors import InfeasibleError, TimeLimitError
 from stationplan.launch.vehicles import Vehicle
+from stationplan.planning import Requirement, SharedModel, add_launch_separation
 from stationplan.station.campaign import (
     Campaign,
     CampaignFile,
     DayRange,
     Dependency,
     Mission,
+    Pad,
     SeatQuota,
 )
 from stationplan.station.campaign_windows import (
@@ -143,16 +145,6 @@ class TimelineEvent:
     text: str
     crew_aboard: int
     vehicles_docked: int
-
-
-@dataclass(frozen=True)
-class Requirement:
-    """One requirement instance behind an assumption literal: family, missions, sentence."""
-
-    family: str
-    missions: tuple[str, ...]
-    sentence: str
-    key: str = ""  # quota index, pad id, site id or crew member name: what to relax
 
 
 @dataclass(frozen=True)
@@ -269,24 +261,12 @@ def _build(
 ) -> _Model:
     """The CP-SAT model of the campaign, every requirement behind an assumption literal."""
     start = campaign.start
-    model = cp_model.CpModel()
-    requirements: dict[int, Requirement] = {}
-    literals: list[cp_model.IntVar] = []
-    witness_text: dict[int, Callable[[cp_model.CpSolver], str]] = {}
-
-    def requirement(
-        family: str,
-        missions: Sequence[str],
-        sentence: str,
-        witness: Callable[[cp_model.CpSolver], str] | None = None,
-        key: str = "",
-    ) -> cp_model.IntVar:
-        literal = model.new_bool_var(f"req:{family}:{'/'.join(missions)}:{len(literals)}")
-        requirements[literal.index] = Requirement(family, tuple(missions), sentence, key)
-        literals.append(literal)
-        if witness is not None:
-            witness_text[literal.index] = witness
-        return literal
+    shared = SharedModel()
+    model = shared.model
+    requirements = shared.requirements
+    literals = shared.literals
+    witness_text = shared.witness_text
+    requirement = shared.requirement
 
     # --- Data: candidate launch and docking minutes; the horizon covers every stay.
     launch_min = {
@@ -672,35 +652,39 @@ def _build(
             model.add(launch[m.name] >= when + gap).only_enforce_if(lit)
 
     # --- Pad turnaround: launches from one pad are at least its turnaround apart.
+    def pair_witness(a: str, b: str) -> Callable[[cp_model.CpSolver], str]:
+        def note(s: cp_model.CpSolver) -> str:
+            return f"({a} {at(s, launch[a])}, {b} {at(s, launch[b])})"
+
+        return note
+
+    def pad_sentence(pad: Pad) -> Callable[[str, str], str]:
+        return lambda a, b: (
+            f"{a} and {b} launch from pad {pad.id} at least {pad.turnaround_days:g} days apart"
+        )
+
+    def site_sentence(site_id: str, separation_h: float) -> Callable[[str, str], str]:
+        return lambda a, b: (
+            f"{a} and {b} launch from site {site_id} at least {separation_h:g} h apart"
+        )
+
     for pad in campaign.pads:
         users = [
             m.name
             for m in campaign.missions
             if sites[m.name] == pad.site and m.vehicle in pad.vehicles
         ]
-        gap = round(pad.turnaround_days * MIN_PER_DAY)
-        for index, a in enumerate(users):
-            for b in users[index + 1 :]:
-                if (
-                    min(launch_min[a]) >= max(launch_min[b]) + gap
-                    or min(launch_min[b]) >= max(launch_min[a]) + gap
-                ):
-                    continue
-
-                def pad_witness(s: cp_model.CpSolver, a: str = a, b: str = b) -> str:
-                    return f"({a} {at(s, launch[a])}, {b} {at(s, launch[b])})"
-
-                lit = requirement(
-                    "pad",
-                    [a, b],
-                    f"{a} and {b} launch from pad {pad.id} at least {pad.turnaround_days:g} "
-                    "days apart",
-                    pad_witness,
-                    key=pad.id,
-                )
-                a_first = model.new_bool_var(f"pad[{a}<{b}]")
-                model.add(launch[b] >= launch[a] + gap).only_enforce_if([lit, a_first])
-                model.add(launch[a] >= launch[b] + gap).only_enforce_if([lit, a_first.Not()])
+        add_launch_separation(
+            shared,
+            "pad",
+            users,
+            launch,
+            launch_min,
+            round(pad.turnaround_days * MIN_PER_DAY),
+            pad_sentence(pad),
+            pair_witness,
+            key=pad.id,
+        )
 
     # --- Site separation: launches from one site (any pad) at least its separation apart
     # (range safety, tracking and recovery are shared by the site's pads).
@@ -709,30 +693,17 @@ def _build(
         by_site.setdefault(sites[m.name], []).append(m.name)
     for site_id, users in by_site.items():
         separation_h = campaign.separation_h(site_id)
-        gap = round(separation_h * 60.0)
-        if gap <= 0:
-            continue
-        for index, a in enumerate(users):
-            for b in users[index + 1 :]:
-                if (
-                    min(launch_min[a]) >= max(launch_min[b]) + gap
-                    or min(launch_min[b]) >= max(launch_min[a]) + gap
-                ):
-                    continue
-
-                def site_witness(s: cp_model.CpSolver, a: str = a, b: str = b) -> str:
-                    return f"({a} {at(s, launch[a])}, {b} {at(s, launch[b])})"
-
-                lit = requirement(
-                    "site",
-                    [a, b],
-                    f"{a} and {b} launch from site {site_id} at least {separation_h:g} h apart",
-                    site_witness,
-                    key=site_id,
-                )
-                a_first = model.new_bool_var(f"site[{a}<{b}]")
-                model.add(launch[b] >= launch[a] + gap).only_enforce_if([lit, a_first])
-                model.add(launch[a] >= launch[b] + gap).only_enforce_if([lit, a_first.Not()])
+        add_launch_separation(
+            shared,
+            "site",
+            users,
+            launch,
+            launch_min,
+            round(separation_h * 60.0),
+            site_sentence(site_id, separation_h),
+            pair_witness,
+            key=site_id,
+        )
 
     # --- Seat quotas: seats of an agency on crew launches within a period.
     for quota_index, quota in enumerate(campaign.quotas):
