@@ -6,6 +6,18 @@ station's, later the lunar base's) composes the families it needs and can explai
 infeasibility, find binding requirements and suggest relaxations the same way.
 """
 
-from stationplan.planning.families import Requirement, SharedModel, add_launch_separation
+from stationplan.planning.families import (
+    Requirement,
+    SharedModel,
+    add_launch_separation,
+    add_not_before,
+    add_precedence,
+)
 
-__all__ = ["Requirement", "SharedModel", "add_launch_separation"]
+__all__ = [
+    "Requirement",
+    "SharedModel",
+    "add_launch_separation",
+    "add_not_before",
+    "add_precedence",
+]

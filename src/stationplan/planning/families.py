@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-__all__ = ["Requirement", "SharedModel", "add_launch_separation"]
+__all__ = [
+    "Requirement",
+    "SharedModel",
+    "add_launch_separation",
+    "add_not_before",
+    "add_precedence",
+]
 
 
 @dataclass(frozen=True)
@@ -82,3 +88,38 @@ def add_launch_separation(
             a_first = model.new_bool_var(f"{family}[{a}<{b}]")
             model.add(launch[b] >= launch[a] + gap_min).only_enforce_if([lit, a_first])
             model.add(launch[a] >= launch[b] + gap_min).only_enforce_if([lit, a_first.Not()])
+
+
+def add_precedence(
+    shared: SharedModel,
+    mission: str,
+    awaited: str,
+    launch: cp_model.IntVar,
+    event: cp_model.LinearExprT,
+    gap_min: int,
+    sentence: str,
+    witness: Callable[[cp_model.CpSolver], str] | None = None,
+) -> None:
+    """``mission`` launches at least ``gap_min`` minutes after ``event`` (a minute expression
+    of ``awaited``: its launch, docking, transposition or departure); family "dependency"."""
+    lit = shared.requirement("dependency", [mission, awaited], sentence, witness)
+    shared.model.add(launch >= event + gap_min).only_enforce_if(lit)
+
+
+def add_not_before(
+    shared: SharedModel,
+    mission: str,
+    choose: Sequence[cp_model.IntVar],
+    launch_min: Sequence[int],
+    ready_min: int,
+    sentence: str,
+    key: str = "",
+) -> None:
+    """No candidate of ``mission`` launching before ``ready_min`` (a crew member's readiness):
+    the choices of earlier candidates are off; family "readiness". No literal when none is
+    earlier."""
+    early = [b for t, b in zip(launch_min, choose, strict=True) if t < ready_min]
+    if not early:
+        return
+    lit = shared.requirement("readiness", [mission], sentence, key=key)
+    shared.model.add(sum(early) == 0).only_enforce_if(lit)

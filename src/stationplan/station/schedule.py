@@ -35,7 +35,13 @@ from ortools.sat.python import cp_model
 
 from stationplan.errors import InfeasibleError, TimeLimitError
 from stationplan.launch.vehicles import Vehicle
-from stationplan.planning import Requirement, SharedModel, add_launch_separation
+from stationplan.planning import (
+    Requirement,
+    SharedModel,
+    add_launch_separation,
+    add_not_before,
+    add_precedence,
+)
 from stationplan.station.campaign import (
     Campaign,
     CampaignFile,
@@ -642,14 +648,17 @@ def _build(
             ) -> str:
                 return f"({d.mission} {d.event} {at(s, w)})"
 
-            lit = requirement(
-                "dependency",
-                [m.name, dep.mission],
+            add_precedence(
+                shared,
+                m.name,
+                dep.mission,
+                launch[m.name],
+                when,
+                gap,
                 f"{m.name} (window {_fmt(m.launch.earliest)} to {_fmt(m.launch.latest)}) "
                 f"launches after {dep.describe()}",
                 dependency_witness,
             )
-            model.add(launch[m.name] >= when + gap).only_enforce_if(lit)
 
     # --- Pad turnaround: launches from one pad are at least its turnaround apart.
     def pair_witness(a: str, b: str) -> Callable[[cp_model.CpSolver], str]:
@@ -749,20 +758,16 @@ def _build(
         for member in m.crew:
             if member.ready is None:
                 continue
-            ready = _minutes(member.ready, start)
-            early = [
-                b for t, b in zip(launch_min[m.name], choose[m.name], strict=True) if t < ready
-            ]
-            if not early:
-                continue
-            lit = requirement(
-                "readiness",
-                [m.name],
+            add_not_before(
+                shared,
+                m.name,
+                choose[m.name],
+                launch_min[m.name],
+                _minutes(member.ready, start),
                 f"{m.name} launches once {member.name} ({member.agency}) is ready on "
                 f"{member.ready:%Y-%m-%d}",
                 key=member.name,
             )
-            model.add(sum(early) == 0).only_enforce_if(lit)
 
     # --- Objective data: completion (last docking or transposition), deviations in minutes.
     #     A minute of launch slip weighs LAUNCH_WEIGHT minutes of stay, departure or
