@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from stationplan.errors import InfeasibleError, TimeLimitError
+from stationplan.errors import InfeasibleError, InputError, TimeLimitError
 from stationplan.launch.sites import get_site
 from stationplan.launch.vehicles import get_vehicle
 from stationplan.launch.windows import AscentModel, RendezvousSpec, launch_opportunities
@@ -660,3 +660,11 @@ def test_the_node_limit_is_named_when_it_holds_a_third_long_stay_vehicle_back():
     assert late.launch_utc == START + timedelta(days=40)
     assert {b.family for b in late.binding} == {"node"}
     assert late.reason.startswith("node:")
+
+
+def test_a_separation_for_an_unknown_site_is_a_user_error_naming_the_field(tmp_path):
+    path = tmp_path / "campaign.toml"
+    text = (EXAMPLES / "tiangong-2022.toml").read_text()
+    path.write_text(text + "\n[site_separation_h]\nnowhere = 3\n")
+    with pytest.raises(InputError, match=r"site_separation_h\.nowhere"):
+        load_campaign(path)
