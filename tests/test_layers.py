@@ -22,15 +22,16 @@ LAYERS: dict[str, int] = {
     "orbit": 2,
     "launch": 3,
     "screening": 3,
-    "station": 4,
-    "moon": 4,
-    "report": 5,
-    "services": 6,
-    "cli": 7,
-    "web": 7,
+    "planning": 4,
+    "station": 5,
+    "moon": 5,
+    "report": 6,
+    "services": 7,
+    "cli": 8,
+    "web": 8,
 }
 #: Entry points that sit above everything.
-TOP = {"__main__": 8, "__init__": 8}
+TOP = {"__main__": 9, "__init__": 9}
 
 
 def module_name(path: Path) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from stationplan.errors import InfeasibleError, TimeLimitError
+from stationplan.errors import InfeasibleError, InputError, TimeLimitError
 from stationplan.launch.sites import get_site
 from stationplan.launch.vehicles import get_vehicle
 from stationplan.launch.windows import AscentModel, RendezvousSpec, launch_opportunities
@@ -18,7 +18,13 @@ from stationplan.orbit.timescale import datetime_to_jd
 from stationplan.station.campaign import Campaign, load_campaign
 from stationplan.station.campaign_windows import Candidate, campaign_candidates
 from stationplan.station.model import get_station
-from stationplan.station.schedule import Schedule, SolveSettings, schedule_campaign
+from stationplan.station.schedule import (
+    NoScheduleError,
+    Schedule,
+    SolveSettings,
+    relax_campaign,
+    schedule_campaign,
+)
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -205,6 +211,7 @@ def test_every_mission_states_the_reason_for_its_choice(tiangong):
 
 START = datetime(2030, 1, 1, tzinfo=UTC)
 STAY_DAYS = 12
+WENCHANG_SEPARATION = timedelta(hours=get_site("wenchang").separation_h)
 
 
 def _toy_campaign(preferred: dict[str, datetime]) -> Campaign:
@@ -266,6 +273,9 @@ def _brute_force(candidates, preferred):
         a, _b, c = combo
         if c.launch_utc < a.docking_utc:
             continue  # Cargo-C waits for Cargo-A to dock
+        launches = sorted(x.launch_utc for x in combo)
+        if any(launches[i + 1] - launches[i] < WENCHANG_SEPARATION for i in range(2)):
+            continue  # launches from one site at least its separation apart
         spans = sorted((x.docking_utc, x.docking_utc + stay) for x in combo)
         if any(spans[i][1] > spans[i + 1][0] for i in range(2)):
             continue  # one vehicle at the aft port at a time
@@ -328,3 +338,333 @@ def test_a_solver_stopped_by_its_time_limit_is_a_time_out_not_a_proof_of_infeasi
             candidates,
             SolveSettings(time_limit_s=1e-9, workers=1),
         )
+
+
+# --------------------------------------------------------------------------- site separation
+
+
+def _one_site_campaign(launch_minutes: dict[str, list[int]], override_h: float | None = None):
+    """A Tianzhou (pad LC-201) and a lab module (pad LC-101), both from Wenchang, whose
+    opportunities lie minutes apart; the pads' turnarounds cannot keep them apart."""
+    missions = [
+        {
+            "name": "Cargo",
+            "kind": "cargo",
+            "vehicle": "tianzhou",
+            "site": "wenchang",
+            "launch": {"earliest": START, "latest": START + timedelta(days=10)},
+            "stay_days": {"min": 30, "max": 30},
+            "ports": ["aft"],
+        },
+        {
+            "name": "Lab",
+            "kind": "module",
+            "vehicle": "lab-module",
+            "site": "wenchang",
+            "module": "wentian",
+            "launch": {"earliest": START, "latest": START + timedelta(days=10)},
+            "ports": ["forward"],
+        },
+    ]
+    document = {
+        "campaign": {
+            "name": "one site",
+            "station": "css",
+            "elements": "bundled:css-2022.tle",
+            "start": START,
+        },
+        "initial": {"modules": ["tianhe"]},
+        "missions": missions,
+        "pads": [
+            {"id": "lc201", "site": "wenchang", "vehicles": ["tianzhou"], "turnaround_days": 20},
+            {"id": "lc101", "site": "wenchang", "vehicles": ["lab-module"], "turnaround_days": 20},
+        ],
+    }
+    if override_h is not None:
+        document["site_separation_h"] = {"wenchang": override_h}
+    campaign = Campaign.model_validate(document)
+    candidates = {
+        name: [
+            Candidate(
+                launch_jd=0.0,
+                launch_utc=START + timedelta(minutes=m),
+                docking_jd=0.0,
+                docking_utc=START + timedelta(minutes=m + 390),
+                profile="6.5h",
+                phase_angle_deg=0.0,
+                feasible_profiles=("6.5h",),
+            )
+            for m in minutes
+        ]
+        for name, minutes in launch_minutes.items()
+    }
+    vehicles = {"Cargo": get_vehicle("tianzhou"), "Lab": get_vehicle("lab-module")}
+    return campaign, vehicles, candidates
+
+
+# Opportunities 3 min apart each night (as Tianzhou and the lab module on the issue's plan),
+# then one a day for a week.
+NIGHTLY = {"Cargo": [0, 1440 * 1, 1440 * 2, 1440 * 5], "Lab": [3, 1443, 1440 * 3 + 3, 1440 * 6]}
+
+
+def test_two_vehicles_on_different_pads_of_one_site_launch_at_least_its_separation_apart():
+    campaign, vehicles, candidates = _one_site_campaign(NIGHTLY)
+    schedule = schedule_campaign(
+        campaign, get_station("css"), vehicles, dict.fromkeys(vehicles, "wenchang"), candidates
+    )
+    plans = _by_name(schedule)
+    gap = abs(plans["Cargo"].launch_utc - plans["Lab"].launch_utc)
+    assert gap >= WENCHANG_SEPARATION
+    # Nothing else keeps them apart: without the separation both take the first night.
+    free, *_ = _one_site_campaign(NIGHTLY, override_h=0.0)
+    unseparated = _by_name(
+        schedule_campaign(
+            free, get_station("css"), vehicles, dict.fromkeys(vehicles, "wenchang"), candidates
+        )
+    )
+    assert abs(unseparated["Cargo"].launch_utc - unseparated["Lab"].launch_utc) < gap
+
+
+def test_a_campaign_may_override_the_separation_of_a_site():
+    campaign, vehicles, candidates = _one_site_campaign(NIGHTLY, override_h=60.0)
+    plans = _by_name(
+        schedule_campaign(
+            campaign, get_station("css"), vehicles, dict.fromkeys(vehicles, "wenchang"), candidates
+        )
+    )
+    assert abs(plans["Cargo"].launch_utc - plans["Lab"].launch_utc) >= timedelta(hours=60)
+    assert campaign.separation_h("wenchang") == 60.0
+    assert campaign.separation_h("jiuquan") == get_site("jiuquan").separation_h
+
+
+# --------------------------------------------------------------------------- reasons
+
+
+DAY = 1440
+CHOICES = [0, 2 * DAY, 4 * DAY, 25 * DAY, 40 * DAY]  # one opportunity every few days
+
+
+def _cargo(name: str, port: str, **extra) -> dict:
+    return {
+        "name": name,
+        "kind": "cargo",
+        "vehicle": "tianzhou",
+        "site": "wenchang",
+        "launch": {"earliest": START, "latest": START + timedelta(days=50)},
+        "stay_days": {"min": 10, "max": 10},
+        "ports": [port],
+        **extra,
+    }
+
+
+def _reasons(missions: list[dict], **extra) -> dict:
+    """Plan the campaign (no preferred dates) on synthetic opportunities ``CHOICES``."""
+    campaign = Campaign.model_validate(
+        {
+            "campaign": {
+                "name": "reasons",
+                "station": "css",
+                "elements": "bundled:css-2022.tle",
+                "start": START,
+            },
+            "initial": {"modules": ["tianhe"]},
+            "missions": missions,
+        }
+        | extra
+    )
+    vehicles = {m["name"]: get_vehicle(m["vehicle"]) for m in missions}
+    vehicles |= {d.name: get_vehicle(d.vehicle) for d in campaign.initial.docked}
+    candidates = {
+        m["name"]: [
+            Candidate(
+                launch_jd=0.0,
+                launch_utc=START + timedelta(minutes=t),
+                docking_jd=0.0,
+                docking_utc=START + timedelta(minutes=t + 390),
+                profile="6.5h",
+                phase_angle_deg=0.0,
+                feasible_profiles=("6.5h",),
+            )
+            for t in CHOICES
+        ]
+        for m in missions
+    }
+    sites = {m["name"]: m.get("site", "jiuquan") for m in missions}
+    schedule = schedule_campaign(campaign, get_station("css"), vehicles, sites, candidates)
+    return _by_name(schedule)
+
+
+def test_a_mission_nothing_holds_back_takes_the_earliest_opportunity_and_says_so():
+    plan = _reasons([_cargo("Alone", "aft")])["Alone"]
+    assert plan.launch_utc == START
+    assert plan.reason == "earliest opportunity in its window"
+    assert plan.binding == ()
+
+
+def test_a_shared_port_is_named_when_it_holds_the_second_cargo_back():
+    plans = _reasons([_cargo("First", "aft"), _cargo("Second", "aft")])
+    late = max(plans.values(), key=lambda p: p.launch_utc)
+    assert late.launch_utc > START + timedelta(days=2)
+    assert [b.family for b in late.binding] == ["port"]
+    assert late.reason.startswith("port:")
+
+
+def test_a_dependency_is_named_when_it_holds_a_mission_back():
+    plans = _reasons(
+        [
+            _cargo("First", "aft"),
+            _cargo(
+                "Second", "forward", after=[{"mission": "First", "event": "docked", "days": 20}]
+            ),
+        ]
+    )
+    assert plans["Second"].launch_utc == START + timedelta(days=25)
+    assert "dependency" in {b.family for b in plans["Second"].binding}
+    assert "dependency" in plans["Second"].reason
+
+
+def test_a_pad_turnaround_is_named_when_it_holds_a_mission_back():
+    plans = _reasons(
+        [_cargo("First", "aft"), _cargo("Second", "forward")],
+        pads=[{"id": "lc201", "site": "wenchang", "vehicles": ["tianzhou"], "turnaround_days": 20}],
+    )
+    late = max(plans.values(), key=lambda p: p.launch_utc)
+    assert late.launch_utc == START + timedelta(days=25)
+    assert [b.family for b in late.binding] == ["pad"]
+
+
+def test_a_site_separation_is_named_when_it_holds_a_mission_back():
+    plans = _reasons(
+        [_cargo("First", "aft"), _cargo("Second", "forward")],
+        site_separation_h={"wenchang": 20 * 24},
+    )
+    late = max(plans.values(), key=lambda p: p.launch_utc)
+    assert late.launch_utc == START + timedelta(days=25)
+    assert [b.family for b in late.binding] == ["site"]
+
+
+def test_a_readiness_date_is_named_when_it_holds_a_crew_back():
+    crew = {
+        "name": "Crew",
+        "kind": "crew",
+        "vehicle": "shenzhou",
+        "launch": {"earliest": START, "latest": START + timedelta(days=50)},
+        "stay_days": {"min": 10, "max": 10},
+        "crew": [
+            {"name": "A", "agency": "CMSA", "ready": START + timedelta(days=10)},
+            {"name": "B", "agency": "CMSA"},
+        ],
+    }
+    plan = _reasons([crew])["Crew"]
+    assert plan.launch_utc == START + timedelta(days=25)
+    assert [b.family for b in plan.binding] == ["readiness"]
+    assert "readiness" in plan.reason
+
+
+def _crew(name: str, **extra) -> dict:
+    return {
+        "name": name,
+        "kind": "crew",
+        "vehicle": "shenzhou",
+        "launch": {"earliest": START, "latest": START + timedelta(days=50)},
+        "stay_days": {"min": 10, "max": 10},
+        "crew": [{"name": f"{name} A", "agency": "CMSA"}, {"name": f"{name} B", "agency": "ESA"}],
+        **extra,
+    }
+
+
+def test_a_seat_quota_is_named_when_it_holds_a_crew_back():
+    plan = _reasons(
+        [_crew("Crew")],
+        quotas=[
+            {
+                "agency": "ESA",
+                "start": START,
+                "end": START + timedelta(days=20),
+                "max_seats": 0,
+            }
+        ],
+    )["Crew"]
+    assert plan.launch_utc == START + timedelta(days=25)
+    assert [b.family for b in plan.binding] == ["quota"]
+
+
+def test_a_handover_is_named_when_it_holds_the_relief_crew_back():
+    plan = _reasons(
+        [_crew("Relief", handover={"with": "Incumbent", "overlap_days": {"min": 3, "max": 7}})],
+        initial={
+            "modules": ["tianhe"],
+            "docked": [
+                {
+                    "name": "Incumbent",
+                    "vehicle": "shenzhou",
+                    "port": "nadir",
+                    "docked": START - timedelta(days=100),
+                    "departure": {
+                        "earliest": START + timedelta(days=30),
+                        "latest": START + timedelta(days=40),
+                    },
+                    "crew": [{"name": "I1", "agency": "CMSA"}],
+                }
+            ],
+        },
+    )["Relief"]
+    assert plan.launch_utc == START + timedelta(days=25)
+    assert "handover" in {b.family for b in plan.binding}
+
+
+# --------------------------------------------------------------------------- relaxations
+
+BROKEN = EXAMPLES / "broken"
+PROVEN_INFEASIBLE = [
+    "crew-over-capacity",
+    "dependency-cycle",
+    "port-double-booking",
+    "quota-exceeded",
+]
+
+
+@pytest.mark.parametrize("name", PROVEN_INFEASIBLE)
+def test_the_suggested_relaxation_applied_to_a_broken_campaign_makes_it_plan(name):
+    loaded = load_campaign(BROKEN / f"{name}.toml")
+    candidates = campaign_candidates(loaded)
+    args = (loaded.station, loaded.vehicles, loaded.sites, candidates)
+    with pytest.raises(NoScheduleError, match="to plan: ") as caught:
+        schedule_campaign(loaded.campaign, *args)
+    relaxation = caught.value.relaxation
+    assert relaxation is not None
+    schedule = schedule_campaign(relax_campaign(loaded.campaign, relaxation), *args)
+    assert len(schedule.missions) == len(loaded.campaign.missions)
+
+
+def test_every_proven_infeasible_broken_example_is_covered_by_the_relaxation_test():
+    # exit 2 ("no schedule") examples; no-opportunity fails before solving (no candidate)
+    proven = sorted(
+        p.stem
+        for p in BROKEN.glob("*.toml")
+        if not p.stem.startswith("malformed") and p.stem != "no-opportunity"
+    )
+    assert proven == sorted(PROVEN_INFEASIBLE)
+
+
+def test_the_node_limit_is_named_when_it_holds_a_third_long_stay_vehicle_back():
+    # CSS node: 2 long-stay vehicles at once (css.toml, CMSA); 35-day stays are long ones.
+    long_stay = {"stay_days": {"min": 35, "max": 35}}
+    missions = [
+        _cargo("A", "forward") | long_stay,
+        _cargo("B", "nadir") | long_stay,
+        _cargo("C", "starboard") | long_stay,
+    ]
+    plans = _reasons(missions)
+    late = max(plans.values(), key=lambda p: p.launch_utc)
+    assert late.launch_utc == START + timedelta(days=40)
+    assert {b.family for b in late.binding} == {"node"}
+    assert late.reason.startswith("node:")
+
+
+def test_a_separation_for_an_unknown_site_is_a_user_error_naming_the_field(tmp_path):
+    path = tmp_path / "campaign.toml"
+    text = (EXAMPLES / "tiangong-2022.toml").read_text()
+    path.write_text(text + "\n[site_separation_h]\nnowhere = 3\n")
+    with pytest.raises(InputError, match=r"site_separation_h\.nowhere"):
+        load_campaign(path)

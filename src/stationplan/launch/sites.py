@@ -29,7 +29,12 @@ from pydantic import (
 
 from stationplan.tomlfiles import lookup, read_bundled_toml, read_toml, validate_toml
 
-__all__ = ["Site", "get_site", "load_sites"]
+__all__ = ["DEFAULT_SEPARATION_H", "Site", "get_site", "load_sites"]
+
+#: Minimum time between two launches from one site (any pad) when the table gives none,
+#: hours. An assumption (one launch a day: range safety, tracking and recovery are shared by
+#: a site's pads); no public minimum covers every range.
+DEFAULT_SEPARATION_H = 24.0
 
 #: Identifier of a site or vehicle: lower-case words joined by hyphens.
 Ident = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
@@ -42,7 +47,9 @@ class Site:
     ``latitude_deg``/``longitude_deg``: WGS84 geodetic, degrees, east-positive
     longitude. ``altitude_m``: metres above the WGS84 ellipsoid. ``azimuth_min_deg``
     and ``azimuth_max_deg``: range-safety limits on the launch azimuth (degrees
-    clockwise from north) where public, else ``None``.
+    clockwise from north) where public, else ``None``. ``separation_h``: minimum time
+    between two launches from this site, whatever the pad, hours (default
+    :data:`DEFAULT_SEPARATION_H`, an assumption).
     """
 
     id: str
@@ -53,6 +60,7 @@ class Site:
     pad: str = ""
     azimuth_min_deg: float | None = None
     azimuth_max_deg: float | None = None
+    separation_h: float = DEFAULT_SEPARATION_H
 
 
 class _SiteModel(BaseModel):
@@ -65,6 +73,7 @@ class _SiteModel(BaseModel):
     altitude_m: float = Field(ge=-500.0, le=9000.0)
     azimuth_min_deg: float | None = Field(default=None, ge=0.0, le=360.0)
     azimuth_max_deg: float | None = Field(default=None, ge=0.0, le=360.0)
+    separation_h: float = Field(default=DEFAULT_SEPARATION_H, ge=0.0, le=24.0 * 365.0)
 
     @model_validator(mode="after")
     def _azimuths_come_in_pairs(self) -> _SiteModel:

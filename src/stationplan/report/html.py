@@ -18,7 +18,7 @@ from stationplan.station.schedule import Schedule
 
 from .files import make_output_dir, write_atomic
 from .ics import schedule_to_ics
-from .tables import iso, schedule_to_json
+from .tables import binding_text, iso, schedule_to_json
 
 __all__ = ["gantt_svg", "write_html_report"]
 
@@ -145,6 +145,7 @@ def render_html(schedule: Schedule, appendix_html: str = "") -> str:
         + _cell(", ".join(p.crew))
         + _cell("" if p.deviation_h is None else f"{p.deviation_h:+.1f}")
         + _cell(p.reason)
+        + _cell(binding_text(p))
         + "</tr>"
         for p in schedule.missions
     )
@@ -179,7 +180,7 @@ dates; solved in {schedule.solve_s:.2f} s.</p>
 <h2>Missions</h2>
 <table><tr><th>mission</th><th>kind</th><th>vehicle</th><th>site</th><th>launch (UTC)</th>
 <th>docking (UTC)</th><th>port</th><th>transposed / leaves (UTC)</th><th>crew</th>
-<th>Δ preferred h</th><th>reason</th></tr>{mission_rows}</table>
+<th>Δ preferred h</th><th>reason</th><th>binding</th></tr>{mission_rows}</table>
 <h2>Station timeline</h2>
 <table><tr><th>time (UTC)</th><th>event</th><th>crew aboard</th><th>vehicles docked</th></tr>
 {timeline_rows}</table>

@@ -40,8 +40,23 @@ def _mission_dict(p: MissionPlan) -> dict[str, Any]:
         "phase_angle_deg": round(p.phase_angle_deg, 3),
         "candidates": p.candidates,
         "reason": p.reason,
+        "binding": [
+            {
+                "requirement": b.family,
+                "missions": list(b.missions),
+                "text": b.sentence,
+                "gain_h": round(b.gain_h, 3),
+            }
+            for b in p.binding
+        ],
         "cargo_kg": p.cargo_kg,
     }
+
+
+def binding_text(p: MissionPlan) -> str:
+    """The binding requirements of a plan, ``"pad (+504 h), port (+48 h)"``: each one's
+    family and how many hours earlier (nearer preferred) the mission launches without it."""
+    return ", ".join(f"{b.family} (+{b.gain_h:.0f} h)" for b in p.binding)
 
 
 def schedule_to_dict(schedule: Schedule) -> dict[str, Any]:
@@ -138,6 +153,7 @@ def schedule_table(schedule: Schedule) -> Table:
         ("transposed / leaves (UTC)", "left"),
         ("Δ pref h", "right"),
         ("reason", "left"),
+        ("binding", "left"),
     ]:
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for p in schedule.missions:
@@ -154,5 +170,6 @@ def schedule_table(schedule: Schedule) -> Table:
             after,
             "" if p.deviation_h is None else f"{p.deviation_h:+.1f}",
             p.reason,
+            binding_text(p),
         )
     return table

@@ -338,6 +338,18 @@ class Campaign(_Frozen):
     pads: list[Pad] = Field(default_factory=list)
     quotas: list[SeatQuota] = Field(default_factory=list)
     logistics: LogisticsSettings = LogisticsSettings()
+    #: ``[site_separation_h]``: site id -> minimum hours between two launches from it (any
+    #: pad), overriding ``separation_h`` of the sites table.
+    site_separation_h: dict[Ident, Annotated[float, Field(ge=0.0, le=24.0 * 365.0)]] = Field(
+        default_factory=dict
+    )
+
+    def separation_h(self, site_id: str) -> float:
+        """Minimum hours between two launches from ``site_id``: the campaign's override, else
+        the sites table's ``separation_h`` (an unknown site raises InputError)."""
+        if site_id in self.site_separation_h:
+            return self.site_separation_h[site_id]
+        return get_site(site_id).separation_h
 
     @property
     def name(self) -> str:
@@ -571,6 +583,11 @@ def _check_references(
             get_site(pad.site)
         except InputError as exc:
             raise fail(exc.reason, f"pads[{q}].site") from None
+    for site_id in campaign.site_separation_h:
+        try:
+            get_site(site_id)
+        except InputError as exc:
+            raise fail(exc.reason, f"site_separation_h.{site_id}") from None
     return vehicles, sites
 
 

@@ -24,6 +24,7 @@ dates taken from a schedule that satisfies everything else.
 
 from __future__ import annotations
 
+import math
 import time as _time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -34,12 +35,20 @@ from ortools.sat.python import cp_model
 
 from stationplan.errors import InfeasibleError, TimeLimitError
 from stationplan.launch.vehicles import Vehicle
+from stationplan.planning import (
+    Requirement,
+    SharedModel,
+    add_launch_separation,
+    add_not_before,
+    add_precedence,
+)
 from stationplan.station.campaign import (
     Campaign,
     CampaignFile,
     DayRange,
     Dependency,
     Mission,
+    Pad,
     SeatQuota,
 )
 from stationplan.station.campaign_windows import (
@@ -78,6 +87,18 @@ class SolveSettings:
 
 
 @dataclass(frozen=True)
+class Binding:
+    """A requirement that holds a mission back: without it (re-solved, every other
+    requirement kept) the mission launches ``gain_h`` hours earlier, or nearer its
+    preferred date."""
+
+    family: str
+    missions: tuple[str, ...]
+    sentence: str
+    gain_h: float
+
+
+@dataclass(frozen=True)
 class MissionPlan:
     """The plan of one mission. Times are UTC; ``deviation_h`` is launch minus preferred."""
 
@@ -101,6 +122,9 @@ class MissionPlan:
     candidates: int
     reason: str
     cargo_kg: dict[str, float]
+    #: Requirements whose removal alone lets this mission launch earlier (or nearer its
+    #: preferred date), checked by re-solving without each; first by effect.
+    binding: tuple[Binding, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -130,12 +154,21 @@ class TimelineEvent:
 
 
 @dataclass(frozen=True)
-class Requirement:
-    """One requirement instance behind an assumption literal: family, missions, sentence."""
+class Relaxation:
+    """The smallest change found that makes an infeasible campaign plan: drop (or, for a
+    stay, widen to ``stay_days``) the requirement; checked by re-solving without it."""
 
-    family: str
-    missions: tuple[str, ...]
-    sentence: str
+    requirement: Requirement
+    advice: str
+    stay_days: tuple[float, float] | None = None
+
+
+class NoScheduleError(InfeasibleError):
+    """Proven infeasible (exit code 2), with the relaxation that makes it plan, if found."""
+
+    def __init__(self, message: str, relaxation: Relaxation | None = None) -> None:
+        super().__init__(message)
+        self.relaxation = relaxation
 
 
 @dataclass(frozen=True)
@@ -234,23 +267,12 @@ def _build(
 ) -> _Model:
     """The CP-SAT model of the campaign, every requirement behind an assumption literal."""
     start = campaign.start
-    model = cp_model.CpModel()
-    requirements: dict[int, Requirement] = {}
-    literals: list[cp_model.IntVar] = []
-    witness_text: dict[int, Callable[[cp_model.CpSolver], str]] = {}
-
-    def requirement(
-        family: str,
-        missions: Sequence[str],
-        sentence: str,
-        witness: Callable[[cp_model.CpSolver], str] | None = None,
-    ) -> cp_model.IntVar:
-        literal = model.new_bool_var(f"req:{family}:{'/'.join(missions)}:{len(literals)}")
-        requirements[literal.index] = Requirement(family, tuple(missions), sentence)
-        literals.append(literal)
-        if witness is not None:
-            witness_text[literal.index] = witness
-        return literal
+    shared = SharedModel()
+    model = shared.model
+    requirements = shared.requirements
+    literals = shared.literals
+    witness_text = shared.witness_text
+    requirement = shared.requirement
 
     # --- Data: candidate launch and docking minutes; the horizon covers every stay.
     launch_min = {
@@ -626,47 +648,74 @@ def _build(
             ) -> str:
                 return f"({d.mission} {d.event} {at(s, w)})"
 
-            lit = requirement(
-                "dependency",
-                [m.name, dep.mission],
+            add_precedence(
+                shared,
+                m.name,
+                dep.mission,
+                launch[m.name],
+                when,
+                gap,
                 f"{m.name} (window {_fmt(m.launch.earliest)} to {_fmt(m.launch.latest)}) "
                 f"launches after {dep.describe()}",
                 dependency_witness,
             )
-            model.add(launch[m.name] >= when + gap).only_enforce_if(lit)
 
     # --- Pad turnaround: launches from one pad are at least its turnaround apart.
+    def pair_witness(a: str, b: str) -> Callable[[cp_model.CpSolver], str]:
+        def note(s: cp_model.CpSolver) -> str:
+            return f"({a} {at(s, launch[a])}, {b} {at(s, launch[b])})"
+
+        return note
+
+    def pad_sentence(pad: Pad) -> Callable[[str, str], str]:
+        return lambda a, b: (
+            f"{a} and {b} launch from pad {pad.id} at least {pad.turnaround_days:g} days apart"
+        )
+
+    def site_sentence(site_id: str, separation_h: float) -> Callable[[str, str], str]:
+        return lambda a, b: (
+            f"{a} and {b} launch from site {site_id} at least {separation_h:g} h apart"
+        )
+
     for pad in campaign.pads:
         users = [
             m.name
             for m in campaign.missions
             if sites[m.name] == pad.site and m.vehicle in pad.vehicles
         ]
-        gap = round(pad.turnaround_days * MIN_PER_DAY)
-        for index, a in enumerate(users):
-            for b in users[index + 1 :]:
-                if (
-                    min(launch_min[a]) >= max(launch_min[b]) + gap
-                    or min(launch_min[b]) >= max(launch_min[a]) + gap
-                ):
-                    continue
+        add_launch_separation(
+            shared,
+            "pad",
+            users,
+            launch,
+            launch_min,
+            round(pad.turnaround_days * MIN_PER_DAY),
+            pad_sentence(pad),
+            pair_witness,
+            key=pad.id,
+        )
 
-                def pad_witness(s: cp_model.CpSolver, a: str = a, b: str = b) -> str:
-                    return f"({a} {at(s, launch[a])}, {b} {at(s, launch[b])})"
-
-                lit = requirement(
-                    "pad",
-                    [a, b],
-                    f"{a} and {b} launch from pad {pad.id} at least {pad.turnaround_days:g} "
-                    "days apart",
-                    pad_witness,
-                )
-                a_first = model.new_bool_var(f"pad[{a}<{b}]")
-                model.add(launch[b] >= launch[a] + gap).only_enforce_if([lit, a_first])
-                model.add(launch[a] >= launch[b] + gap).only_enforce_if([lit, a_first.Not()])
+    # --- Site separation: launches from one site (any pad) at least its separation apart
+    # (range safety, tracking and recovery are shared by the site's pads).
+    by_site: dict[str, list[str]] = {}
+    for m in campaign.missions:
+        by_site.setdefault(sites[m.name], []).append(m.name)
+    for site_id, users in by_site.items():
+        separation_h = campaign.separation_h(site_id)
+        add_launch_separation(
+            shared,
+            "site",
+            users,
+            launch,
+            launch_min,
+            round(separation_h * 60.0),
+            site_sentence(site_id, separation_h),
+            pair_witness,
+            key=site_id,
+        )
 
     # --- Seat quotas: seats of an agency on crew launches within a period.
-    for quota in campaign.quotas:
+    for quota_index, quota in enumerate(campaign.quotas):
         lo, hi = _minutes(quota.start, start), _minutes(quota.end, start)
         seat_terms: list[cp_model.LinearExprT] = []
         flyers = []
@@ -700,6 +749,7 @@ def _build(
             f"{quota.agency} has {quota.max_seats} seat(s) from {quota.start:%Y-%m-%d} to "
             f"{quota.end:%Y-%m-%d}, wanted by {_names(flyers)}",
             quota_witness,
+            key=str(quota_index),
         )
         model.add(sum(seat_terms) <= quota.max_seats).only_enforce_if(lit)
 
@@ -708,19 +758,16 @@ def _build(
         for member in m.crew:
             if member.ready is None:
                 continue
-            ready = _minutes(member.ready, start)
-            early = [
-                b for t, b in zip(launch_min[m.name], choose[m.name], strict=True) if t < ready
-            ]
-            if not early:
-                continue
-            lit = requirement(
-                "readiness",
-                [m.name],
+            add_not_before(
+                shared,
+                m.name,
+                choose[m.name],
+                launch_min[m.name],
+                _minutes(member.ready, start),
                 f"{m.name} launches once {member.name} ({member.agency}) is ready on "
                 f"{member.ready:%Y-%m-%d}",
+                key=member.name,
             )
-            model.add(sum(early) == 0).only_enforce_if(lit)
 
     # --- Objective data: completion (last docking or transposition), deviations in minutes.
     #     A minute of launch slip weighs LAUNCH_WEIGHT minutes of stay, departure or
@@ -851,7 +898,11 @@ def schedule_campaign(
     solver = _solver(settings)
     status = solver.solve(model)
     if status == cp_model.INFEASIBLE:
-        raise InfeasibleError(explain_infeasibility(built, settings))
+        message = explain_infeasibility(built, settings)
+        relaxation = suggest_relaxation(built, settings)
+        if relaxation is not None:
+            message += f"\nto plan: {relaxation.advice} (checked by re-solving)"
+        raise NoScheduleError(message, relaxation)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         # UNKNOWN: the search stopped at its limit with neither a schedule nor a proof
         # that none exists. That is not infeasibility (exit 2) but a time-out (exit 4).
@@ -865,6 +916,7 @@ def schedule_campaign(
 
     # Stage 2: fewest minutes of deviation from preferred dates at that completion.
     _hint_from(model, solver)
+    unbounded = model.clone()  # before the completion bound: for the counterfactual re-solves
     model.add(built.completion <= best_completion)
     model.minimize(built.deviation)
     second = _solver(settings)
@@ -872,7 +924,7 @@ def schedule_campaign(
     if status2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         solver, proven = second, proven and status2 == cp_model.OPTIMAL
     elapsed = _time.perf_counter() - clock
-    return _extract(
+    schedule = _extract(
         built,
         solver,
         campaign,
@@ -884,6 +936,132 @@ def schedule_campaign(
         elapsed,
         tuple(warnings),
     )
+    return _counterfactual_reasons(schedule, built, unbounded, solver, campaign, settings)
+
+
+#: Seconds per counterfactual re-solve, and for all of them: reasons must stay cheap (the
+#: 40-mission benchmark plans in < 10 s with them). A re-solve stopped early still proves a
+#: requirement binds when its best schedule is better than the plan's.
+_REASON_SOLVE_S = 1.0
+_REASON_BUDGET_S = 2.5
+#: Binding requirements named in a reason (the rest stay in ``binding``).
+_REASON_NAMES = 3
+
+
+def _counterfactual_reasons(
+    schedule: Schedule,
+    built: _Model,
+    model: cp_model.CpModel,
+    solver: cp_model.CpSolver,
+    campaign: Campaign,
+    settings: SolveSettings,
+) -> Schedule:
+    """Each mission later than its earliest opportunity (or off the one nearest its preferred
+    date) gets the requirements whose removal alone lets it launch earlier (nearer): for
+    each requirement naming the mission, ``model`` (the campaign without the completion
+    bound) is re-solved with every other assumption literal kept, minimising that mission's
+    launch minute (or its distance to the preferred minute), hinted by the plan. Binding:
+    the re-solve beats the same re-solve with every requirement kept. Sorted by effect."""
+    _hint_from(model, solver)
+    model.clear_objective()
+    by_index = {lit.index: lit for lit in built.literals}
+    all_literals = list(by_index)
+    deadline = _time.perf_counter() + min(_REASON_BUDGET_S, settings.time_limit_s)
+    plans = list(schedule.missions)
+    chosen = {
+        p.name: next(
+            j for j, c in enumerate(schedule.candidates[p.name]) if c.launch_utc == p.launch_utc
+        )
+        for p in plans
+    }
+    for i, plan in enumerate(plans):
+        mission = campaign.mission(plan.name)
+        options = schedule.candidates[plan.name]
+        k = chosen[plan.name]
+        preferred = mission.launch.preferred
+        if preferred is None:
+            best = 0
+        else:
+            best = min(range(len(options)), key=lambda j: abs(options[j].launch_utc - preferred))
+        if k == best:
+            continue  # already the earliest (nearest) opportunity: the old reason stands
+        launch = model.get_int_var_from_proto_index(built.launch[plan.name].index)
+        if preferred is None:
+            target: cp_model.LinearExprT = launch
+        else:
+            pref_min = _minutes(preferred, campaign.start)
+            target = _abs(model, launch - pref_min, built.horizon + abs(pref_min))
+
+        planned = abs(
+            _minutes(plan.launch_utc, campaign.start)
+            - (0 if preferred is None else _minutes(preferred, campaign.start))
+        )
+        # The other missions keep their planned opportunities: what holds this one back
+        # given the rest of the plan (departures, ports, moves stay free).
+        others = [
+            model.get_bool_var_from_proto_index(built.choose[p.name][chosen[p.name]].index)
+            for p in plans
+            if p.name != plan.name
+        ]
+        probe = model.new_bool_var(f"probe[{plan.name}]")
+        model.add(target <= planned - 1).only_enforce_if(probe)
+
+        def better(
+            assumed: Sequence[int],
+            target: cp_model.LinearExprT = target,
+            others: list[cp_model.IntVar] = others,
+            probe: cp_model.IntVar = probe,
+        ) -> int | None:
+            """The target of a schedule beating the plan under ``assumed`` (and the probe);
+            None when proven impossible; -1 when unknown (out of time)."""
+            if _time.perf_counter() > deadline:
+                return -1
+            model.clear_assumptions()
+            model.add_assumptions([by_index[j] for j in assumed] + others + [probe])
+            resolver = _solver(settings, workers=1)
+            resolver.parameters.max_time_in_seconds = _REASON_SOLVE_S
+            status = resolver.solve(model)
+            if status == cp_model.INFEASIBLE:
+                return None
+            if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                return -1
+            return int(resolver.value(target))
+
+        kept = better(all_literals)
+        if kept == -1:
+            continue  # out of time: the heuristic reason stands
+        found: list[Binding] = []
+        unknown = False
+        if kept is None:
+            for index, req in built.requirements.items():
+                if plan.name not in req.missions:
+                    continue
+                without = better([j for j in all_literals if j != index])
+                if without == -1:
+                    unknown = True
+                elif without is not None:
+                    found.append(
+                        Binding(req.family, req.missions, req.sentence, (planned - without) / 60.0)
+                    )
+        found.sort(key=lambda b: -b.gain_h)
+        toward = "earlier" if preferred is None else "nearer its preferred date"
+        if found:
+            reason = "; ".join(
+                f"{b.family}: {b.sentence} (at least {b.gain_h:.1f} h {toward} without it)"
+                for b in found[:_REASON_NAMES]
+            )
+        elif unknown:
+            continue  # not every requirement checked in time: the heuristic reason stands
+        elif kept is not None:
+            reason = (
+                f"could launch {toward} with the rest of the plan unchanged, but the "
+                "campaign would complete later or stray further from preferred dates"
+            )
+        else:
+            reason = plans[i].reason + " (several requirements together; none alone)"
+        plans[i] = replace(plan, reason=reason, binding=tuple(found))
+    model.clear_assumptions()
+    return replace(schedule, missions=tuple(plans))
 
 
 def _hint_from(model: cp_model.CpModel, solver: cp_model.CpSolver) -> None:
@@ -897,7 +1075,7 @@ def _hint_from(model: cp_model.CpModel, solver: cp_model.CpSolver) -> None:
 
 
 #: Requirement families about shared resources: the witness schedule breaks these first.
-_SHARED_RESOURCES = ("port", "node", "crew", "pad", "quota")
+_SHARED_RESOURCES = ("port", "node", "crew", "pad", "site", "quota")
 
 
 def explain_infeasibility(built: _Model, settings: SolveSettings) -> str:
@@ -963,6 +1141,94 @@ def explain_infeasibility(built: _Model, settings: SolveSettings) -> str:
                 text = detail if requirement.family == "crew" else f"{text} {detail}"
         lines.append(text)
     return "no schedule satisfies all of these together:\n  - " + "\n  - ".join(lines)
+
+
+#: Families a planner may relax, in the order tried: commercial and policy limits before
+#: the timeline of the missions themselves. Ports, node and crew capacity are physical.
+_RELAXABLE = ("quota", "readiness", "pad", "site", "dependency", "handover", "stay")
+
+
+def suggest_relaxation(built: _Model, settings: SolveSettings) -> Relaxation | None:
+    """The first requirement (in :data:`_RELAXABLE` order) whose removal alone makes the
+    model feasible, checked by re-solving with every other assumption literal; for a stay,
+    the stay of that schedule gives the smallest widening (whole days). None if none does."""
+    model = built.model
+    model.clear_objective()
+    by_index = {lit.index: lit for lit in built.literals}
+    order = sorted(
+        (i for i, r in built.requirements.items() if r.family in _RELAXABLE),
+        key=lambda i: _RELAXABLE.index(built.requirements[i].family),
+    )
+    found = None
+    for i in order:
+        req = built.requirements[i]
+        model.clear_assumptions()
+        model.add_assumptions([lit for j, lit in by_index.items() if j != i])
+        if req.family == "stay":
+            # the smallest excursion outside the stay range
+            v = built.visits[req.missions[0]]
+            assert v.depart is not None
+            stay = v.depart - v.dock
+            lo, hi = (round(x * MIN_PER_DAY) for x in _stay_bounds(req))
+            below = model.new_int_var(0, built.horizon, "")
+            above = model.new_int_var(0, built.horizon, "")
+            model.add(below >= lo - stay)
+            model.add(above >= stay - hi)
+            model.minimize(below + above)
+        solver = _solver(settings, workers=1)
+        status = solver.solve(model)
+        model.clear_objective()
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            continue
+        if req.family == "stay":
+            lo_d, hi_d = _stay_bounds(req)
+            days = solver.value(stay) / MIN_PER_DAY
+            new = (min(lo_d, math.floor(days)), max(hi_d, math.ceil(days)))
+            found = Relaxation(
+                req,
+                f"widen the stay of {req.missions[0]} from {lo_d:g}–{hi_d:g} to "
+                f"{new[0]:g}–{new[1]:g} days",
+                new,
+            )
+        else:
+            found = Relaxation(req, f"drop the requirement '{req.sentence}'")
+        break
+    model.clear_assumptions()
+    model.add_assumptions(built.literals)
+    return found
+
+
+def _stay_bounds(req: Requirement) -> tuple[float, float]:
+    """The stay range (days) in a stay requirement's sentence ``"X stays 150–183 days"``."""
+    lo, hi = req.sentence.rsplit(" stays ", 1)[1].split(" ")[0].split("–")
+    return float(lo), float(hi)
+
+
+def relax_campaign(campaign: Campaign, relaxation: Relaxation) -> Campaign:
+    """``campaign`` with ``relaxation`` applied: the requirement removed from the file (or
+    the stay widened), as a planner would edit it."""
+    req = relaxation.requirement
+    doc = campaign.model_dump(by_alias=True)
+    missions = {m["name"]: m for m in doc["missions"]}
+    if req.family == "quota":
+        del doc["quotas"][int(req.key)]
+    elif req.family == "pad":
+        doc["pads"] = [p for p in doc["pads"] if p["id"] != req.key]
+    elif req.family == "site":
+        doc["site_separation_h"][req.key] = 0.0
+    elif req.family == "readiness":
+        for member in missions[req.missions[0]]["crew"]:
+            if member["name"] == req.key:
+                member["ready"] = None
+    elif req.family == "dependency":
+        mission = missions[req.missions[0]]
+        mission["after"] = [d for d in mission["after"] if d["mission"] != req.missions[1]]
+    elif req.family == "handover":
+        missions[req.missions[0]]["handover"] = None
+    elif req.family == "stay" and relaxation.stay_days is not None:
+        lo, hi = relaxation.stay_days
+        missions[req.missions[0]]["stay_days"] = {"min": lo, "max": hi}
+    return Campaign.model_validate(doc)
 
 
 # ----------------------------------------------------------------------------- results
@@ -1123,6 +1389,16 @@ def _with_reason(
             if abs(other.launch_utc - p.launch_utc) < timedelta(days=pad.turnaround_days):
                 side = "before" if p.launch_utc > plan.launch_utc else "after"
                 return replace(plan, reason=f"pad turnaround {side} {p.name}")
+    # Site separation (any pad).
+    separation = timedelta(hours=campaign.separation_h(plan.site))
+    for p in plans:
+        if (
+            p.name != plan.name
+            and p.site == plan.site
+            and abs(other.launch_utc - p.launch_utc) < separation
+        ):
+            side = "before" if p.launch_utc > plan.launch_utc else "after"
+            return replace(plan, reason=f"site separation at {plan.site} {side} {p.name}")
     # Readiness.
     for member in mission.crew:
         if member.ready is not None and other.launch_utc < member.ready:
