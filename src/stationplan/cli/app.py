@@ -12,7 +12,7 @@ from typing import NoReturn
 import typer
 from rich.markup import escape
 
-from stationplan.cli import demo, elements, plan, rendezvous, screen, simulate, windows
+from stationplan.cli import demo, elements, lunar, plan, rendezvous, screen, simulate, windows
 from stationplan.cli.console import err
 from stationplan.errors import StationplanError
 
@@ -38,6 +38,7 @@ app.command()(demo.demo)
 app.command()(plan.plan)
 app.command("screen")(screen.screen_command)
 app.command()(simulate.simulate)
+app.add_typer(lunar.app, name="lunar")
 
 
 def _click_exception_types() -> tuple[

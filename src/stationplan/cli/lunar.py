@@ -1,0 +1,177 @@
+"""``stationplan lunar``: lighting and visibility at a lunar site (DE421, offline)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from stationplan.cli.console import OutputFormat, out, parse_time
+from stationplan.errors import InputError
+from stationplan.moon.conditions import (
+    DEFAULT_RELAY,
+    SiteConditions,
+    SunEvents,
+    load_horizon_mask,
+    site_conditions,
+    sun_events,
+)
+from stationplan.moon.ephemeris import check_in_span
+from stationplan.moon.frames import LunarSite
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    no_args_is_help=True,
+    help="The Moon: site lighting, Earth and relay visibility (JPL DE421, no download).",
+)
+
+#: Most instants one run computes (a year of 10-minute steps).
+MAX_INSTANTS = 60_000
+
+
+@app.command("site")
+def site(
+    lat: Annotated[float, typer.Option(help="Selenographic latitude, deg (-90..90).")],
+    lon: Annotated[float, typer.Option(help="Selenographic longitude, deg, east-positive.")],
+    at: Annotated[
+        list[str] | None, typer.Option(help="An instant (ISO 8601 UTC); repeat for several.")
+    ] = None,
+    start: Annotated[str | None, typer.Option(help="Span start (ISO 8601 UTC).")] = None,
+    end: Annotated[str | None, typer.Option(help="Span end (ISO 8601 UTC).")] = None,
+    step_hours: Annotated[float, typer.Option(help="Sampling step of the span, hours.")] = 1.0,
+    height_km: Annotated[float, typer.Option(help="Height above the 1737.4 km sphere, km.")] = 0.0,
+    horizon_mask: Annotated[
+        Path | None, typer.Option(help="CSV azimuth_deg,elevation_deg (else a smooth sphere).")
+    ] = None,
+    no_relay: Annotated[bool, typer.Option(help="Skip the relay-orbit propagation.")] = False,
+    format: Annotated[OutputFormat, typer.Option(help="Output format.")] = OutputFormat.table,
+    report: Annotated[Path | None, typer.Option(help="Write a plot and JSON here.")] = None,
+) -> None:
+    """Sun and Earth altitude/azimuth (azimuth east of north, topocentric), direct-to-Earth and
+    relay visibility at a lunar site; over a span also sunrises, sunsets, lit fraction and the
+    longest night."""
+    place = LunarSite(lat, lon, height_km)
+    mask = load_horizon_mask(horizon_mask) if horizon_mask is not None else None
+    events: SunEvents | None = None
+    if at:
+        if start is not None or end is not None:
+            raise InputError("give either --at or --start/--end, not both", field="--at")
+        times = [parse_time(text, "--at") for text in at]
+        for when in times:
+            check_in_span(when, "--at")
+    else:
+        if start is None or end is None:
+            raise InputError("give --at ISO ... or both --start and --end", field="--start")
+        t0, t1 = parse_time(start, "--start"), parse_time(end, "--end")
+        check_in_span(t0, "--start")
+        check_in_span(t1, "--end")
+        if not step_hours > 0 or step_hours != step_hours:
+            raise InputError(
+                f"{step_hours} is not a positive number of hours", field="--step-hours"
+            )
+        if t1 <= t0:
+            raise InputError("the span is empty: --end must be after --start", field="--end")
+        n = int((t1 - t0) / timedelta(hours=step_hours)) + 1
+        if n > MAX_INSTANTS:
+            raise InputError(
+                f"{n} instants exceed the limit of {MAX_INSTANTS}; raise --step-hours",
+                field="--step-hours",
+            )
+        times = [t0 + timedelta(hours=step_hours * i) for i in range(n)]
+        events = sun_events(place, t0, t1, mask=mask)
+    conditions = site_conditions(place, times, mask=mask, relay=None if no_relay else DEFAULT_RELAY)
+    records = conditions.records()
+    if report is not None:
+        _write_report(report, conditions, records, events)
+    if format is OutputFormat.json:
+        sys.stdout.write(json.dumps(records, indent=2) + "\n")
+        return
+    if format is OutputFormat.csv:
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(records[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(records)
+        return
+    table = Table(title=f"Lunar site {lat:.4f}°, {lon:.4f}°E — {conditions.horizon}")
+    for name in (
+        "utc",
+        "sun alt",
+        "sun az",
+        "earth alt",
+        "earth az",
+        "lit",
+        "earth vis",
+        "relay vis",
+    ):
+        table.add_column(name, justify="right")
+    for r in records:
+        table.add_row(
+            str(r["utc"]),
+            f"{r['sun_alt_deg']:.2f}",
+            f"{r['sun_az_deg']:.2f}",
+            f"{r['earth_alt_deg']:.2f}",
+            f"{r['earth_az_deg']:.2f}",
+            "yes" if r["sun_lit"] else "no",
+            "yes" if r["earth_visible"] else "no",
+            "yes" if r["relay_visible"] else "no",
+        )
+    out.print(table)
+    out.print(f"Relay: {conditions.relay}; angles topocentric (Earth includes parallax).")
+    if events is not None:
+        out.print(_events_line(events))
+
+
+def _events_line(events: SunEvents) -> str:
+    start = events.longest_night_start_utc
+    night = f" starting {start:%Y-%m-%dT%H:%MZ}" if start is not None else ""
+    return (
+        f"Sunrises {len(events.sunrises_utc)}, sunsets {len(events.sunsets_utc)}; lit "
+        f"{100 * events.lit_fraction:.1f}% of the span; longest night {events.longest_night_h:.1f} h"
+        f"{night} ({events.horizon})."
+    )
+
+
+def _write_report(
+    directory: Path,
+    conditions: SiteConditions,
+    records: list[dict[str, object]],
+    events: SunEvents | None,
+) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(
+            f"cannot create report directory: {exc.strerror}", path=directory
+        ) from None
+    summary: dict[str, object] = {"horizon": conditions.horizon, "relay": conditions.relay}
+    if events is not None:
+        summary.update(
+            lit_fraction=events.lit_fraction,
+            longest_night_h=events.longest_night_h,
+            sunrises_utc=[f"{w:%Y-%m-%dT%H:%M:%SZ}" for w in events.sunrises_utc],
+            sunsets_utc=[f"{w:%Y-%m-%dT%H:%M:%SZ}" for w in events.sunsets_utc],
+        )
+    (directory / "lunar-site.json").write_text(
+        json.dumps({"summary": summary, "instants": records}, indent=2) + "\n", encoding="utf-8"
+    )
+    fig, ax = plt.subplots(figsize=(10, 4))
+    ax.plot(conditions.times_utc, conditions.sun_alt_deg, label="Sun altitude")
+    ax.plot(conditions.times_utc, conditions.earth_alt_deg, label="Earth altitude")
+    ax.axhline(0.0, color="grey", linewidth=0.5)
+    ax.set_ylabel("altitude, deg")
+    ax.set_title(f"Lunar site conditions ({conditions.horizon})")
+    ax.legend()
+    fig.autofmt_xdate()
+    fig.savefig(directory / "lunar-site.png", dpi=100)
+    plt.close(fig)
