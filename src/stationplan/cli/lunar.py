@@ -165,9 +165,12 @@ def _write_report(
     (directory / "lunar-site.json").write_text(
         json.dumps({"summary": summary, "instants": records}, indent=2) + "\n", encoding="utf-8"
     )
+    import numpy as np
+
+    when = np.array([w.replace(tzinfo=None) for w in conditions.times_utc], dtype="datetime64[s]")
     fig, ax = plt.subplots(figsize=(10, 4))
-    ax.plot(conditions.times_utc, conditions.sun_alt_deg, label="Sun altitude")
-    ax.plot(conditions.times_utc, conditions.earth_alt_deg, label="Earth altitude")
+    ax.plot(when, conditions.sun_alt_deg, label="Sun altitude")
+    ax.plot(when, conditions.earth_alt_deg, label="Earth altitude")
     ax.axhline(0.0, color="grey", linewidth=0.5)
     ax.set_ylabel("altitude, deg")
     ax.set_title(f"Lunar site conditions ({conditions.horizon})")
