@@ -17,6 +17,7 @@ BENCHMARKS = [
     "bench_sieve",
     "bench_screening",
     "bench_backends",
+    "bench_lunar",
 ]
 
 
