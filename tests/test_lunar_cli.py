@@ -60,3 +60,11 @@ def test_bad_input_gives_one_line_and_exit_1(
     code, _, err = run(capsys, "lunar", "site", *args)
     assert code == 1
     assert len(err.strip().splitlines()) == 1 and field in err
+
+
+def test_an_infinite_step_is_refused_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(
+        capsys, "lunar", "site", "--lat", "0", "--lon", "0", "--start", "2026-01-01",
+        "--end", "2026-01-02", "--step-hours", "inf",
+    )  # fmt: skip
+    assert code == 1 and "--step-hours" in err and len(err.strip().splitlines()) == 1

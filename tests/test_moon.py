@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from stationplan.errors import InputError
-from stationplan.moon.conditions import site_conditions, sun_events
+from stationplan.moon.conditions import load_horizon_mask, site_conditions, sun_events
 from stationplan.moon.ephemeris import moon_centred_km, skyfield_times
 from stationplan.moon.frames import LunarSite, icrf_to_moon_me, topocentric_alt_az_deg
 from stationplan.moon.relay import RelayOrbit, propagate_relay
@@ -166,3 +166,27 @@ def test_a_latitude_beyond_the_pole_is_refused() -> None:
 def test_dates_outside_de421_are_refused() -> None:
     with pytest.raises(InputError, match="DE421"):
         site_conditions(LunarSite(0, 0), [datetime(2060, 1, 1, tzinfo=UTC)])
+
+
+def test_a_horizon_mask_as_high_as_the_zenith_hides_sun_earth_and_relay(tmp_path: Path) -> None:
+    mask_file = tmp_path / "wall.csv"
+    mask_file.write_text("azimuth_deg,elevation_deg\n0,89.9\n120,89.9\n240,89.9\n")
+    mask = load_horizon_mask(mask_file)
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    times = [start + timedelta(hours=6 * i) for i in range(120)]
+    walled = site_conditions(LunarSite(0.0, 0.0), times, mask=mask)
+    open_sky = site_conditions(LunarSite(0.0, 0.0), times)
+    assert open_sky.sun_lit.any() and open_sky.earth_visible.all() and open_sky.relay_visible.any()
+    assert (
+        not walled.sun_lit.any()
+        and not walled.earth_visible.any()
+        and not walled.relay_visible.any()
+    )
+    assert walled.horizon == "horizon mask wall.csv" and open_sky.horizon == "smooth sphere"
+
+
+def test_a_bad_horizon_mask_row_is_named_by_file_and_line(tmp_path: Path) -> None:
+    mask_file = tmp_path / "bad.csv"
+    mask_file.write_text("azimuth_deg,elevation_deg\n0,1\n90,high\n")
+    with pytest.raises(InputError, match=r"bad\.csv:3"):
+        load_horizon_mask(mask_file)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -72,9 +73,9 @@ def site(
         t0, t1 = parse_time(start, "--start"), parse_time(end, "--end")
         check_in_span(t0, "--start")
         check_in_span(t1, "--end")
-        if not step_hours > 0 or step_hours != step_hours:
+        if not (math.isfinite(step_hours) and 0 < step_hours <= 24 * 366):
             raise InputError(
-                f"{step_hours} is not a positive number of hours", field="--step-hours"
+                f"{step_hours} is not a number of hours in (0, 8784]", field="--step-hours"
             )
         if t1 <= t0:
             raise InputError("the span is empty: --end must be after --start", field="--end")
