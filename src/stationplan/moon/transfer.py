@@ -1,0 +1,168 @@
+"""Earth–Moon direct transfer windows: parking orbit, one TLI, a transfer of given duration.
+
+Model (patched conics, two-body Earth, Moon as a target point; a first cut — no n-body
+refinement yet):
+
+1. The transfer conic leaves perigee (the TLI point, on the parking orbit of radius r_p) and
+   reaches the Moon's distance at arrival after the nominal transfer duration T. The perigee
+   speed is the root of the time-of-flight equation (Kepler's equation from perigee,
+   Vallado 2013 §2.2) — no Lambert singularity at the ~180° transfer angle.
+2. The parking plane contains the Earth's centre, the launch site at launch and the Moon at
+   arrival (the departure asymptote points at the arrival Moon); its normal fixes the launch
+   azimuth. Motion is prograde (eastward at the site).
+3. The TLI point lies in that plane ν (the conic's true anomaly at arrival) behind the Moon's
+   arrival direction; the coast is the parking-orbit arc from orbit insertion to that point.
+4. A launch instant is in the window when its azimuth is inside the azimuth limits; windows are
+   the maximal runs of such instants on a one-minute grid.
+
+TLI Δv = perigee speed − circular parking speed (impulsive). μ_Earth = 398600.4418 km³/s².
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import numpy as np
+from scipy.optimize import brentq
+from skyfield.api import wgs84
+
+from stationplan.errors import InputError
+from stationplan.moon.ephemeris import check_in_span, de421
+from stationplan.orbit.timescale import timescale
+
+__all__ = ["LunarWindow", "daily_windows", "transfer_conic"]
+
+MU_EARTH_KM3_S2 = 398600.4418
+EARTH_RADIUS_KM = 6378.137
+#: Ascent from liftoff to parking-orbit insertion (assumption, ~10 min for most launchers).
+ASCENT_MIN = 10.0
+#: Angle travelled downrange during the ascent (assumption, ~15°).
+ASCENT_ARC_DEG = 15.0
+
+
+@dataclass(frozen=True)
+class LunarWindow:
+    """One launch window and the transfer from its middle (times UTC)."""
+
+    open_utc: datetime
+    close_utc: datetime
+    tli_utc: datetime
+    arrival_utc: datetime
+    tli_dv_km_s: float
+    moon_dec_deg: float
+    azimuth_open_deg: float
+    azimuth_close_deg: float
+
+
+def transfer_conic(
+    parking_radius_km: float, target_radius_km: float, tof_s: float
+) -> tuple[float, float]:
+    """(perigee speed km/s, true anomaly at the target radius, rad) of the Earth-centred ellipse
+    from perigee at ``parking_radius_km`` reaching ``target_radius_km`` after ``tof_s``."""
+    rp, r = parking_radius_km, target_radius_km
+
+    def tof(vp: float) -> float:
+        a = 1.0 / (2.0 / rp - vp**2 / MU_EARTH_KM3_S2)
+        e = rp * vp**2 / MU_EARTH_KM3_S2 - 1.0
+        cos_e = (1.0 - r / a) / e
+        big_e = np.arccos(np.clip(cos_e, -1.0, 1.0))
+        return float(np.sqrt(a**3 / MU_EARTH_KM3_S2) * (big_e - e * np.sin(big_e))) - tof_s
+
+    v_reach = np.sqrt(2 * MU_EARTH_KM3_S2 * r / (rp * (rp + r)))  # apogee just at r
+    v_esc = np.sqrt(2 * MU_EARTH_KM3_S2 / rp)
+    vp = brentq(tof, v_reach * (1 + 1e-9), v_esc * (1 - 1e-9), xtol=1e-9)
+    a = 1.0 / (2.0 / rp - vp**2 / MU_EARTH_KM3_S2)
+    e = rp * vp**2 / MU_EARTH_KM3_S2 - 1.0
+    p = a * (1 - e**2)
+    nu = float(np.arccos(np.clip((p / r - 1.0) / e, -1.0, 1.0)))
+    return float(vp), nu
+
+
+def daily_windows(
+    lat_deg: float,
+    lon_deg: float,
+    azimuth_limits_deg: tuple[float, float],
+    start: datetime,
+    end: datetime,
+    transfer_days: float,
+    parking_alt_km: float = 200.0,
+) -> list[LunarWindow]:
+    """Launch windows in [start, end) for a site and azimuth limits (see the module text)."""
+    check_in_span(start, "--start")
+    check_in_span(end, "--end")
+    if end <= start:
+        raise InputError("the span is empty: --end must be after --start", field="--end")
+    if not 0.5 <= transfer_days <= 10.0:
+        raise InputError(
+            f"{transfer_days} days is not a direct transfer (0.5..10)", field="--transfer-days"
+        )
+    ts = timescale()
+    eph = de421()
+    earth, moon = eph["earth"], eph["moon"]
+    rp = EARTH_RADIUS_KM + parking_alt_km
+    n_park = np.sqrt(MU_EARTH_KM3_S2 / rp**3)  # rad/s
+    minutes = int((end - start).total_seconds() // 60)
+    launch = [start + timedelta(minutes=m) for m in range(minutes)]
+    t_launch = ts.from_datetimes(launch)
+    site = wgs84.latlon(lat_deg, lon_deg).at(t_launch).position.km  # GCRS, (3, n)
+    s_hat = site / np.linalg.norm(site, axis=0)
+    lat, lon = np.radians(lat_deg), np.radians(lon_deg)
+    # Moon at arrival ≈ launch + ascent + half a parking orbit + transfer (refined below).
+    coast_s = np.full(len(launch), np.pi / n_park)
+    for _ in range(3):
+        arrive = ts.from_datetimes(
+            [
+                w + timedelta(seconds=ASCENT_MIN * 60 + c + transfer_days * 86400)
+                for w, c in zip(launch, coast_s, strict=True)
+            ]
+        )
+        m_vec = (earth.at(arrive).observe(moon)).position.km
+        m_dist = np.linalg.norm(m_vec, axis=0)
+        m_hat = m_vec / m_dist
+        normal = np.cross(s_hat.T, m_hat.T).T
+        normal /= np.linalg.norm(normal, axis=0)
+        vp, nu = transfer_conic(rp, float(np.median(m_dist)), transfer_days * 86400.0)
+        # Angle from the site to the Moon measured in the direction of motion.
+        along = np.cross(normal.T, s_hat.T).T
+        angle_moon = np.arctan2(np.sum(along * m_hat, axis=0), np.sum(s_hat * m_hat, axis=0)) % (
+            2 * np.pi
+        )
+        coast_angle = (angle_moon - nu - np.radians(ASCENT_ARC_DEG)) % (2 * np.pi)
+        coast_s = coast_angle / n_park
+    # Launch azimuth of the in-plane direction of motion (east/north at the site, GCRS).
+    z = np.array([0.0, 0.0, 1.0])
+    east = np.cross(z, s_hat.T).T
+    east /= np.linalg.norm(east, axis=0)
+    north = np.cross(s_hat.T, east.T).T
+    flip = np.sum(along * east, axis=0) < 0  # keep the prograde sense
+    along[:, flip] *= -1
+    azimuth = (
+        np.degrees(np.arctan2(np.sum(along * east, axis=0), np.sum(along * north, axis=0))) % 360
+    )
+    del lat, lon
+    lo, hi = azimuth_limits_deg
+    inside = (azimuth >= lo) & (azimuth <= hi) & ~flip
+    windows: list[LunarWindow] = []
+    idx = np.flatnonzero(inside)
+    if idx.size == 0:
+        return windows
+    breaks = np.flatnonzero(np.diff(idx) > 1)
+    for run in np.split(idx, breaks + 1):
+        mid = int(run[len(run) // 2])
+        tli = launch[mid] + timedelta(seconds=ASCENT_MIN * 60 + float(coast_s[mid]))
+        arrival = tli + timedelta(days=transfer_days)
+        dec = float(np.degrees(np.arcsin(m_hat[2, mid])))
+        windows.append(
+            LunarWindow(
+                open_utc=launch[int(run[0])],
+                close_utc=launch[int(run[-1])] + timedelta(minutes=1),
+                tli_utc=tli,
+                arrival_utc=arrival,
+                tli_dv_km_s=float(vp - np.sqrt(MU_EARTH_KM3_S2 / rp)),
+                moon_dec_deg=dec,
+                azimuth_open_deg=float(azimuth[run[0]]),
+                azimuth_close_deg=float(azimuth[run[-1]]),
+            )
+        )
+    return windows
