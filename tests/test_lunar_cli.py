@@ -68,3 +68,32 @@ def test_an_infinite_step_is_refused_in_one_line(capsys: pytest.CaptureFixture[s
         "--end", "2026-01-02", "--step-hours", "inf",
     )  # fmt: skip
     assert code == 1 and "--step-hours" in err and len(err.strip().splitlines()) == 1
+
+
+def test_windows_json_gives_the_contract_fields(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys, "lunar", "windows", "--site", "wenchang", "--launcher", "long-march-5",
+        "--start", "2024-05-02", "--end", "2024-05-04", "--format", "json",
+    )  # fmt: skip
+    assert code == 0
+    rows = json.loads(out)
+    assert rows
+    for key in ("open_utc", "close_utc", "tli_utc", "arrival_utc", "tli_dv_km_s"):
+        assert key in rows[0]
+    assert all(r["open_utc"] < r["close_utc"] for r in rows)
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (["--site", "atlantis", "--launcher", "saturn-v"], "atlantis"),
+        (["--site", "kennedy", "--launcher", "n1"], "n1"),
+    ],
+)
+def test_windows_refuse_unknown_ids_in_one_line(
+    capsys: pytest.CaptureFixture[str], args: list[str], field: str
+) -> None:
+    code, _, err = run(
+        capsys, "lunar", "windows", *args, "--start", "1969-07-16", "--end", "1969-07-17"
+    )
+    assert code == 1 and field in err and len(err.strip().splitlines()) == 1

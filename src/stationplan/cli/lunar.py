@@ -179,3 +179,79 @@ def _write_report(
     fig.autofmt_xdate()
     fig.savefig(directory / "lunar-site.png", dpi=100)
     plt.close(fig)
+
+
+@app.command("windows")
+def windows(
+    site: Annotated[str, typer.Option(help="Launch site id (e.g. wenchang, xichang, kennedy).")],
+    launcher: Annotated[str, typer.Option(help="Launcher id (e.g. long-march-5, saturn-v).")],
+    start: Annotated[str, typer.Option(help="First day (ISO 8601 UTC).")],
+    end: Annotated[str, typer.Option(help="End of the range (ISO 8601 UTC, exclusive).")],
+    transfer_days: Annotated[
+        float | None, typer.Option(help="TLI-to-arrival days (default: the launcher's).")
+    ] = None,
+    format: Annotated[OutputFormat, typer.Option(help="Output format.")] = OutputFormat.table,
+) -> None:
+    """Daily Earth–Moon direct-transfer launch windows: parking plane through the arrival Moon,
+    one TLI, bounded by the launch azimuth limits (launcher's, else site's, else none)."""
+    from stationplan.launch.sites import get_site
+    from stationplan.moon.launchers import get_lunar_launcher
+    from stationplan.moon.transfer import daily_windows
+
+    pad = get_site(site)
+    vehicle = get_lunar_launcher(launcher)
+    t0, t1 = parse_time(start, "--start"), parse_time(end, "--end")
+    if t1 <= t0:
+        raise InputError("the span is empty: --end must be after --start", field="--end")
+    if (t1 - t0).days > 400:
+        raise InputError("at most 400 days per run", field="--end")
+    days = transfer_days if transfer_days is not None else vehicle.transfer_days
+    if not math.isfinite(days):
+        raise InputError(f"{days} is not a number of days", field="--transfer-days")
+    if vehicle.azimuth_min_deg is not None and vehicle.azimuth_max_deg is not None:
+        limits, limits_from = (vehicle.azimuth_min_deg, vehicle.azimuth_max_deg), "launcher"
+    elif pad.azimuth_min_deg is not None and pad.azimuth_max_deg is not None:
+        limits, limits_from = (pad.azimuth_min_deg, pad.azimuth_max_deg), "site"
+    else:
+        limits, limits_from = (0.0, 360.0), "none (unconstrained)"
+    found = daily_windows(
+        pad.latitude_deg, pad.longitude_deg, limits, t0, t1, days, vehicle.parking_alt_km
+    )
+    records = [
+        {
+            "open_utc": f"{w.open_utc:%Y-%m-%dT%H:%M:%SZ}",
+            "close_utc": f"{w.close_utc:%Y-%m-%dT%H:%M:%SZ}",
+            "tli_utc": f"{w.tli_utc:%Y-%m-%dT%H:%M:%SZ}",
+            "arrival_utc": f"{w.arrival_utc:%Y-%m-%dT%H:%M:%SZ}",
+            "tli_dv_km_s": round(w.tli_dv_km_s, 4),
+            "moon_dec_deg": round(w.moon_dec_deg, 3),
+            "azimuth_open_deg": round(w.azimuth_open_deg, 2),
+            "azimuth_close_deg": round(w.azimuth_close_deg, 2),
+            "transfer_days": round(w.transfer_days, 3),
+            "azimuth_limits_from": limits_from,
+        }
+        for w in found
+    ]
+    if format is OutputFormat.json:
+        sys.stdout.write(json.dumps(records, indent=2) + "\n")
+        return
+    if format is OutputFormat.csv:
+        fields = list(records[0]) if records else ["open_utc", "close_utc", "tli_utc"]
+        writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(records)
+        return
+    table = Table(title=f"Lunar windows: {vehicle.name} from {pad.name}")
+    for name in ("open", "close", "TLI", "arrival", "TLI Δv km/s", "Moon dec"):
+        table.add_column(name, justify="right")
+    for r in records:
+        table.add_row(
+            str(r["open_utc"]),
+            str(r["close_utc"]),
+            str(r["tli_utc"]),
+            str(r["arrival_utc"]),
+            f"{r['tli_dv_km_s']:.3f}",
+            f"{r['moon_dec_deg']:.2f}",
+        )
+    out.print(table)
+    out.print(f"Azimuth limits {limits[0]:.0f}–{limits[1]:.0f}° from {limits_from}.")

@@ -53,6 +53,7 @@ class LunarWindow:
     moon_dec_deg: float
     azimuth_open_deg: float
     azimuth_close_deg: float
+    transfer_days: float
 
 
 def transfer_conic(
@@ -71,7 +72,13 @@ def transfer_conic(
 
     v_reach = np.sqrt(2 * MU_EARTH_KM3_S2 * r / (rp * (rp + r)))  # apogee just at r
     v_esc = np.sqrt(2 * MU_EARTH_KM3_S2 / rp)
-    vp = brentq(tof, v_reach * (1 + 1e-9), v_esc * (1 - 1e-9), xtol=1e-9)
+    lo, hi = v_reach * (1 + 1e-9), v_esc * (1 - 1e-4)
+    if not tof(lo) > 0 > tof(hi):
+        raise InputError(
+            f"no direct ellipse reaches {r:.0f} km in {tof_s / 86400:.2f} days",
+            field="--transfer-days",
+        )
+    vp = brentq(tof, lo, hi, xtol=1e-9)
     a = 1.0 / (2.0 / rp - vp**2 / MU_EARTH_KM3_S2)
     e = rp * vp**2 / MU_EARTH_KM3_S2 - 1.0
     p = a * (1 - e**2)
@@ -110,10 +117,11 @@ def daily_windows(
     lat, lon = np.radians(lat_deg), np.radians(lon_deg)
     # Moon at arrival ≈ launch + ascent + half a parking orbit + transfer (refined below).
     coast_s = np.full(len(launch), np.pi / n_park)
+    used_days = transfer_days
     for _ in range(3):
         arrive = ts.from_datetimes(
             [
-                w + timedelta(seconds=ASCENT_MIN * 60 + c + transfer_days * 86400)
+                w + timedelta(seconds=ASCENT_MIN * 60 + c + used_days * 86400)
                 for w, c in zip(launch, coast_s, strict=True)
             ]
         )
@@ -122,7 +130,13 @@ def daily_windows(
         m_hat = m_vec / m_dist
         normal = np.cross(s_hat.T, m_hat.T).T
         normal /= np.linalg.norm(normal, axis=0)
-        vp, nu = transfer_conic(rp, float(np.median(m_dist)), transfer_days * 86400.0)
+        r_moon = float(np.median(m_dist))
+        # A two-body ellipse cannot take longer than the Hohmann half-period to reach the Moon's
+        # distance; longer nominal durations (Chang'e ~4.7 d, whose apogee lies beyond the Moon
+        # and are slowed by its gravity) are capped at 99 % of it and reported.
+        hohmann_days = np.pi * np.sqrt(((rp + r_moon) / 2) ** 3 / MU_EARTH_KM3_S2) / 86400
+        used_days = min(transfer_days, 0.99 * hohmann_days)
+        vp, nu = transfer_conic(rp, r_moon, used_days * 86400.0)
         # Angle from the site to the Moon measured in the direction of motion.
         along = np.cross(normal.T, s_hat.T).T
         angle_moon = np.arctan2(np.sum(along * m_hat, axis=0), np.sum(s_hat * m_hat, axis=0)) % (
@@ -151,7 +165,7 @@ def daily_windows(
     for run in np.split(idx, breaks + 1):
         mid = int(run[len(run) // 2])
         tli = launch[mid] + timedelta(seconds=ASCENT_MIN * 60 + float(coast_s[mid]))
-        arrival = tli + timedelta(days=transfer_days)
+        arrival = tli + timedelta(days=used_days)
         dec = float(np.degrees(np.arcsin(m_hat[2, mid])))
         windows.append(
             LunarWindow(
@@ -163,6 +177,7 @@ def daily_windows(
                 moon_dec_deg=dec,
                 azimuth_open_deg=float(azimuth[run[0]]),
                 azimuth_close_deg=float(azimuth[run[-1]]),
+                transfer_days=float(used_days),
             )
         )
     return windows
