@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
+from scipy.interpolate import CubicSpline
 from scipy.optimize import brentq
 from skyfield.api import wgs84
 
@@ -37,6 +38,8 @@ MU_EARTH_KM3_S2 = 398600.4418
 EARTH_RADIUS_KM = 6378.137
 #: Ascent from liftoff to parking-orbit insertion (assumption, ~10 min for most launchers).
 ASCENT_MIN = 10.0
+#: Sampling step of launch instants, s (window edges to this step).
+STEP_S = 60.0
 #: Angle travelled downrange during the ascent (assumption, ~15°).
 ASCENT_ARC_DEG = 15.0
 
@@ -86,6 +89,29 @@ def transfer_conic(
     return float(vp), nu
 
 
+#: Earth rotation rate, rad/s (IERS Conventions 2010).
+EARTH_ROTATION_RAD_S = 7.292115146706979e-5
+
+
+def _site_directions(lat_deg: float, lon_deg: float, tt0: float, offs_s: np.ndarray) -> np.ndarray:
+    """GCRS unit vectors of the site at ``offs_s`` s after TT Julian date ``tt0``: Skyfield's
+    exact position on an hourly grid, rotated about the true pole of date by the Earth's
+    rotation for the minutes in between (error < 1e-6 rad)."""
+    ts = timescale()
+    hours = np.floor(offs_s / 3600.0)
+    grid = np.unique(hours)
+    t_grid = ts.tt_jd(tt0 + grid * 3600.0 / 86400)
+    pos = wgs84.latlon(lat_deg, lon_deg).at(t_grid).position.km
+    pos = pos / np.linalg.norm(pos, axis=0)
+    pole = np.asarray(t_grid.M)[2]  # (3, m): true celestial pole of date in GCRS
+    idx = np.searchsorted(grid, hours)
+    k, v = pole[:, idx], pos[:, idx]
+    angle = EARTH_ROTATION_RAD_S * (offs_s - hours * 3600.0)
+    c, s = np.cos(angle), np.sin(angle)
+    # Rodrigues' rotation formula.
+    return v * c + np.cross(k.T, v.T).T * s + k * np.sum(k * v, axis=0) * (1 - c)
+
+
 def daily_windows(
     lat_deg: float,
     lon_deg: float,
@@ -109,23 +135,19 @@ def daily_windows(
     earth, moon = eph["earth"], eph["moon"]
     rp = EARTH_RADIUS_KM + parking_alt_km
     n_park = np.sqrt(MU_EARTH_KM3_S2 / rp**3)  # rad/s
-    minutes = int((end - start).total_seconds() // 60)
-    launch = [start + timedelta(minutes=m) for m in range(minutes)]
-    t_launch = ts.from_datetimes(launch)
-    site = wgs84.latlon(lat_deg, lon_deg).at(t_launch).position.km  # GCRS, (3, n)
-    s_hat = site / np.linalg.norm(site, axis=0)
-    lat, lon = np.radians(lat_deg), np.radians(lon_deg)
+    tt0 = ts.from_datetime(start).tt
+    offs_s = np.arange(0.0, (end - start).total_seconds(), STEP_S)
+    launch = [start + timedelta(seconds=float(x)) for x in offs_s]
+    s_hat = _site_directions(lat_deg, lon_deg, tt0, offs_s)  # GCRS unit vectors, (3, n)
+    # The Moon on an hourly grid, cubic-spline interpolated (error << 1 km).
+    grid_s = np.arange(-3600.0, offs_s[-1] + (transfer_days + 2.0) * 86400, 3600.0)
+    moon_grid = earth.at(ts.tt_jd(tt0 + grid_s / 86400)).observe(moon).position.km
+    moon_at = CubicSpline(grid_s, moon_grid.T)
     # Moon at arrival ≈ launch + ascent + half a parking orbit + transfer (refined below).
     coast_s = np.full(len(launch), np.pi / n_park)
     used_days = transfer_days
     for _ in range(3):
-        arrive = ts.from_datetimes(
-            [
-                w + timedelta(seconds=ASCENT_MIN * 60 + c + used_days * 86400)
-                for w, c in zip(launch, coast_s, strict=True)
-            ]
-        )
-        m_vec = (earth.at(arrive).observe(moon)).position.km
+        m_vec = moon_at(offs_s + ASCENT_MIN * 60 + coast_s + used_days * 86400).T
         m_dist = np.linalg.norm(m_vec, axis=0)
         m_hat = m_vec / m_dist
         normal = np.cross(s_hat.T, m_hat.T).T
@@ -154,7 +176,6 @@ def daily_windows(
     azimuth = (
         np.degrees(np.arctan2(np.sum(along * east, axis=0), np.sum(along * north, axis=0))) % 360
     )
-    del lat, lon
     lo, hi = azimuth_limits_deg
     inside = (azimuth >= lo) & (azimuth <= hi) & ~flip
     windows: list[LunarWindow] = []
@@ -170,7 +191,7 @@ def daily_windows(
         windows.append(
             LunarWindow(
                 open_utc=launch[int(run[0])],
-                close_utc=launch[int(run[-1])] + timedelta(minutes=1),
+                close_utc=launch[int(run[-1])] + timedelta(seconds=STEP_S),
                 tli_utc=tli,
                 arrival_utc=arrival,
                 tli_dv_km_s=float(vp - np.sqrt(MU_EARTH_KM3_S2 / rp)),
