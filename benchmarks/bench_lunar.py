@@ -1,4 +1,4 @@
-"""A year of hourly lunar site conditions (target < 2 s; issue 11). Not part of ``make test``."""
+"""A year of hourly lunar site conditions (< 2 s) and of daily lunar windows (< 5 s; issue 11). Not part of ``make test``."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from stationplan.moon.conditions import site_conditions, sun_events
 from stationplan.moon.frames import LunarSite
+from stationplan.moon.transfer import daily_windows
 
 
 def main() -> None:
@@ -28,6 +29,13 @@ def main() -> None:
     print(
         f"with the relay propagated over 30 days: {time.perf_counter() - t0:.2f} s, relay "
         f"visible {100 * with_relay.relay_visible.mean():.0f}% of the hours"
+    )
+
+    t0 = time.perf_counter()
+    windows = daily_windows(28.608, -80.604, (72.0, 108.0), start, start + timedelta(days=365), 3.0)
+    print(
+        f"lunar windows: a year of daily windows from Kennedy ({len(windows)} windows) in "
+        f"{time.perf_counter() - t0:.2f} s (target < 5 s)"
     )
 
 
