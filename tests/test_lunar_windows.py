@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from stationplan.launch.sites import get_site
-from stationplan.moon.transfer import daily_windows, transfer_conic
+from stationplan.moon.transfer import daily_windows, loi_dv_km_s, transfer_conic
 
 LUNAR_MISSIONS = (
     Path(__file__).resolve().parents[1].parent / "shared" / "validation" / "lunar-missions.json"
@@ -73,3 +73,21 @@ def test_the_transfer_conic_reaches_the_moon_in_the_given_time_by_kepler() -> No
     assert np.arctan2(end[1], end[0]) % (2 * np.pi) == pytest.approx(nu, abs=1e-6)
     # TLI from a 185 km parking orbit needs ~3.1 km/s (Apollo: ~3.05-3.2 km/s).
     assert 3.0 < vp - np.sqrt(mu / rp) < 3.3
+
+
+def test_apollo_11_lunar_orbit_insertion_dv_matches_the_mission_report() -> None:
+    site = get_site("kennedy")
+    day = datetime(1969, 7, 16, tzinfo=UTC)
+    window = daily_windows(
+        site.latitude_deg,
+        site.longitude_deg,
+        APOLLO_AZIMUTHS,
+        day,
+        day + timedelta(days=1),
+        3.0,
+        185.0,
+    )[0]
+    # Apollo 11 LOI-1: 2917 ft/s (0.889 km/s) into a 60 x 170 nmi (111 x 314 km) lunar orbit
+    # (NASA Apollo 11 Mission Report, MSC-00171, 1969).
+    predicted = loi_dv_km_s(window.v_inf_km_s, 111.0, 314.0)
+    assert predicted == pytest.approx(0.889, rel=0.10)

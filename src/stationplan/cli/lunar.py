@@ -196,7 +196,7 @@ def windows(
     one TLI, bounded by the launch azimuth limits (launcher's, else site's, else none)."""
     from stationplan.launch.sites import get_site
     from stationplan.moon.launchers import get_lunar_launcher
-    from stationplan.moon.transfer import daily_windows
+    from stationplan.moon.transfer import daily_windows, loi_dv_km_s
 
     pad = get_site(site)
     vehicle = get_lunar_launcher(launcher)
@@ -225,6 +225,8 @@ def windows(
             "arrival_utc": f"{w.arrival_utc:%Y-%m-%dT%H:%M:%SZ}",
             "tli_dv_km_s": round(w.tli_dv_km_s, 4),
             "moon_dec_deg": round(w.moon_dec_deg, 3),
+            "v_inf_km_s": round(w.v_inf_km_s, 4),
+            "loi_dv_100km_polar_km_s": round(loi_dv_km_s(w.v_inf_km_s, 100.0, 100.0), 4),
             "azimuth_open_deg": round(w.azimuth_open_deg, 2),
             "azimuth_close_deg": round(w.azimuth_close_deg, 2),
             "transfer_days": round(w.transfer_days, 3),

@@ -32,7 +32,24 @@ from stationplan.errors import InputError
 from stationplan.moon.ephemeris import check_in_span, de421
 from stationplan.orbit.timescale import timescale
 
-__all__ = ["LunarWindow", "daily_windows", "transfer_conic"]
+__all__ = ["LunarWindow", "daily_windows", "loi_dv_km_s", "transfer_conic"]
+
+MU_MOON_KM3_S2 = 4902.800066
+MOON_RADIUS_KM = 1737.4
+
+
+def loi_dv_km_s(v_inf_km_s: float, periapsis_alt_km: float, apoapsis_alt_km: float) -> float:
+    """Impulsive lunar orbit insertion Δv (km/s) at the periapsis of the approach hyperbola
+    into an orbit of the given altitudes (km): sqrt(v∞² + 2μ/r_p) − sqrt(μ (2/r_p − 1/a))
+    (vis-viva; Curtis 2020 §8.9). The approach can be aimed into any plane through the Moon,
+    so a polar target costs no plane change in this patched-conic model."""
+    rp = MOON_RADIUS_KM + periapsis_alt_km
+    a = (2 * MOON_RADIUS_KM + periapsis_alt_km + apoapsis_alt_km) / 2
+    return float(
+        np.sqrt(v_inf_km_s**2 + 2 * MU_MOON_KM3_S2 / rp)
+        - np.sqrt(MU_MOON_KM3_S2 * (2 / rp - 1 / a))
+    )
+
 
 MU_EARTH_KM3_S2 = 398600.4418
 EARTH_RADIUS_KM = 6378.137
@@ -57,6 +74,7 @@ class LunarWindow:
     azimuth_open_deg: float
     azimuth_close_deg: float
     transfer_days: float
+    v_inf_km_s: float
 
 
 def transfer_conic(
@@ -188,6 +206,17 @@ def daily_windows(
         tli = launch[mid] + timedelta(seconds=ASCENT_MIN * 60 + float(coast_s[mid]))
         arrival = tli + timedelta(days=used_days)
         dec = float(np.degrees(np.arcsin(m_hat[2, mid])))
+        # Arrival velocity of the conic (radial, transverse) minus the Moon's velocity.
+        a_c = 1.0 / (2.0 / rp - vp**2 / MU_EARTH_KM3_S2)
+        e_c = rp * vp**2 / MU_EARTH_KM3_S2 - 1.0
+        h_p = np.sqrt(MU_EARTH_KM3_S2 / (a_c * (1 - e_c**2)))
+        radial = m_hat[:, mid]
+        transverse = np.cross(normal[:, mid], radial)
+        if np.dot(transverse, along[:, mid]) < 0:
+            transverse = -transverse
+        v_sc = h_p * (e_c * np.sin(nu) * radial + (1 + e_c * np.cos(nu)) * transverse)
+        t_arr = offs_s[mid] + ASCENT_MIN * 60 + coast_s[mid] + used_days * 86400
+        v_inf = float(np.linalg.norm(v_sc - moon_at(t_arr, 1)))
         windows.append(
             LunarWindow(
                 open_utc=launch[int(run[0])],
@@ -199,6 +228,7 @@ def daily_windows(
                 azimuth_open_deg=float(azimuth[run[0]]),
                 azimuth_close_deg=float(azimuth[run[-1]]),
                 transfer_days=float(used_days),
+                v_inf_km_s=v_inf,
             )
         )
     return windows
