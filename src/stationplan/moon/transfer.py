@@ -148,6 +148,8 @@ def daily_windows(
         raise InputError(
             f"{transfer_days} days is not a direct transfer (0.5..10)", field="--transfer-days"
         )
+    # The arrival (end + transfer) must lie inside DE421 too.
+    check_in_span(end + timedelta(days=transfer_days + 2.0), "--end")
     ts = timescale()
     eph = de421()
     earth, moon = eph["earth"], eph["moon"]
