@@ -45,6 +45,7 @@ lint: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/python scripts/validate_decay.py
 	$(BIN)/python scripts/validate_windows.py --out docs/validation.md
+	$(BIN)/python scripts/validate_lunar.py --out docs/lunar-validation.md
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info

@@ -18,6 +18,7 @@ BENCHMARKS = [
     "bench_screening",
     "bench_backends",
     "bench_web",
+    "bench_lunar",
 ]
 
 

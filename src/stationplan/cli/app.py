@@ -16,6 +16,7 @@ from stationplan.cli import (
     demo,
     elements,
     fetch,
+    lunar,
     plan,
     rendezvous,
     screen,
@@ -50,6 +51,7 @@ app.command("screen")(screen.screen_command)
 app.command()(simulate.simulate)
 app.command()(serve.serve)
 app.command()(fetch.fetch)
+app.add_typer(lunar.app, name="lunar")
 
 
 def _click_exception_types() -> tuple[

@@ -1,0 +1,133 @@
+"""Write docs/lunar-validation.md: predicted lunar windows against real launches, and the Sun
+at real landings (issue 11). Reads the lunar-missions validation file beside the checkout;
+run by ``make validate``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from stationplan.errors import StationplanError
+from stationplan.launch.sites import get_site
+from stationplan.moon.conditions import site_conditions
+from stationplan.moon.frames import LunarSite
+from stationplan.moon.launchers import lunar_launchers
+from stationplan.moon.transfer import daily_windows
+
+DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "validation" / "lunar-missions.json"
+
+
+def _utc(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def _launcher_for(site: str) -> tuple[str, float, float, tuple[float, float] | None]:
+    for launcher in lunar_launchers().values():
+        if site in launcher.sites:
+            limits = None
+            if launcher.azimuth_min_deg is not None and launcher.azimuth_max_deg is not None:
+                limits = (launcher.azimuth_min_deg, launcher.azimuth_max_deg)
+            return launcher.id, launcher.transfer_days, launcher.parking_alt_km, limits
+    raise KeyError(site)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--missions", type=Path, default=DEFAULT)
+    parser.add_argument("--out", type=Path, default=Path("docs/lunar-validation.md"))
+    args = parser.parse_args()
+    if not args.missions.exists():
+        print(f"validation data absent: {args.missions}; nothing written")
+        return
+    missions = json.loads(args.missions.read_text(encoding="utf-8"))["missions"]
+    lines = [
+        "# Lunar validation (written by `make validate`, scripts/validate_lunar.py)",
+        "",
+        "Predicted Earth–Moon direct-transfer window of each real launch day (the model of",
+        "`stationplan.moon.transfer`: parking plane through the arrival Moon, azimuth limits),",
+        "whether the real launch lies inside, the width, and the predicted arrival against the",
+        "published lunar orbit insertion (LOI). Windows are searched from 6 h before to 30 h",
+        "after the launch day's 00:00 UTC.",
+        "",
+        "| mission | site | launch (UTC) | window (UTC) | inside | width h | arrival − LOI h | note |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    widths = []
+    for m in missions:
+        name, kind = m["name"], m["transfer_type"]
+        if kind not in ("direct", "free-return"):
+            lines.append(
+                f"| {name} | {m['site']} | {m['launch_utc']} | — | — | — | — | skipped: {kind} "
+                "transfer (phasing orbits or low-energy), not a direct window |"
+            )
+            continue
+        launch = _utc(m["launch_utc"])
+        try:
+            site = get_site(m["site"])
+            _, days, park_km, limits = _launcher_for(m["site"])
+        except (StationplanError, KeyError):
+            lines.append(
+                f"| {name} | {m['site']} | {m['launch_utc']} | — | — | — | — | skipped: no site/launcher entry |"
+            )
+            continue
+        if limits is None and site.azimuth_min_deg is not None and site.azimuth_max_deg is not None:
+            limits = (site.azimuth_min_deg, site.azimuth_max_deg)
+        if limits is None:
+            lines.append(
+                f"| {name} | {m['site']} | {m['launch_utc']} | — | — | — | — | skipped: no public "
+                "azimuth limits for this site/launcher, so no bounded window |"
+            )
+            continue
+        day = launch.replace(hour=0, minute=0, second=0, microsecond=0)
+        windows = daily_windows(
+            site.latitude_deg, site.longitude_deg, limits, day - timedelta(hours=6),
+            day + timedelta(hours=30), days, park_km,
+        )  # fmt: skip
+        hit = [w for w in windows if w.open_utc <= launch <= w.close_utc]
+        near = (
+            hit[0]
+            if hit
+            else min(windows, key=lambda w: abs((w.open_utc - launch).total_seconds()))
+        )
+        width = (near.close_utc - near.open_utc).total_seconds() / 3600
+        if hit:
+            widths.append(width)
+        loi = m.get("loi_utc")
+        delta = f"{(near.arrival_utc - _utc(loi)).total_seconds() / 3600:+.1f}" if loi else "—"
+        lines.append(
+            f"| {name} | {m['site']} | {m['launch_utc']} | {near.open_utc:%m-%d %H:%M}–"
+            f"{near.close_utc:%m-%d %H:%M} | {'yes' if hit else 'NO'} | {width:.2f} | {delta} | "
+            f"{kind}, {days:g} d |"
+        )
+    if widths:
+        lines += [
+            "",
+            f"Median width of the windows holding a launch: {statistics.median(widths):.2f} h.",
+        ]
+    lines += [
+        "",
+        "## Sun at real landings",
+        "",
+        "| mission | landing (UTC) | lat | lon E | Sun altitude deg | Sun azimuth deg |",
+        "|---|---|---|---|---|---|",
+    ]
+    for m in missions:
+        if not m.get("landing_utc") or m.get("landing_lat_deg") is None:
+            continue
+        when = _utc(m["landing_utc"])
+        c = site_conditions(
+            LunarSite(m["landing_lat_deg"], m["landing_lon_deg"]), [when], relay=None
+        )
+        lines.append(
+            f"| {m['name']} | {m['landing_utc']} | {m['landing_lat_deg']:.3f} | "
+            f"{m['landing_lon_deg']:.3f} | {c.sun_alt_deg[0]:.2f} | {c.sun_az_deg[0]:.2f} |"
+        )
+    args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

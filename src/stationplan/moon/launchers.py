@@ -1,0 +1,65 @@
+"""Launchers for Earth–Moon direct transfers, from ``stationplan/data/lunar_launchers.toml``
+(every value with its source or marked as an assumption there)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from stationplan.tomlfiles import lookup, read_bundled_toml, validate_toml
+
+__all__ = ["LunarLauncher", "get_lunar_launcher", "lunar_launchers"]
+
+
+@dataclass(frozen=True)
+class LunarLauncher:
+    """A launcher: its sites, nominal transfer days, parking altitude (km), azimuth limits (deg)."""
+
+    id: str
+    name: str
+    sites: tuple[str, ...]
+    transfer_days: float
+    parking_alt_km: float
+    azimuth_min_deg: float | None = None
+    azimuth_max_deg: float | None = None
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    sites: list[str] = Field(min_length=1)
+    transfer_days: float = Field(gt=0.5, le=10.0)
+    parking_alt_km: float = Field(ge=100.0, le=2000.0)
+    azimuth_min_deg: float | None = Field(default=None, ge=0.0, le=360.0)
+    azimuth_max_deg: float | None = Field(default=None, ge=0.0, le=360.0)
+
+
+class _File(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    launchers: dict[str, _Model]
+
+
+@cache
+def lunar_launchers() -> dict[str, LunarLauncher]:
+    """All bundled launchers by id."""
+    document, path = read_bundled_toml("lunar_launchers.toml")
+    parsed = validate_toml(_File, document, path)
+    return {
+        key: LunarLauncher(
+            id=key,
+            name=m.name,
+            sites=tuple(m.sites),
+            transfer_days=m.transfer_days,
+            parking_alt_km=m.parking_alt_km,
+            azimuth_min_deg=m.azimuth_min_deg,
+            azimuth_max_deg=m.azimuth_max_deg,
+        )
+        for key, m in parsed.launchers.items()
+    }
+
+
+def get_lunar_launcher(launcher_id: str) -> LunarLauncher:
+    """The launcher ``launcher_id`` or an InputError listing the known ids."""
+    return lookup(lunar_launchers(), launcher_id, "launcher")

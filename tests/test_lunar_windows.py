@@ -1,0 +1,93 @@
+"""Earth–Moon launch windows against real Apollo launches (lunar-missions validation file)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from stationplan.launch.sites import get_site
+from stationplan.moon.transfer import daily_windows, loi_dv_km_s, transfer_conic
+
+LUNAR_MISSIONS = (
+    Path(__file__).resolve().parents[1].parent / "shared" / "validation" / "lunar-missions.json"
+)
+#: Apollo's launch azimuth range, 72–108° (NASA Apollo 11 press kit, 1969, "Launch Windows").
+APOLLO_AZIMUTHS = (72.0, 108.0)
+
+
+def _utc(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+
+
+@pytest.fixture(scope="module")
+def apollo_launches() -> list[dict]:
+    if not LUNAR_MISSIONS.exists():
+        pytest.skip(f"validation data absent: {LUNAR_MISSIONS}")
+    missions = json.loads(LUNAR_MISSIONS.read_text())["missions"]
+    chosen = [
+        m for m in missions
+        if m["transfer_type"] in ("direct", "free-return") and m["site"] == "kennedy"
+    ]  # fmt: skip
+    assert chosen
+    return chosen
+
+
+def test_every_apollo_launch_lies_inside_its_predicted_window(apollo_launches: list[dict]) -> None:
+    site = get_site("kennedy")
+    widths_h = []
+    for mission in apollo_launches:
+        launch = _utc(mission["launch_utc"])
+        day = launch.replace(hour=0, minute=0, second=0, microsecond=0)
+        windows = daily_windows(
+            site.latitude_deg, site.longitude_deg, APOLLO_AZIMUTHS, day - timedelta(hours=6),
+            day + timedelta(hours=30), transfer_days=3.0, parking_alt_km=185.0,
+        )  # fmt: skip
+        hit = [w for w in windows if w.open_utc <= launch <= w.close_utc]
+        assert hit, mission["name"]
+        window = hit[0]
+        widths_h.append((window.close_utc - window.open_utc).total_seconds() / 3600)
+        if mission.get("loi_utc"):
+            # Predicted arrival within 12 h of the published lunar orbit insertion.
+            assert abs((window.arrival_utc - _utc(mission["loi_utc"])).total_seconds()) < 12 * 3600
+    print(f"median window width {np.median(widths_h):.2f} h over {len(widths_h)} Apollo launches")
+    assert np.median(widths_h) < 5.0
+
+
+def test_the_transfer_conic_reaches_the_moon_in_the_given_time_by_kepler() -> None:
+    rp, r, tof = 6563.0, 384400.0, 3.0 * 86400
+    vp, nu = transfer_conic(rp, r, tof)
+    mu = 398600.4418
+    # Brute force: integrate the two-body ellipse from perigee and read the radius at tof.
+    from scipy.integrate import solve_ivp
+
+    sol = solve_ivp(
+        lambda _t, y: np.concatenate([y[2:], -mu * y[:2] / np.linalg.norm(y[:2]) ** 3]),
+        (0, tof), [rp, 0, 0, vp], rtol=1e-11, atol=1e-9,
+    )  # fmt: skip
+    end = sol.y[:2, -1]
+    assert np.linalg.norm(end) == pytest.approx(r, rel=1e-6)
+    assert np.arctan2(end[1], end[0]) % (2 * np.pi) == pytest.approx(nu, abs=1e-6)
+    # TLI from a 185 km parking orbit needs ~3.1 km/s (Apollo: ~3.05-3.2 km/s).
+    assert 3.0 < vp - np.sqrt(mu / rp) < 3.3
+
+
+def test_apollo_11_lunar_orbit_insertion_dv_matches_the_mission_report() -> None:
+    site = get_site("kennedy")
+    day = datetime(1969, 7, 16, tzinfo=UTC)
+    window = daily_windows(
+        site.latitude_deg,
+        site.longitude_deg,
+        APOLLO_AZIMUTHS,
+        day,
+        day + timedelta(days=1),
+        3.0,
+        185.0,
+    )[0]
+    # Apollo 11 LOI-1: 2917 ft/s (0.889 km/s) into a 60 x 170 nmi (111 x 314 km) lunar orbit
+    # (NASA Apollo 11 Mission Report, MSC-00171, 1969).
+    predicted = loi_dv_km_s(window.v_inf_km_s, 111.0, 314.0)
+    assert predicted == pytest.approx(0.889, rel=0.10)
