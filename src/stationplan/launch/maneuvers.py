@@ -260,7 +260,9 @@ def plan_rendezvous(
 
     ascent = AscentModel.from_vehicle(vehicle)
     t_ins = launch_jd + ascent.ascent_s / 86400.0
-    t_dock = launch_jd + window.duration_h / 24.0
+    flown = next((p for p in assessment.feasible_profiles if p.name == name), None)
+    duration_h = window.duration_h if flown is None else flown.duration_h  # nominal docking
+    t_dock = launch_jd + duration_h / 24.0
     t_end = t_dock - HOLD_BEFORE_DOCKING_H / 24.0
     span_s = (t_end - t_ins) * 86400.0
     if span_s < 1800.0:
