@@ -219,8 +219,9 @@ class ProfileWindow:
         phi_pick = np.take_along_axis(phi, best[None, ...], axis=0)[0]
         earliest = np.min(np.where(ok, low, np.inf), axis=0)
         latest = np.max(np.where(ok, high, -np.inf), axis=0)
-        rate = phi_pick / pick + ndot * pick + self.station.rate_rad_s
-        altitude = altitude_for_rate_km(rate, self.station.inclination_rad)
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            rate = phi_pick / pick + ndot * pick + self.station.rate_rad_s
+            altitude = altitude_for_rate_km(rate, self.station.inclination_rad)
         to_h = 1.0 / 3600.0
         nan = np.nan
         return DockingWindow(
