@@ -137,12 +137,15 @@ def check_launch(
     """Predict the opportunity nearest ``launch`` and compare."""
     vehicle = get_vehicle(launch.vehicle_id).at_site(launch.site_id)
     site = get_site(launch.site_id)
-    duration = launch.docking_duration_h
-    profile = (
-        vehicle.profile(None)
-        if duration is None
-        else min(vehicle.profiles, key=lambda p: abs(p.duration_h - duration))
+    # The profile the plane is aimed for: chosen from the phase angle at the launch time
+    # (fastest feasible, as `stationplan rendezvous` selects it), never from the docking.
+    assessment = assess_launch(
+        MeanPlaneHistory.from_satrecs(station),
+        SiteFrame.from_site(site),
+        vehicle,
+        launch.launch_jd,
     )
+    profile = vehicle.profile(assessment.selected_profile)
     rendezvous = RendezvousSpec(profile.name, profile.duration_h, profile.phasing_altitude_km)
     jd = launch.launch_jd
     result = launch_opportunities(
@@ -211,6 +214,36 @@ class ErrorSummary:
             float(a.max()),
             float(e.mean()),
         )
+
+
+def calibrated(check: WindowCheck) -> bool:
+    """Whether the launcher's ascent was fitted on these flights (scripts/fit_windows.py)."""
+    vehicle = get_vehicle(check.launch.vehicle_id).at_site(check.launch.site_id)
+    return vehicle.insertion_downrange_km is not None
+
+
+def leave_one_out_errors(checks: Sequence[WindowCheck]) -> dict[str, float]:
+    """Launch-time error (s) of each calibrated flight with its launcher refitted without it.
+
+    scripts/fit_windows.py moves a launcher's plane-lock delay by the mean error of its
+    launches, which shifts every prediction of that launcher by the same amount; the
+    leave-one-out error is therefore e_i − mean(e_j, j ≠ i) over the launcher's other
+    fitted launches (those timed to the second when it has two or more). Uncalibrated
+    launchers keep their error (nothing was fitted on them).
+    """
+    by_launcher: dict[str, list[WindowCheck]] = {}
+    for c in checks:
+        if calibrated(c) and not is_jiuquan(c):
+            launcher = get_vehicle(c.launch.vehicle_id).at_site(c.launch.site_id).launcher
+            by_launcher.setdefault(launcher, []).append(c)
+    out = {c.launch.mission: c.error_s for c in checks}
+    for items in by_launcher.values():
+        precise = [c for c in items if c.launch.precision == "second"]
+        used = precise if len(precise) >= 2 else items
+        for c in items:
+            others = [o.error_s for o in used if o is not c]
+            out[c.launch.mission] = c.error_s - (float(np.mean(others)) if others else 0.0)
+    return out
 
 
 def is_jiuquan(check: WindowCheck) -> bool:
