@@ -56,7 +56,9 @@ def main() -> None:
         profile = vehicle.profile(name)
         implied = " ".join(f"{f.implied_altitude_km:.1f}" for f in items)
         band = fitted_band_km(vehicle, profile, items) if profile.band_fitted else None
-        shown = "not fitted (limits from sources)" if band is None else f"{band[0]:.1f}–{band[1]:.1f}"
+        shown = (
+            "not fitted (limits from sources)" if band is None else f"{band[0]:.1f}–{band[1]:.1f}"
+        )
         print(f"{launcher:12s} {name:8s} {len(items):2d} {implied:36s} {shown}")
 
     judged = judge_leave_one_out(

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import math
 import re
-import statistics
-from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -142,7 +139,9 @@ def test_every_real_flight_lies_within_the_duration_limits_of_one_of_its_profile
     for launch in _validation_launches():
         vehicle = vehicles[launch["vehicle_id"]]
         hours = launch["docking_duration_h"]
-        fits = [p for p in vehicle.profiles if p.duration_limits_h[0] <= hours <= p.duration_limits_h[1]]
+        fits = [
+            p for p in vehicle.profiles if p.duration_limits_h[0] <= hours <= p.duration_limits_h[1]
+        ]
         assert fits, f"{launch['mission']}: {hours:.2f} h fits no profile of {vehicle.id}"
         profiles_used.update((vehicle.id, p.name) for p in fits)
     assert len(profiles_used) >= 10  # every vehicle and most profiles are exercised

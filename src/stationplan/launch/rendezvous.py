@@ -34,7 +34,6 @@ from stationplan.orbit.geometry import (
     SiteFrame,
     argument_of_latitude,
     dut1_seconds,
-    mean_motion_rad_s,
     station_argument_of_latitude,
 )
 from stationplan.orbit.timescale import iso_utc, jd_to_datetime
@@ -201,6 +200,7 @@ class ProfileWindow:
         laps = int(np.ceil(max(fast, 0.0) * d_max / TWO_PI)) + 1
         k = np.arange(laps + 1, dtype=float).reshape((-1,) + (1,) * theta.ndim)
         phi = theta[None, ...] + TWO_PI * k  # (laps, *θ)
+
         # Φ = r·D − ṅ D²: for the station's tiny ṅ, D ≈ Φ / (r − ṅ D) solved once by substitution.
         def duration(rate: float) -> np.ndarray:
             if rate <= 0.0:
@@ -251,14 +251,14 @@ def altitude_for_rate_km(rate_rad_s: np.ndarray, inclination_rad: float) -> np.n
     rate = np.asarray(rate_rad_s, dtype=float)
     a = np.cbrt(MU_KM3_S2 / np.maximum(rate, 1e-9) ** 2)
     for _ in range(3):
-        factor = 1.0 + 0.75 * J2 * (EARTH_RADIUS_KM / a) ** 2 * (6.0 - 8.0 * np.sin(inclination_rad) ** 2)
+        factor = 1.0 + 0.75 * J2 * (EARTH_RADIUS_KM / a) ** 2 * (
+            6.0 - 8.0 * np.sin(inclination_rad) ** 2
+        )
         a = np.cbrt(MU_KM3_S2 * factor**2 / np.maximum(rate, 1e-9) ** 2)
     return a - EARTH_RADIUS_KM
 
 
-def profile_windows(
-    vehicle: Vehicle, station: StationOrbit | float
-) -> tuple[ProfileWindow, ...]:
+def profile_windows(vehicle: Vehicle, station: StationOrbit | float) -> tuple[ProfileWindow, ...]:
     """The limits of each of ``vehicle``'s profiles against ``station`` (its own order).
 
     ``station``: a :class:`StationOrbit`, or (legacy) the station's mean motion in rad/s,
@@ -580,8 +580,8 @@ def annotate_feasibility(
                 out[m],
                 feasible_profiles=tuple(r[0] for r in rows),
                 docking_windows=tuple(
-                    DockingTimes(name, *(launch[m] + h / 24.0 for h in (e, n, l)))
-                    for name, e, n, l in rows
+                    DockingTimes(name, *(launch[m] + h / 24.0 for h in (early, nominal, late)))
+                    for name, early, nominal, late in rows
                 ),
             )
     return tuple(out)

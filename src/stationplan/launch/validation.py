@@ -402,7 +402,10 @@ def fitted_band_km(
     station_km = float(np.mean([f.station_altitude_km for f in training]))
     incl = np.radians(51.6)
     slope = abs(
-        float(latitude_rate_rad_s(station_km - 0.5, incl) - latitude_rate_rad_s(station_km + 0.5, incl))
+        float(
+            latitude_rate_rad_s(station_km - 0.5, incl)
+            - latitude_rate_rad_s(station_km + 0.5, incl)
+        )
     )  # rad/s per km
     phasing_s = profile.duration_h * 3600.0 - vehicle.ascent_s - profile.final_approach_h * 3600.0
     width_deg = profile.phase_range_deg if profile.phase_range_deg is not None else 22.0
