@@ -10,16 +10,19 @@ from sgp4.api import Satrec
 
 from stationplan.errors import InfeasibleError
 from stationplan.launch.maneuvers import (
+    CHASER_BALLISTIC_M2_KG,
+    STATION_BALLISTIC_M2_KG,
     apsides_km,
     density_table,
     plan_rendezvous,
     propagate_states,
+    rtn_basis,
 )
 from stationplan.launch.rendezvous import (
+    StationOrbit,
     assess_launch,
     phase_angle_deg,
     profile_windows,
-    station_mean_motion_rad_s,
     station_phasing,
 )
 from stationplan.launch.sites import get_site
@@ -49,9 +52,7 @@ def _first_feasible_launch(vehicle, site_id: str, profile: str):
     )
     launch = np.array([o.launch_jd for o in search.opportunities])
     window = next(
-        w
-        for w in profile_windows(vehicle, station_mean_motion_rad_s(history, start))
-        if w.name == profile
+        w for w in profile_windows(vehicle, StationOrbit.at(history, start)) if w.name == profile
     )
     ok = np.flatnonzero(window.admits(phase_angle_deg(history, frame, ascent, launch)))
     assert ok.size, f"{vehicle.id} {profile}: no feasible opportunity in 200 days"
@@ -65,20 +66,176 @@ BUNDLED_PROFILES = [
 ]
 
 
-@pytest.mark.parametrize(("vehicle_id", "site_id", "profile"), BUNDLED_PROFILES)
-def test_every_bundled_profile_closes_within_five_km(vehicle_id, site_id, profile):
+# -- an independent propagation: RK4, zonal gravity to J4, exponential atmosphere ----------
+#
+# Written apart from stationplan.launch.maneuvers (DOP853, J2 only, NRLMSIS 2.1): classical
+# fixed-step Runge-Kutta 4, zonal harmonics J2-J4 (EGM96: Lemoine et al. 1998,
+# NASA/TP-1998-206861) and the exponential atmosphere of Vallado 4th ed. Table 8-4.
+
+MU = 398600.4418  # km³/s², EGM96
+RE = 6378.1363  # km, EGM96
+J2_EGM96, J3_EGM96, J4_EGM96 = 1.082626684e-3, -2.53265649e-6, -1.61962159e-6
+OMEGA_EARTH = 7.292115e-5  # rad/s
+#: Vallado Table 8-4: base altitude km, density kg/m³, scale height km.
+EXPONENTIAL = np.array(
+    [
+        [250.0, 7.248e-11, 45.546],
+        [300.0, 2.418e-11, 53.628],
+        [350.0, 9.518e-12, 53.298],
+        [400.0, 3.725e-12, 58.515],
+        [450.0, 1.585e-12, 60.828],
+        [500.0, 6.967e-13, 63.822],
+    ]
+)
+
+
+def _zonal_acceleration(r: np.ndarray) -> np.ndarray:
+    """Point mass + J2 + J3 + J4, the gradients of the zonal geopotential in Cartesian form
+    (Vallado 4th ed. §8.6.1; Curtis, Orbital Mechanics, 4th ed. §10.7)."""
+    x, y, z = r
+    rn = float(np.sqrt(x * x + y * y + z * z))
+    s = z / rn
+    a_kepler = -MU * r / rn**3
+    c2 = -1.5 * J2_EGM96 * MU * RE**2 / rn**5
+    a_j2 = c2 * np.array([x * (1 - 5 * s**2), y * (1 - 5 * s**2), z * (3 - 5 * s**2)])
+    c3 = -2.5 * J3_EGM96 * MU * RE**3 / rn**7
+    a_j3 = c3 * np.array(
+        [
+            x * (3 * z - 7 * z**3 / rn**2),
+            y * (3 * z - 7 * z**3 / rn**2),
+            6 * z**2 - 7 * z**4 / rn**2 - 0.6 * rn**2,
+        ]
+    )
+    c4 = 15.0 / 8.0 * J4_EGM96 * MU * RE**4 / rn**7
+    f = 1 - 14 * s**2 + 21 * s**4
+    a_j4 = c4 * np.array([x * f, y * f, z * (5 - 70.0 / 3.0 * s**2 + 21 * s**4)])
+    return a_kepler + a_j2 + a_j3 + a_j4
+
+
+def _exponential_density(altitude_km: float) -> float:
+    row = EXPONENTIAL[max(0, np.searchsorted(EXPONENTIAL[:, 0], altitude_km, "right") - 1)]
+    return float(row[1] * np.exp(-(altitude_km - row[0]) / row[2]))
+
+
+def _rk4(state: np.ndarray, duration_s: float, ballistic_m2_kg: float, step_s: float = 5.0):
+    def f(y: np.ndarray) -> np.ndarray:
+        r, v = y[:3], y[3:]
+        v_rel = v - np.cross([0.0, 0.0, OMEGA_EARTH], r)
+        rho = _exponential_density(float(np.linalg.norm(r)) - RE)
+        drag = -0.5e3 * ballistic_m2_kg * rho * np.linalg.norm(v_rel) * v_rel
+        return np.concatenate([v, _zonal_acceleration(r) + drag])
+
+    y = np.asarray(state, dtype=float).copy()
+    for _ in range(round(duration_s / step_s)):
+        k1 = f(y)
+        k2 = f(y + 0.5 * step_s * k1)
+        k3 = f(y + 0.5 * step_s * k2)
+        k4 = f(y + step_s * k3)
+        y = y + step_s / 6.0 * (k1 + 2 * k2 + 2 * k3 + k4)
+    return y
+
+
+def _hold_drift_m(plan, station_ballistic: float, *, inertial: bool = False) -> float:
+    """Chaser-to-hold-point distance (m) after 30 min of free flight, independent model."""
+    chaser = np.array(plan.chaser_arrival_state)
+    station = np.array(plan.station_arrival_state)
+    rho_rtn = np.array(plan.hold_offset_km)
+    if inertial:  # the old, wrong target: the station's inertial velocity at the hold point
+        chaser = chaser.copy()
+        chaser[3:] = station[3:]
+    c = _rk4(chaser, 1800.0, CHASER_BALLISTIC_M2_KG)
+    s = _rk4(station, 1800.0, station_ballistic)
+    hold = s[:3] + rtn_basis(s[:3], s[3:]).T @ rho_rtn
+    return float(np.linalg.norm(c[:3] - hold) * 1000.0)
+
+
+def test_independent_gravity_matches_textbook_j2_alone():
+    """The RK4 model's zonal field reduces to the J2 formula when J3 = J4 = 0 (sanity of the
+    independent code against maneuvers._accelerations' J2 at one point)."""
+    r = np.array([4000.0, 3000.0, 4500.0])
+    rn = np.linalg.norm(r)
+    z2 = (r[2] / rn) ** 2
+    j2_only = -MU * r / rn**3 - 1.5 * J2_EGM96 * MU * RE**2 / rn**5 * r * np.array(
+        [1 - 5 * z2, 1 - 5 * z2, 3 - 5 * z2]
+    )
+    full = _zonal_acceleration(r)
+    assert np.linalg.norm(full - j2_only) < 5e-3 * np.linalg.norm(j2_only - (-MU * r / rn**3))
+
+
+def _plans_at_the_window(vehicle_id, site_id, profile):
     vehicle = load_vehicles()[vehicle_id].at_site(site_id)
     norad, history, frame, launch_jd = _first_feasible_launch(vehicle, site_id, profile)
-    plan = plan_rendezvous(history, frame, vehicle, launch_jd, profile=profile, norad_id=norad)
-    assert plan.final_distance_km <= 5.0
-    assert plan.hold_error_km <= 0.5
-    # Physically sensible budget: at least the Hohmann bound, and within a chaser's
-    # propellant (Soyuz/Shenzhou carry ~900 kg, a few hundred m/s).
-    assert plan.hohmann_dv_m_s * 0.95 <= plan.total_dv_m_s <= 600.0
-    assert [b.label for b in plan.burns] == ["phasing", "transfer", "arrival"]
-    times = [b.time_utc for b in plan.burns]
-    assert times == sorted(times)
-    assert plan.docking_utc > plan.arrival_utc
+    assessment = assess_launch(history, frame, vehicle, launch_jd, profile=profile)
+    flown = next(p for p in assessment.feasible_profiles if p.name == profile)
+    hours = {
+        "earliest": (flown.docking_earliest_utc - assessment.launch_utc).total_seconds() / 3600,
+        "nominal": flown.duration_h,
+        "latest": (flown.docking_latest_utc - assessment.launch_utc).total_seconds() / 3600,
+    }
+    for when, duration_h in hours.items():
+        plan = plan_rendezvous(
+            history, frame, vehicle, launch_jd, profile=profile, norad_id=norad,
+            assessment=assessment, duration_h=duration_h,
+        )  # fmt: skip
+        yield when, norad, plan
+
+
+#: Profiles of at most this many hours are planned at earliest, nominal and latest docking in
+#: `make test`; longer ones at the nominal docking (each takes seconds to minutes).
+FAST_SUITE_MAX_H = 8.0
+
+
+#: Known open (issue 16, reported): CSS profiles exceed the Δv bound or do not converge;
+#: profiles outside their introduced/retired dates have no feasible launch to plan.
+OPEN = {
+    ("shenzhou", "6.5h"), ("shenzhou", "3.5h"), ("shenzhou", "2-day"), ("tianzhou", "3.5h"),
+    ("tianzhou", "2h"), ("tianzhou", "6.5h"), ("tianzhou", "8h"), ("progress-ms", "4-orbit"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("vehicle_id", "site_id", "profile"),
+    [
+        pytest.param(*p, marks=pytest.mark.xfail(strict=True, reason="open, issue 16"))
+        if (p[0], p[2]) in OPEN
+        else p
+        for p in BUNDLED_PROFILES
+    ],
+)
+def test_every_profile_reaches_the_hold_point_cheaply_and_stays_there(vehicle_id, site_id, profile):
+    """Issue 16: at earliest, nominal and latest docking the plan ends at the hold point
+    and stays within 100 m of it for 30 min in the independent propagation; total Δv within
+    1.3 × (Hohmann + plane change); no radial burn above 10 % of the total."""
+    duration = load_vehicles()[vehicle_id].profile(profile).duration_h
+    for when, norad, plan in _plans_at_the_window(vehicle_id, site_id, profile):
+        if duration > FAST_SUITE_MAX_H and when != "nominal":
+            continue
+        label = (
+            f"{vehicle_id} {profile} {when}: hold error {plan.hold_error_km * 1e3:.1f} m, "
+            + ", ".join(f"{b.label} {b.dv_rtn_m_s}" for b in plan.burns)
+        )
+        assert plan.hold_error_km <= 0.05, label
+        assert plan.total_dv_m_s <= 1.3 * (plan.hohmann_dv_m_s + plan.plane_change_dv_m_s), (
+            label,
+            plan.total_dv_m_s,
+            plan.hohmann_dv_m_s,
+        )
+        assert max(abs(b.dv_rtn_m_s[0]) for b in plan.burns) <= 0.1 * plan.total_dv_m_s, label
+        station_b = STATION_BALLISTIC_M2_KG.get(norad, 0.01)
+        assert _hold_drift_m(plan, station_b) <= 100.0, label
+        times = [b.time_utc for b in plan.burns]
+        assert times == sorted(times)
+        assert plan.docking_utc > plan.arrival_utc
+
+
+def test_matching_only_the_stations_inertial_velocity_is_no_hold():
+    """Negative control: without ω × ρ the chaser drifts hundreds of metres in 30 min, so the
+    hold test above can fail."""
+    vehicle_id, site_id, profile = "soyuz-ms", "baikonur", "2-orbit"
+    _, norad, plan = next(_plans_at_the_window(vehicle_id, site_id, profile))
+    station_b = STATION_BALLISTIC_M2_KG[norad]
+    assert _hold_drift_m(plan, station_b) <= 100.0
+    assert _hold_drift_m(plan, station_b, inertial=True) > 1000.0
 
 
 def test_j2_propagation_regresses_the_node_at_the_textbook_rate():

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from stationplan.cli.console import OutputFormat, fmt_time, out
 from stationplan.launch.windows import Opportunity
+from stationplan.orbit.timescale import jd_to_datetime
 
 __all__ = ["render_opportunities"]
 
@@ -29,7 +30,8 @@ def render_opportunities(
         writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
         writer.writeheader()
         writer.writerows(
-            {k: ";".join(v) if isinstance(v, list) else v for k, v in r.items()} for r in records
+            {k: ";".join(map(_cell, v)) if isinstance(v, list) else v for k, v in r.items()}
+            for r in records
         )
         sys.stdout.write(buffer.getvalue())
         return
@@ -55,7 +57,24 @@ def render_opportunities(
             f"{o.phase_angle_deg:.1f}",
             fmt_time(o.docking_utc),
             o.profile,
-            ", ".join(o.feasible_profiles) or "[dim]none[/]",
+            ", ".join(
+                f"{w.name} ({fmt_time(jd_to_datetime(w.earliest_jd))}–"
+                f"{fmt_time(jd_to_datetime(w.latest_jd))})"
+                for w in o.docking_windows
+            )
+            or ", ".join(o.feasible_profiles)
+            or "[dim]none[/]",
             f"{o.element_age_days:+.1f}",
         )
     out.print(table)
+
+
+def _cell(value: object) -> str:
+    """One CSV cell of a list: a profile name, or ``name earliest/nominal/latest`` for a
+    docking window."""
+    if isinstance(value, dict):
+        return (
+            f"{value['name']} {value['docking_earliest_utc']}/{value['docking_utc']}/"
+            f"{value['docking_latest_utc']}"
+        )
+    return str(value)

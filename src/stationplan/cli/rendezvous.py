@@ -75,7 +75,16 @@ def _print_rendezvous(report: dict[str, Any]) -> None:
     )
     out.print(f"phase angle at insertion: [bold]{report['phase_angle_deg']:.2f}°[/]")
     table = Table(title="Profiles (feasible ones marked)")
-    for column in ("profile", "duration h", "window centre °", "range °", "feasible", "docking"):
+    for column in (
+        "profile",
+        "duration h",
+        "window centre °",
+        "range °",
+        "feasible",
+        "docking",
+        "earliest",
+        "latest",
+    ):
         table.add_column(column, no_wrap=True)
     feasible = {p["name"]: p for p in report["feasible_profiles"]}
     for w in report["profile_windows"]:
@@ -87,6 +96,8 @@ def _print_rendezvous(report: dict[str, Any]) -> None:
             f"{w['range_deg']:.1f}",
             "yes" if mark else "no",
             mark["docking_utc"] if mark else "",
+            mark["docking_earliest_utc"] if mark else "",
+            mark["docking_latest_utc"] if mark else "",
         )
     out.print(table)
     if report["selected_profile"] is None:

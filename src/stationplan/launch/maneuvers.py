@@ -3,25 +3,28 @@
 The chaser is inserted behind the station by the phase angle θ (see
 ``stationplan.launch.rendezvous``), into the insertion orbit of its vehicle, in a plane
 whose node leads the station's by the J2 differential regression it will
-undergo (as ``stationplan.launch.windows`` aims it). Three burns follow:
+undergo (as ``stationplan.launch.windows`` aims it). A phasing + Hohmann scheme follows
+(Vallado 4th ed. §6.3, §6.6):
 
-1. **Phasing** (first apogee, or a quarter of the way for short profiles): sets
-   the phasing orbit's semi-major axis so the chaser makes up the profile's
-   catch-up; its normal part trims the plane.
-2. **Transfer** (half a transfer orbit before arrival): raises the apogee to the
-   station's radius; its normal part trims the plane again.
-3. **Arrival** at the hold point (``hold_offset_km`` in the station's RTN frame,
-   default 2 km behind on the velocity vector): matches the station's velocity.
+1. **Phasing** early on the first revolution: raises the apogee to the phasing radius.
+2. **Circularise** there half an ellipse later; the chaser phases at that radius.
+3. **Plane**: the plane correction as its own normal burn at the relative node (where the
+   chaser crosses the station's plane, both propagated together), with a **plane trim**
+   a quarter revolution later (≈ 0 when the node is found well).
+4. **Transfer**: a Hohmann half-ellipse to the station's radius, its time an unknown.
+5. **Arrival** at the hold point (``hold_offset_km`` in the station's RTN frame, default
+   2 km behind on V-bar): the chaser takes the velocity of a point fixed in the station's
+   LVLH frame, v_s + ω × ρ with ω = (r_s × v_s)/|r_s|², so it *stays* there.
 
-The first two burns start from the two-body estimates (Vallado 4th ed. §6.3,
-Hohmann transfer; vis-viva) and are then corrected by Newton iteration
-(finite-difference Jacobian, minimum-norm steps) so that the chaser, numerically
-propagated with SciPy's ``solve_ivp`` (DOP853) under two-body gravity, J2
-(Vallado eq. 8-30) and drag (NRLMSIS 2.1 density via ``pymsis``, with explicit
-space-weather indices), reaches the hold point at the arrival time. The
-station is propagated from its SGP4 state with the same force model. The plan
-is then verified by an independent tighter-tolerance propagation of both, and
-the final distance is reported.
+The phasing radius comes from the two-body catch-up with the J2 secular rates of
+``rendezvous.latitude_rate_rad_s`` (the one catch-up model). Newton iteration
+(finite-difference Jacobian, minimum-norm damped steps, to 1 m and 1 mm/s) then corrects
+the five burns and the transfer time so that the chaser, propagated numerically (SciPy
+``solve_ivp``, DOP853) under two-body gravity, J2 (Vallado eq. 8-30) and drag (NRLMSIS 2.1
+via ``pymsis``), reaches the hold point with its radial and cross-track velocity. The
+station is propagated from its SGP4 state with the same force model. tests/test_maneuvers.py
+verifies the hold with a separately written propagator (RK4, zonal gravity to J4,
+exponential atmosphere).
 """
 
 from __future__ import annotations
@@ -35,7 +38,12 @@ from scipy.integrate import solve_ivp
 from sgp4.api import Satrec
 
 from stationplan.errors import InfeasibleError
-from stationplan.launch.rendezvous import LaunchAssessment, assess_launch, station_mean_motion_rad_s
+from stationplan.launch.rendezvous import (
+    LaunchAssessment,
+    StationOrbit,
+    assess_launch,
+    latitude_rate_rad_s,
+)
 from stationplan.launch.vehicles import Vehicle
 from stationplan.launch.windows import AscentModel
 from stationplan.orbit.geometry import (
@@ -111,6 +119,11 @@ class ManeuverPlan:
     hold_error_km: float
     iterations: int
     hohmann_dv_m_s: float
+    plane_change_dv_m_s: float = 0.0
+    #: TEME states [km, km/s] at arrival: the chaser after the arrival burn, the station.
+    chaser_arrival_state: tuple[float, ...] = ()
+    station_arrival_state: tuple[float, ...] = ()
+    hold_offset_km: tuple[float, ...] = (0.0, -2.0, 0.0)
 
     @property
     def total_dv_m_s(self) -> float:
@@ -233,8 +246,9 @@ def plan_rendezvous(
     station_ballistic_m2_kg: float | None = None,
     f107: float = NOMINAL_F107,
     ap: float = NOMINAL_AP,
-    max_iterations: int = 8,
+    max_iterations: int = 30,
     assessment: LaunchAssessment | None = None,
+    duration_h: float | None = None,
 ) -> ManeuverPlan:
     """Burn plan from insertion to the hold point for ``profile`` (default: fastest feasible).
 
@@ -242,7 +256,9 @@ def plan_rendezvous(
     phase is outside its window (the catch-up is then the nearest whole-lap one and
     Δv shows the cost); with no profile named and none feasible, ``InfeasibleError``.
     ``assessment``: :func:`~stationplan.launch.rendezvous.assess_launch` of this launch when the
-    caller already has it (computed here otherwise).
+    caller already has it (computed here otherwise). ``duration_h``: liftoff-to-docking time
+    to plan for (default: the profile's nominal docking at this launch); any time inside
+    the docking window works (earliest, nominal, latest).
     """
     history = MeanPlaneHistory.of(station)
     if assessment is None:
@@ -253,14 +269,24 @@ def plan_rendezvous(
             f"no rendezvous profile of {vehicle.id} is feasible at phase angle "
             f"{assessment.phase_angle_deg:.1f}° (launch {assessment.launch_utc:%Y-%m-%d %H:%M:%S}Z)"
         )
-    n_station = station_mean_motion_rad_s(history, launch_jd)
+    orbit = StationOrbit.at(history, launch_jd)
+    n_station = orbit.rate_rad_s  # one catch-up model (rendezvous.latitude_rate_rad_s)
+
+    def rate(a_km: float) -> float:
+        return float(latitude_rate_rad_s(a_km - EARTH_RADIUS_KM, orbit.inclination_rad))
+
     window = next(w for w in assessment.windows if w.name == name)
     catch_up_rad = np.radians(float(window.catch_up_deg(assessment.phase_angle_deg)))
     theta = np.radians(assessment.phase_angle_deg)
 
     ascent = AscentModel.from_vehicle(vehicle)
     t_ins = launch_jd + ascent.ascent_s / 86400.0
-    t_dock = launch_jd + window.duration_h / 24.0
+    flown = next((p for p in assessment.feasible_profiles if p.name == name), None)
+    if duration_h is None:
+        duration_h = window.duration_h if flown is None else flown.duration_h  # nominal
+    if flown is not None:  # the catch-up (θ + 360°·k) that closes the phase in the window
+        catch_up_rad = np.radians(float(flown.catch_up_deg))
+    t_dock = launch_jd + duration_h / 24.0
     t_end = t_dock - HOLD_BEFORE_DOCKING_H / 24.0
     span_s = (t_end - t_ins) * 86400.0
     if span_s < 1800.0:
@@ -293,86 +319,185 @@ def plan_rendezvous(
     offset = (node_rate - node_rate * nodal_rate_scale(n_chaser / n_station)) * span_s
     chaser_ins = np.concatenate(_rotate_z(np.vstack([chaser_r, chaser_v]), offset))
 
-    # Burn times: first apogee (or a quarter of the way), transfer half an orbit before arrival.
+    # Scheme (phasing + Hohmann, Vallado 4th ed. §6.3 and §6.6): burn 1 early on the first
+    # revolution raises the apogee to the phasing radius r_ph, a circularising burn there
+    # half an ellipse later; the chaser phases at r_ph; the transfer burn starts a Hohmann
+    # half-ellipse to the station's radius that ends at the hold point. r_ph is chosen so
+    # the two-body catch-up (J2 secular rates, the one model of rendezvous.py) closes the
+    # phase; the plane correction is its own normal burn at the relative node.
     period_ins = 2 * np.pi * np.sqrt(a_ins**3 / MU_KM3_S2)
-    t1_s = min(0.5 * period_ins, 0.25 * span_s)
+    t1_s = min(0.5 * period_ins, 0.05 * span_s)
     r_s = float(np.linalg.norm(station_end[:3]))
-    chaser_1 = propagate_states(chaser_ins, t1_s, np.array([chaser_ballistic_m2_kg]), table)[0]
+    ballistic1 = np.array([chaser_ballistic_m2_kg])
+    chaser_1 = propagate_states(chaser_ins, t1_s, ballistic1, table)[0]
     r_1 = float(np.linalg.norm(chaser_1[:3]))
+    v1 = float(np.linalg.norm(chaser_1[3:]))
 
-    # Two-body first guess: phasing semi-major axis that makes up the catch-up.
-    n_ins = np.sqrt(MU_KM3_S2 / a_ins**3)
-    a_ph = r_1
-    t2_s = span_s
-    for _ in range(4):
-        a_tr = 0.5 * (a_ph + r_s)
-        half_transfer = np.pi * np.sqrt(a_tr**3 / MU_KM3_S2)
-        t2_s = span_s - min(half_transfer, 0.4 * (span_s - t1_s))
-        n_tr = np.sqrt(MU_KM3_S2 / a_tr**3)
-        made_up = (n_ins - n_station) * t1_s + (n_tr - n_station) * (span_s - t2_s)
-        n_ph = n_station + (catch_up_rad - made_up) / max(t2_s - t1_s, 1.0)
-        a_ph = float(np.cbrt(MU_KM3_S2 / n_ph**2))
-    a_ph = float(np.clip(a_ph, EARTH_RADIUS_KM + 160.0, r_s + 200.0))
-    v1 = np.linalg.norm(chaser_1[3:])
-    x = np.array([_vis_viva(r_1, max(a_ph, 0.5 * (r_1 + EARTH_RADIUS_KM + 150.0))) - v1, 0.0])
-    # Unknowns: [R1, T1, N1, R2, T2, N2] (km/s) in the chaser's RTN frame at each burn.
-    x = np.array([0.0, x[0], 0.0, 0.0, 0.0, 0.0])
-    n_trials = 7
-    ballistic = np.full(n_trials, chaser_ballistic_m2_kg)
+    def schedule(r_ph: float) -> tuple[float, float, float]:
+        """(catch-up rad, circularising time s, transfer time s) for phasing radius r_ph."""
+        a_el = 0.5 * (r_1 + r_ph)
+        t_c = t1_s + np.pi * np.sqrt(a_el**3 / MU_KM3_S2)
+        a_tr = 0.5 * (r_ph + r_s)
+        t_2 = span_s - np.pi * np.sqrt(a_tr**3 / MU_KM3_S2)
+        t_2 = max(t_2, t_c + 1.0)
+        made = (
+            (rate(a_ins) - n_station) * t1_s
+            + (rate(a_el) - n_station) * (t_c - t1_s)
+            + (rate(r_ph) - n_station) * (t_2 - t_c)
+            + (rate(a_tr) - n_station) * (span_s - t_2)
+        )
+        return float(made), float(t_c), float(t_2)
 
-    def apply(states: np.ndarray, dv_rtn: np.ndarray) -> np.ndarray:
-        out = states.copy()
-        for i in range(states.shape[0]):
-            out[i, 3:] += rtn_basis(states[i, :3], states[i, 3:]).T @ dv_rtn[i]
+    low, high = max(r_1, EARTH_RADIUS_KM + 160.0), r_s - 2.0
+    half_transfer_s = np.pi * np.sqrt((0.5 * (r_1 + r_s)) ** 3 / MU_KM3_S2)
+    if schedule(low)[2] + half_transfer_s > span_s or schedule(low)[1] >= schedule(low)[2]:
+        # Too short to phase on a circular orbit (e.g. Tianzhou 2 h): phase in the
+        # insertion orbit and start the Hohmann transfer from it (burns 1-2 ≈ 0).
+        t_c = t1_s + 1.0
+        t2_s = max(span_s - half_transfer_s, t1_s + 120.0)
+        a_tr = 0.5 * (r_1 + r_s)
+        x = np.array([0.0, 0.0, _vis_viva(r_1, a_tr) - v1, 0.0, 0.0, 0.0])
+        active = np.array([False, False, True, True, True, True])
+    else:
+        active = np.ones(6, dtype=bool)
+        for _ in range(50):  # catch-up falls as r_ph rises: bisection
+            mid = 0.5 * (low + high)
+            if schedule(mid)[0] > catch_up_rad:
+                low = mid
+            else:
+                high = mid
+        r_ph = 0.5 * (low + high)
+        _, t_c, t2_s = schedule(r_ph)
+        a_el = 0.5 * (r_1 + r_ph)
+        a_tr = 0.5 * (r_ph + r_s)
+        # Unknowns x = [T1, Tc, T2, Na, Nb, Δt2/1000 s]; first guess: the two-body values.
+        x = np.array(
+            [
+                _vis_viva(r_1, a_el) - v1,
+                np.sqrt(MU_KM3_S2 / r_ph) - _vis_viva(r_ph, a_el),
+                _vis_viva(r_ph, a_tr) - np.sqrt(MU_KM3_S2 / r_ph),
+                0.0,
+                0.0,
+                0.0,
+            ]
+        )
+    ballistic2 = np.array([chaser_ballistic_m2_kg, b_station])
+    station_1 = propagate_states(station_ins, t1_s, np.array([b_station]), table)[0]
+
+    def push(state: np.ndarray, dv_t: float, dv_n: float = 0.0) -> np.ndarray:
+        out = state.copy()
+        basis_ = rtn_basis(state[:3], state[3:])
+        out[3:] += basis_[1] * dv_t + basis_[2] * dv_n
         return out
 
-    def arrive(xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Chaser states at arrival for each row of xs (k, 6); also those before burn 2."""
+    def relative_node_s(after_1: np.ndarray) -> float:
+        """First time after burn 1 (s from insertion) the chaser crosses the station's
+        instantaneous plane (both propagated together, so J2's short-period wobble of the
+        osculating planes, common to both, cancels); in-plane burns do not move it."""
+        pair = np.stack([after_1, station_1])
+        step_s = 120.0
+        t = t1_s
+
+        def z(p: np.ndarray) -> float:
+            h = np.cross(p[1, :3], p[1, 3:])
+            return float(p[0, :3] @ h / np.linalg.norm(h))
+
+        z0 = z(pair)
+        limit = min(t2_s - 60.0, t1_s + 1.2 * period_ins)
+        while t + step_s < limit:
+            nxt = propagate_states(pair, step_s, ballistic2, table, 1e-9)
+            z1 = z(nxt)
+            if np.sign(z1) != np.sign(z0):
+                return t + step_s * z0 / (z0 - z1)
+            pair, z0, t = nxt, z1, t + step_s
+        return t1_s + 60.0
+
+    t_a = relative_node_s(push(chaser_1, x[0]))
+    t_b = min(t_a + 0.25 * period_ins, 0.5 * (t_a + t2_s))
+    t2_scale_s = 1000.0
+    labels = ("circularise", "plane", "plane trim", "transfer")
+
+    def legs(xs: np.ndarray) -> dict[str, np.ndarray]:
+        """Chaser states (k, 6) just before each burn and at arrival, for each row of xs."""
         k = xs.shape[0]
-        s1 = apply(np.repeat(chaser_1[None], k, 0), xs[:, :3])
-        s2 = propagate_states(s1, t2_s - t1_s, ballistic[:k], table, rtol=1e-8)
-        s3 = propagate_states(apply(s2, xs[:, 3:]), span_s - t2_s, ballistic[:k], table, 1e-8)
-        return s3, s2
+        out = {name: np.empty((k, 6)) for name in (*labels, "arrival")}
+        t2_rows = t2_s + t2_scale_s * xs[:, 5]
+        for t2_value in np.unique(t2_rows):
+            rows = np.flatnonzero(t2_rows == t2_value)
+            t2_value = float(np.clip(t2_value, max(t_c, t_b) + 30.0, span_s - 300.0))
+            events = sorted(
+                [(t_c, "circularise"), (t_a, "plane"), (t_b, "plane trim"), (t2_value, "transfer")]
+            )
+            states = np.stack([push(chaser_1, xs[i, 0]) for i in rows])
+            ballistic = np.full(len(rows), chaser_ballistic_m2_kg)
+            now = t1_s
+            for when, name in events:
+                states = propagate_states(states, when - now, ballistic, table, 1e-10)
+                now = when
+                out[name][rows] = states
+                for j, i in enumerate(rows):
+                    if name == "circularise":
+                        states[j] = push(states[j], xs[i, 1])
+                    elif name == "plane":
+                        states[j] = push(states[j], 0.0, xs[i, 3])
+                    elif name == "plane trim":
+                        states[j] = push(states[j], 0.0, xs[i, 4])
+                    else:
+                        states[j] = push(states[j], xs[i, 2])
+            out["arrival"][rows] = propagate_states(states, span_s - now, ballistic, table, 1e-10)
+        return out
 
-    # Transfer burn first guess from the state reached at t2.
-    _, s2 = arrive(x[None])
-    r_2 = float(np.linalg.norm(s2[0, :3]))
-    x[4] = _vis_viva(r_2, 0.5 * (r_2 + r_s)) - np.linalg.norm(s2[0, 3:])
+    # The hold point, fixed in the station's LVLH frame, moves with v_s + ω × ρ,
+    # ω = (r_s × v_s)/|r_s|² the frame's rotation.
+    rho = target - station_end[:3]
+    omega = np.cross(station_end[:3], station_end[3:]) / float(station_end[:3] @ station_end[:3])
+    hold_velocity = station_end[3:] + np.cross(omega, rho)
+    normal_end = basis_end[2]
 
-    # Gauss-Newton on: hit the hold point (weighted 1 km ≙ 1 km/s, so metres dominate) and
-    # keep the three burns small (arrival Δv = station velocity − chaser velocity).
-    weight = 1.0e3
-    step = 1e-4  # km/s finite-difference step (0.1 m/s)
+    def misses(s3: np.ndarray) -> np.ndarray:
+        """Miss at arrival in near-linear local coordinates (km; velocities 1 m/s ≙ 1 km):
+        along-track arc, radius and cross-track distance from the hold point; radial and
+        cross-track velocity relative to it. All vanish exactly at the hold point."""
+        r, v = s3[:, :3], s3[:, 3:]
+        in_plane = r - (r @ normal_end)[:, None] * normal_end
+        r_t = float(np.linalg.norm(target))
+        cos_u = in_plane @ target
+        sin_u = np.cross(target, in_plane) @ normal_end
+        along = np.arctan2(sin_u, cos_u) * r_t
+        radius = np.linalg.norm(r, axis=1) - r_t
+        cross = r @ normal_end
+        v_r = np.sum(r * v, axis=1) / np.linalg.norm(r, axis=1) - hold_velocity @ target / r_t
+        v_n = (v - hold_velocity) @ normal_end
+        return np.stack([along, radius, cross, 1.0e3 * v_n, 1.0e3 * v_r], axis=1)
 
-    def residual(s3: np.ndarray, xs: np.ndarray) -> np.ndarray:
-        return np.concatenate([weight * (s3[:3] - target), station_end[3:] - s3[3:], xs])
-
+    # Newton on the square system (unknowns: four burns and the transfer time; targets: the
+    # hold point's position, and its radial and cross-track velocity so the transfer ends
+    # at its apsis like a Hohmann transfer), finite-difference Jacobian, until the misses are
+    # below 1 m and 1 mm/s.
+    step = 1e-5  # km/s (1 cm/s)
     iterations = 0
-    previous = np.inf
     for iterations in range(1, max_iterations + 1):  # noqa: B007
         trial = np.vstack([x, x + step * np.eye(6)])
-        s3, _ = arrive(trial)
-        f0 = residual(s3[0], x)
-        objective = float(f0 @ f0)
-        if np.linalg.norm(s3[0, :3] - target) < 0.05 and previous - objective < 1e-2 * objective:
-            break  # on the hold point (< 50 m) and the Δv no longer improves by 1 %
-        previous = objective
-        jacobian = np.column_stack(
-            [(residual(s3[j + 1], trial[j + 1]) - f0) / step for j in range(6)]
-        )
-        correction, *_ = np.linalg.lstsq(jacobian, -f0, rcond=None)
-        limit = 0.05  # km/s: damp the first, far-from-linear steps
-        scale = min(1.0, limit / max(np.max(np.abs(correction)), 1e-12))
+        f = misses(legs(trial)["arrival"])
+        if np.max(np.abs(f[0])) < 1e-3:
+            break
+        jacobian = np.column_stack([(f[j + 1] - f[0]) / step for j in range(6)])
+        jacobian[:, ~active] = 0.0  # burns the scheme does not use stay at zero
+        # Six unknowns, five targets: the minimum-norm step stays near the Hohmann guess.
+        correction = np.linalg.lstsq(jacobian, -f[0], rcond=None)[0]
+        limits = np.array([0.05, 0.05, 0.05, 0.05, 0.05, 0.6])  # 50 m/s per burn, 600 s
+        scale = min(1.0, float(np.min(limits / np.maximum(np.abs(correction), 1e-12))))
         x = x + scale * correction
+        x[4] = float(
+            np.clip(x[4], (t_b + 60.0 - t2_s) / t2_scale_s, (span_s - 600.0 - t2_s) / t2_scale_s)
+        )
 
-    # Verification: independent, tighter propagation of chaser and station with the burns.
-    s1 = apply(chaser_1[None], x[None, :3])
-    s2 = propagate_states(s1, t2_s - t1_s, ballistic[:1], table, rtol=1e-11)
-    s3 = propagate_states(apply(s2, x[None, 3:]), span_s - t2_s, ballistic[:1], table, 1e-11)[0]
-    station_check = propagate_states(station_ins, span_s, np.array([b_station]), table, 1e-11)[0]
-    final_distance = float(np.linalg.norm(s3[:3] - station_check[:3]))
+    final = {name: states[0] for name, states in legs(x[None]).items()}
+    s3 = final["arrival"]
+    final_distance = float(np.linalg.norm(s3[:3] - station_end[:3]))
     hold_error = float(np.linalg.norm(s3[:3] - target))
-    dv3 = station_check[3:] - s3[3:]
+    dv3 = hold_velocity - s3[3:]
+    t2_final = float(np.clip(t2_s + t2_scale_s * x[5], max(t_c, t_b) + 30.0, span_s - 300.0))
 
     def burn(label: str, t_s: float, before: np.ndarray, dv_km_s: np.ndarray) -> Burn:
         b = rtn_basis(before[:3], before[3:])
@@ -382,20 +507,27 @@ def plan_rendezvous(
         rtn = (r, t, n)
         return Burn(label, jd_to_datetime(t_ins + t_s / 86400.0), rtn, perigee, apogee)
 
+    def basis_at(name: str) -> np.ndarray:
+        return rtn_basis(final[name][:3], final[name][3:])
+
     b1 = rtn_basis(chaser_1[:3], chaser_1[3:])
-    b2 = rtn_basis(s2[0, :3], s2[0, 3:])
-    burns = (
-        burn("phasing", t1_s, chaser_1, b1.T @ x[:3]),
-        burn("transfer", t2_s, s2[0], b2.T @ x[3:]),
+    planned = [
+        burn("phasing", t1_s, chaser_1, b1[1] * x[0]),
+        burn("circularise", t_c, final["circularise"], basis_at("circularise")[1] * x[1]),
+        burn("plane", t_a, final["plane"], basis_at("plane")[2] * x[3]),
+        burn("plane trim", t_b, final["plane trim"], basis_at("plane trim")[2] * x[4]),
+        burn("transfer", t2_final, final["transfer"], basis_at("transfer")[1] * x[2]),
         burn("arrival", span_s, s3, dv3),
-    )
+    ]
+    burns = tuple(sorted(planned, key=lambda b: b.time_utc))
+    arrival_state = np.concatenate([s3[:3], hold_velocity])
     # Hohmann from the insertion apogee to the station's mean radius (J2 makes the
     # instantaneous radius oscillate by several km around it).
     r_mean_s = EARTH_RADIUS_KM + assessment.station_altitude_km
     a_h = 0.5 * (r_a + r_mean_s)
-    hohmann = (_vis_viva(r_a, a_h) - _vis_viva(r_a, a_ins)) + (
+    hohmann = abs(_vis_viva(r_a, a_h) - _vis_viva(r_a, a_ins)) + abs(
         np.sqrt(MU_KM3_S2 / r_mean_s) - _vis_viva(r_mean_s, a_h)
-    )
+    )  # both impulses counted, also when the insertion apogee lies above the station
     return ManeuverPlan(
         profile=name,
         launch_utc=jd_to_datetime(launch_jd),
@@ -409,4 +541,8 @@ def plan_rendezvous(
         hold_error_km=hold_error,
         iterations=iterations,
         hohmann_dv_m_s=float(hohmann * 1000.0),
+        plane_change_dv_m_s=float((abs(x[3]) + abs(x[4])) * 1000.0),
+        chaser_arrival_state=tuple(float(c) for c in arrival_state),
+        station_arrival_state=tuple(float(c) for c in station_end),
+        hold_offset_km=tuple(float(c) for c in hold_offset_km),
     )

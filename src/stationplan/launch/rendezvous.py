@@ -21,6 +21,7 @@ from stationplan.launch.sites import Site
 from stationplan.launch.vehicles import Vehicle
 from stationplan.launch.windows import (
     AscentModel,
+    DockingTimes,
     Opportunity,
     RendezvousSpec,
     WindowSearch,
@@ -33,7 +34,6 @@ from stationplan.orbit.geometry import (
     SiteFrame,
     argument_of_latitude,
     dut1_seconds,
-    mean_motion_rad_s,
     station_argument_of_latitude,
 )
 from stationplan.orbit.timescale import iso_utc, jd_to_datetime
@@ -68,73 +68,222 @@ def phase_angle_deg(
 
 
 # ---------------------------------------------------------------------------
-# Profiles: admissible phase-angle ranges at insertion
+# One catch-up model: secular J2 rates of the argument of latitude
 
-#: Width of a profile's admissible phase range as a fraction of the chaser's maximum catch-up
-#: (staying in the insertion orbit until docking), for profiles that give no
-#: ``phase_range_deg``: the median of the published Soyuz/Progress ranges (6°, 22°, 150°,
-#: FACTS.md) over their maximum catch-ups (34°, 62°, 525°: 0.18, 0.35, 0.29).
-DEFAULT_RANGE_FRACTION = 0.29
+#: Earth's J2 (WGS-72, as SGP4 uses; Vallado 4th ed. Table D-1).
+J2 = 1.082616e-3
 
 #: Profiles at most this long are "fast": docking predicted to within minutes.
 FAST_PROFILE_MAX_H = 8.0
 
 
+def latitude_rate_rad_s(
+    altitude_km: np.ndarray | float, inclination_rad: np.ndarray | float
+) -> np.ndarray:
+    """Secular rate du/dt (rad/s) of the argument of latitude of a circular orbit.
+
+    u̇ = Ṁ + ω̇ = n [1 + (3/4) J2 (R/a)² (6 − 8 sin² i)], n = √(μ/a³), a = R + h: the
+    first-order secular J2 rates of mean anomaly and perigee (Vallado 4th ed. eqs. 9-41
+    and 9-42, e = 0). The *same* formula is used for the chaser and for the station (whose
+    mean semi-major axis comes from its SGP4 mean elements); for the station it matches
+    SGP4's own ``mdot + argpdot`` to ~1e-6 (tests/test_rendezvous.py).
+    """
+    a = EARTH_RADIUS_KM + np.asarray(altitude_km, dtype=float)
+    n = np.sqrt(MU_KM3_S2 / a**3)
+    s2 = np.sin(np.asarray(inclination_rad, dtype=float)) ** 2
+    return n * (1.0 + 0.75 * J2 * (EARTH_RADIUS_KM / a) ** 2 * (6.0 - 8.0 * s2))
+
+
+@dataclass(frozen=True)
+class StationOrbit:
+    """The station's mean orbit at one time, for the catch-up model.
+
+    ``altitude_km``: mean semi-major axis (SGP4 Brouwer mean elements) minus the
+    equatorial radius; ``inclination_rad``; ``rate_rad_s``: :func:`latitude_rate_rad_s`
+    there; ``ndot_rad_s2``: the element set's ṅ/2 (drag: the station gains ṅ/2·t² of
+    phase over t).
+    """
+
+    altitude_km: float
+    inclination_rad: float
+    rate_rad_s: float
+    ndot_rad_s2: float = 0.0
+
+    @classmethod
+    def at(cls, history: MeanPlaneHistory, jd: float) -> StationOrbit:
+        index = int(history.nearest_index(np.array([jd]))[0])
+        satrec = history.satrecs[index]
+        altitude = float(satrec.a * satrec.radiusearthkm - EARTH_RADIUS_KM)
+        incl = float(satrec.inclo)
+        rate = float(latitude_rate_rad_s(altitude, incl))
+        return cls(altitude, incl, rate, float(satrec.ndot) / 3600.0)
+
+
+# ---------------------------------------------------------------------------
+# Profiles: physical limits → docking windows
+
+
+@dataclass(frozen=True)
+class DockingWindow:
+    """Feasibility of one profile at phase angles θ (arrays of θ's shape).
+
+    ``earliest_h``/``nominal_h``/``latest_h``: liftoff-to-docking hours (NaN where
+    infeasible); ``catch_up_deg``: θ + 360°·k flown at the nominal docking;
+    ``phasing_altitude_km``: the mean phasing altitude that closes it then.
+    """
+
+    feasible: np.ndarray
+    earliest_h: np.ndarray
+    nominal_h: np.ndarray
+    latest_h: np.ndarray
+    catch_up_deg: np.ndarray
+    phasing_altitude_km: np.ndarray
+
+
 @dataclass(frozen=True)
 class ProfileWindow:
-    """Admissible catch-up of one rendezvous profile for one station orbit.
+    """One rendezvous profile's limits for one station orbit (docs/rendezvous.md §2).
 
-    ``centre_deg``: phase the chaser makes up during the profile, (n_ph − n_s)·D,
-    with n_ph the mean motion at the profile's phasing altitude, n_s the
-    station's, and D the phasing time (liftoff-to-docking minus ascent); may
-    exceed 360° for multi-day profiles. ``range_deg``: width of the admissible
-    window centred there. A phase angle θ is admissible when θ + 360°·k lies in
-    the window for some whole k ≥ 0 (the chaser makes up whole extra laps).
+    Phasing lasts D = T − ascent − final approach (T liftoff-to-docking, inside
+    [``min_duration_h``, ``max_duration_h``]); the chaser's mean altitude h lies in
+    [``min_altitude_km``, ``max_altitude_km``], so it makes up
+    Φ = (u̇(h) − u̇_s)·D − (ṅ_s/2)·D² of phase (:func:`latitude_rate_rad_s`). θ is feasible
+    when θ + 360°·k = Φ for some whole k ≥ 0, h and T inside the limits. Nominal docking: the
+    feasible T nearest the published nominal ``duration_h`` (the operator flies the plan
+    when the phase allows it).
     """
 
     name: str
     duration_h: float
-    centre_deg: float
-    range_deg: float
-    max_catch_up_deg: float
+    min_duration_h: float
+    max_duration_h: float
+    min_altitude_km: float
+    max_altitude_km: float
+    lead_s: float
+    station: StationOrbit
 
     @property
     def fast(self) -> bool:
         return self.duration_h <= FAST_PROFILE_MAX_H
 
-    def catch_up_deg(self, theta_deg: np.ndarray | float) -> np.ndarray:
-        """θ + 360°·k nearest the centre (k ≥ 0): the phase the chaser makes up (deg)."""
-        theta = np.asarray(theta_deg, dtype=float)
-        k = np.maximum(np.round((self.centre_deg - theta) / 360.0), 0.0)
-        return theta + 360.0 * k
+    def _rates(self) -> tuple[float, float]:
+        """Slowest and fastest catch-up rate (rad/s) inside the altitude band."""
+        s = self.station
+        slow = float(latitude_rate_rad_s(self.max_altitude_km, s.inclination_rad)) - s.rate_rad_s
+        fast = float(latitude_rate_rad_s(self.min_altitude_km, s.inclination_rad)) - s.rate_rad_s
+        return slow, fast
+
+    @property
+    def centre_deg(self) -> float:
+        """Catch-up at the nominal duration and mid-band altitude (deg)."""
+        slow, fast = self._rates()
+        d = self.duration_h * 3600.0 - self.lead_s
+        return float(np.degrees(0.5 * (slow + fast) * d))
+
+    @property
+    def range_deg(self) -> float:
+        """Span of catch-ups the limits allow (deg): fastest at the longest phasing minus
+        slowest at the shortest; ≥ 360° means every phase angle is feasible."""
+        slow, fast = self._rates()
+        d_min = self.min_duration_h * 3600.0 - self.lead_s
+        d_max = self.max_duration_h * 3600.0 - self.lead_s
+        return float(np.degrees(fast * d_max - min(slow * d_min, slow * d_max)))
+
+    def docking(self, theta_deg: np.ndarray | float) -> DockingWindow:
+        """Earliest, nominal and latest docking (h after liftoff) at phase angles θ (deg)."""
+        theta = np.radians(np.asarray(theta_deg, dtype=float))
+        slow, fast = self._rates()
+        d_min = max(self.min_duration_h * 3600.0 - self.lead_s, 1.0)
+        d_max = max(self.max_duration_h * 3600.0 - self.lead_s, d_min)
+        d_nom = min(max(self.duration_h * 3600.0 - self.lead_s, d_min), d_max)
+        ndot = self.station.ndot_rad_s2
+        laps = int(np.ceil(max(fast, 0.0) * d_max / TWO_PI)) + 1
+        k = np.arange(laps + 1, dtype=float).reshape((-1,) + (1,) * theta.ndim)
+        phi = theta[None, ...] + TWO_PI * k  # (laps, *θ)
+
+        # Φ = r·D − ṅ D²: for the station's tiny ṅ, D ≈ Φ / (r − ṅ D) solved once by substitution.
+        def duration(rate: float) -> np.ndarray:
+            if rate <= 0.0:
+                return np.full(phi.shape, np.inf)
+            d = phi / rate
+            return phi / np.maximum(rate - ndot * d, 1e-12)
+
+        low = np.maximum(duration(fast), d_min)
+        high = np.minimum(duration(slow), d_max)
+        ok = low <= high
+        nominal_k = np.clip(d_nom, low, high)
+        gap = np.where(ok, np.abs(nominal_k - d_nom), np.inf)
+        best = np.argmin(gap, axis=0)
+        feasible = np.any(ok, axis=0)
+        pick = np.take_along_axis(nominal_k, best[None, ...], axis=0)[0]
+        phi_pick = np.take_along_axis(phi, best[None, ...], axis=0)[0]
+        earliest = np.min(np.where(ok, low, np.inf), axis=0)
+        latest = np.max(np.where(ok, high, -np.inf), axis=0)
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            rate = phi_pick / pick + ndot * pick + self.station.rate_rad_s
+            altitude = altitude_for_rate_km(rate, self.station.inclination_rad)
+        to_h = 1.0 / 3600.0
+        nan = np.nan
+        return DockingWindow(
+            feasible=feasible,
+            earliest_h=np.where(feasible, (earliest + self.lead_s) * to_h, nan),
+            nominal_h=np.where(feasible, (pick + self.lead_s) * to_h, nan),
+            latest_h=np.where(feasible, (latest + self.lead_s) * to_h, nan),
+            catch_up_deg=np.where(feasible, np.degrees(phi_pick), nan),
+            phasing_altitude_km=np.where(feasible, altitude, nan),
+        )
 
     def admits(self, theta_deg: np.ndarray | float) -> np.ndarray:
-        """True where phase angle ``theta_deg`` (deg) is inside the admissible window."""
-        return np.abs(self.catch_up_deg(theta_deg) - self.centre_deg) <= 0.5 * self.range_deg
+        """True where phase angle ``theta_deg`` (deg) can be closed inside the limits."""
+        return self.docking(theta_deg).feasible
+
+    def catch_up_deg(self, theta_deg: np.ndarray | float) -> np.ndarray:
+        """Catch-up (deg) flown at the nominal docking; where infeasible, θ + 360°·k nearest
+        the centre (a forced plan)."""
+        window = self.docking(theta_deg)
+        theta = np.asarray(theta_deg, dtype=float)
+        k = np.maximum(np.round((self.centre_deg - theta) / 360.0), 0.0)
+        return np.where(window.feasible, window.catch_up_deg, theta + 360.0 * k)
 
 
-def profile_windows(
-    vehicle: Vehicle, station_mean_motion_rad_s: float
-) -> tuple[ProfileWindow, ...]:
-    """The admissible phase window of each of ``vehicle``'s profiles (its own order).
+def altitude_for_rate_km(rate_rad_s: np.ndarray, inclination_rad: float) -> np.ndarray:
+    """Inverse of :func:`latitude_rate_rad_s` (km), by two Newton-like fixed-point passes."""
+    rate = np.asarray(rate_rad_s, dtype=float)
+    a = np.cbrt(MU_KM3_S2 / np.maximum(rate, 1e-9) ** 2)
+    for _ in range(3):
+        factor = 1.0 + 0.75 * J2 * (EARTH_RADIUS_KM / a) ** 2 * (
+            6.0 - 8.0 * np.sin(inclination_rad) ** 2
+        )
+        a = np.cbrt(MU_KM3_S2 * factor**2 / np.maximum(rate, 1e-9) ** 2)
+    return a - EARTH_RADIUS_KM
 
-    Centre: catch-up (n(h_ph) − n_s)·(T_dock − T_ascent) (two-body mean motions of
-    circular orbits, n = √(μ/a³)). Width: the profile's ``phase_range_deg`` or
-    ``DEFAULT_RANGE_FRACTION`` of the maximum catch-up (n(h_ins) − n_s)·D, with h_ins
-    the insertion orbit's mean altitude.
+
+def profile_windows(vehicle: Vehicle, station: StationOrbit | float) -> tuple[ProfileWindow, ...]:
+    """The limits of each of ``vehicle``'s profiles against ``station`` (its own order).
+
+    ``station``: a :class:`StationOrbit`, or (legacy) the station's mean motion in rad/s,
+    taken as a circular orbit at 51.6° with no drag.
     """
-    insertion_km = 0.5 * (vehicle.insertion_perigee_km + vehicle.insertion_apogee_km)
+    if not isinstance(station, StationOrbit):
+        altitude = altitude_from_mean_motion_km(float(station))
+        incl = np.radians(51.64)
+        station = StationOrbit(altitude, incl, float(latitude_rate_rad_s(altitude, incl)))
     windows = []
     for p in vehicle.profiles:
-        phasing_s = p.duration_h * 3600.0 - vehicle.ascent_s
-        centre = np.degrees(mean_motion_rad_s(p.phasing_altitude_km) - station_mean_motion_rad_s)
-        maximum = np.degrees(mean_motion_rad_s(insertion_km) - station_mean_motion_rad_s)
-        centre_deg = float(centre * phasing_s)
-        max_deg = float(maximum * phasing_s)
-        width = p.phase_range_deg
-        if width is None:
-            width = min(360.0, DEFAULT_RANGE_FRACTION * max_deg)
-        windows.append(ProfileWindow(p.name, p.duration_h, centre_deg, float(width), max_deg))
+        d_low, d_high = p.duration_limits_h
+        h_low, h_high = p.phasing_altitude_limits_km
+        windows.append(
+            ProfileWindow(
+                name=p.name,
+                duration_h=p.duration_h,
+                min_duration_h=d_low,
+                max_duration_h=d_high,
+                min_altitude_km=h_low,
+                max_altitude_km=h_high,
+                lead_s=vehicle.ascent_s + p.final_approach_h * 3600.0,
+                station=station,
+            )
+        )
     return tuple(windows)
 
 
@@ -144,19 +293,40 @@ def profile_windows(
 
 @dataclass(frozen=True)
 class FeasibleProfile:
-    """A profile the chaser can fly from a given launch: its docking time and catch-up."""
+    """A profile the chaser can fly from a given launch: its docking window and catch-up.
+
+    ``duration_h``/``docking_utc``: the nominal docking (the feasible one nearest the
+    profile's published nominal duration); ``docking_earliest_utc``/``docking_latest_utc``:
+    the earliest and latest docking the profile's limits allow; ``phasing_altitude_km``:
+    the mean phasing altitude that closes the phase at the nominal docking.
+    """
 
     name: str
     duration_h: float
     docking_utc: datetime
     catch_up_deg: float
+    docking_earliest_utc: datetime | None = None
+    docking_latest_utc: datetime | None = None
+    phasing_altitude_km: float | None = None
+
+    @property
+    def window_h(self) -> float:
+        """Width of the docking window (h)."""
+        if self.docking_earliest_utc is None or self.docking_latest_utc is None:
+            return 0.0
+        return (self.docking_latest_utc - self.docking_earliest_utc).total_seconds() / 3600.0
 
     def as_dict(self) -> dict[str, object]:
         return {
             "name": self.name,
             "duration_h": round(self.duration_h, 4),
             "docking_utc": iso_utc(self.docking_utc),
+            "docking_earliest_utc": iso_utc(self.docking_earliest_utc or self.docking_utc),
+            "docking_latest_utc": iso_utc(self.docking_latest_utc or self.docking_utc),
             "catch_up_deg": round(self.catch_up_deg, 3),
+            "phasing_altitude_km": None
+            if self.phasing_altitude_km is None
+            else round(self.phasing_altitude_km, 2),
         }
 
 
@@ -197,6 +367,10 @@ class LaunchAssessment:
                 {
                     "name": w.name,
                     "duration_h": w.duration_h,
+                    "min_duration_h": w.min_duration_h,
+                    "max_duration_h": w.max_duration_h,
+                    "min_phasing_altitude_km": w.min_altitude_km,
+                    "max_phasing_altitude_km": w.max_altitude_km,
                     "centre_deg": round(w.centre_deg, 3),
                     "range_deg": round(w.range_deg, 3),
                 }
@@ -246,17 +420,23 @@ def assess_launch(
     history = MeanPlaneHistory.of(station)
     ascent = AscentModel.from_vehicle(vehicle)
     theta = float(phase_angle_deg(history, site, ascent, launch_jd)[0])
-    n_station = station_mean_motion_rad_s(history, launch_jd)
-    windows = profile_windows(vehicle, n_station)
+    orbit = StationOrbit.at(history, launch_jd)
+    windows = profile_windows(vehicle, orbit)
     feasible = []
+    today = jd_to_datetime(launch_jd).date()
+    offered = {p.name for p in vehicle.profiles if p.available(today)}
     for w in windows:
-        if bool(w.admits(theta)):
+        d = w.docking(theta)
+        if bool(d.feasible) and w.name in offered:
             feasible.append(
                 FeasibleProfile(
                     w.name,
-                    w.duration_h,
-                    jd_to_datetime(launch_jd + w.duration_h / 24.0),
-                    float(w.catch_up_deg(theta)),
+                    float(d.nominal_h),
+                    jd_to_datetime(launch_jd + float(d.nominal_h) / 24.0),
+                    float(d.catch_up_deg),
+                    jd_to_datetime(launch_jd + float(d.earliest_h) / 24.0),
+                    jd_to_datetime(launch_jd + float(d.latest_h) / 24.0),
+                    float(d.phasing_altitude_km),
                 )
             )
     feasible.sort(key=lambda p: p.duration_h)
@@ -269,7 +449,7 @@ def assess_launch(
     return LaunchAssessment(
         launch_utc=jd_to_datetime(launch_jd),
         phase_angle_deg=theta,
-        station_altitude_km=altitude_from_mean_motion_km(n_station),
+        station_altitude_km=orbit.altitude_km,
         feasible_profiles=tuple(feasible),
         selected_profile=None if selected is None else selected.name,
         docking_utc=None if selected is None else selected.docking_utc,
@@ -378,18 +558,33 @@ def annotate_feasibility(
     history = MeanPlaneHistory.of(station)
     launch = np.array([o.launch_jd for o in opportunities])
     theta = phase_angle_deg(history, site, AscentModel.from_vehicle(vehicle), launch)
-    n_station = station_mean_motion_rad_s(history, float(np.median(launch)))
-    windows = sorted(profile_windows(vehicle, n_station), key=lambda w: w.duration_h)
-    mask = feasible_mask(windows, theta)
-    return tuple(
-        replace(
-            o,
-            feasible_profiles=tuple(
-                w.name for w, ok in zip(windows, mask[:, k], strict=True) if ok
-            ),
-        )
-        for k, o in enumerate(opportunities)
-    )
+    index = history.nearest_index(launch)
+    out = list(opportunities)
+    # One station orbit per element set in use (the windows change slowly with it).
+    for i in np.unique(index):
+        members = np.nonzero(index == i)[0]
+        orbit = StationOrbit.at(history, float(history.epoch_jd[i]))
+        docks = [(w, w.docking(theta[members])) for w in profile_windows(vehicle, orbit)]
+        for j, m in enumerate(members):
+            today = jd_to_datetime(float(launch[m])).date()
+            offered = {p.name for p in vehicle.profiles if p.available(today)}
+            rows = sorted(
+                (
+                    (w.name, float(d.earliest_h[j]), float(d.nominal_h[j]), float(d.latest_h[j]))
+                    for w, d in docks
+                    if d.feasible[j] and w.name in offered
+                ),
+                key=lambda r: r[2],
+            )
+            out[m] = replace(
+                out[m],
+                feasible_profiles=tuple(r[0] for r in rows),
+                docking_windows=tuple(
+                    DockingTimes(name, *(launch[m] + h / 24.0 for h in (early, nominal, late)))
+                    for name, early, nominal, late in rows
+                ),
+            )
+    return tuple(out)
 
 
 # ---------------------------------------------------------------------------
@@ -417,6 +612,8 @@ class ProfiledOpportunity:
     feasible_profiles: tuple[str, ...]
     phase_known: bool
     needs_station_phasing: bool
+    docking_earliest_jd: float | None = None
+    docking_latest_jd: float | None = None
 
 
 def profiled_opportunities(
@@ -441,6 +638,7 @@ def profiled_opportunities(
     out = []
     for o in opportunities:
         known = abs(float(history.age_days(np.array([o.launch_jd]))[0])) <= predictable_days
+        window = None
         if known:
             if profile is not None:
                 if profile not in o.feasible_profiles:
@@ -450,16 +648,21 @@ def profiled_opportunities(
                 chosen = o.feasible_profiles[0]
             else:
                 continue
+            window = next((w for w in o.docking_windows if w.name == chosen), None)
         else:
             chosen = default.name
         out.append(
             ProfiledOpportunity(
                 opportunity=o,
                 profile=chosen,
-                docking_jd=o.launch_jd + durations[chosen] / 24.0,
+                docking_jd=o.launch_jd + durations[chosen] / 24.0
+                if window is None
+                else window.nominal_jd,
                 feasible_profiles=o.feasible_profiles,
                 phase_known=known,
                 needs_station_phasing=not known,
+                docking_earliest_jd=None if window is None else window.earliest_jd,
+                docking_latest_jd=None if window is None else window.latest_jd,
             )
         )
     return out

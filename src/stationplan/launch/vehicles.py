@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -38,7 +39,15 @@ class Profile:
     ``duration_h``: nominal liftoff-to-docking time, hours. ``phasing_altitude_km``:
     mean altitude of the chaser's orbit during most of the phasing, km (estimate).
     ``revolutions``: orbits to docking, if known. ``phase_range_deg``: width of the
-    admissible phase-angle window at insertion, degrees, if known.
+    admissible phase-angle window at insertion, degrees, if published (it sets the
+    altitude band of fitted profiles). Limits (docs/rendezvous.md §2):
+    ``min_duration_h``/``max_duration_h`` liftoff-to-docking (or capture) hours the
+    vehicle's plan allows; ``min_phasing_altitude_km``/``max_phasing_altitude_km`` the
+    band of the chaser's mean altitude between insertion and the final approach;
+    ``final_approach_h`` hold point to docking (no catch-up); ``band_fitted``: the
+    band's centre was fitted on real flights (scripts/fit_rendezvous.py), so
+    leave-one-out validation refits it. ``introduced``/``retired``: dates between which
+    the vehicle's published plan offers the profile (feasibility checks only those).
     """
 
     name: str
@@ -46,6 +55,37 @@ class Profile:
     phasing_altitude_km: float
     revolutions: float | None = None
     phase_range_deg: float | None = None
+    min_duration_h: float | None = None
+    max_duration_h: float | None = None
+    min_phasing_altitude_km: float | None = None
+    max_phasing_altitude_km: float | None = None
+    final_approach_h: float = 0.5
+    band_fitted: bool = False
+    introduced: date | None = None
+    retired: date | None = None
+
+    def available(self, when: date) -> bool:
+        """Whether the vehicle's published plan offered this profile on ``when``."""
+        if self.introduced is not None and when < self.introduced:
+            return False
+        return self.retired is None or when < self.retired
+
+    @property
+    def duration_limits_h(self) -> tuple[float, float]:
+        """Liftoff-to-docking limits (h): the given ones, else the nominal duration only."""
+        low = self.duration_h if self.min_duration_h is None else self.min_duration_h
+        high = self.duration_h if self.max_duration_h is None else self.max_duration_h
+        return low, high
+
+    @property
+    def phasing_altitude_limits_km(self) -> tuple[float, float]:
+        """Lowest and highest mean phasing altitude (km above the equatorial radius)."""
+        low = self.min_phasing_altitude_km
+        high = self.max_phasing_altitude_km
+        return (
+            self.phasing_altitude_km if low is None else low,
+            self.phasing_altitude_km if high is None else high,
+        )
 
 
 @dataclass(frozen=True)
@@ -66,6 +106,7 @@ class Vehicle:
     insertion_apogee_km: float
     profiles: tuple[Profile, ...]
     insertion_downrange_km: float | None = None
+    approach: str = "docking"
     site_variants: tuple[tuple[str, Vehicle], ...] = ()
 
     def at_site(self, site_id: str) -> Vehicle:
@@ -104,6 +145,26 @@ class _ProfileModel(BaseModel):
     phasing_altitude_km: float = Field(ge=120.0, le=2000.0)
     revolutions: float | None = Field(default=None, gt=0.0)
     phase_range_deg: float | None = Field(default=None, gt=0.0, le=360.0)
+    min_duration_h: float | None = Field(default=None, gt=0.0, le=24.0 * 30)
+    max_duration_h: float | None = Field(default=None, gt=0.0, le=24.0 * 30)
+    min_phasing_altitude_km: float | None = Field(default=None, ge=120.0, le=2000.0)
+    max_phasing_altitude_km: float | None = Field(default=None, ge=120.0, le=2000.0)
+    final_approach_h: float = Field(default=0.5, ge=0.0, le=24.0)
+    band_fitted: bool = False
+    introduced: date | None = None
+    retired: date | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> _ProfileModel:
+        if (self.min_duration_h or 0.0) > self.duration_h or self.duration_h > (
+            self.max_duration_h or self.duration_h
+        ):
+            raise ValueError("duration_h must lie within min_duration_h..max_duration_h")
+        low = self.min_phasing_altitude_km
+        high = self.max_phasing_altitude_km
+        if low is not None and high is not None and low > high:
+            raise ValueError("min_phasing_altitude_km is above max_phasing_altitude_km")
+        return self
 
 
 class _SiteVariantModel(BaseModel):
@@ -132,6 +193,7 @@ class _VehicleModel(BaseModel):
     insertion_apogee_km: float = Field(ge=80.0, le=2000.0)
     profiles: list[_ProfileModel] = Field(min_length=1)
     insertion_downrange_km: float | None = Field(default=None, gt=0.0, le=6000.0)
+    approach: Literal["docking", "capture"] = "docking"
     by_site: dict[Ident, _SiteVariantModel] = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -199,6 +261,7 @@ def _to_vehicle(vehicle_id: str, model: _VehicleModel) -> Vehicle:
         insertion_apogee_km=model.insertion_apogee_km,
         profiles=tuple(Profile(**p.model_dump()) for p in model.profiles),
         insertion_downrange_km=model.insertion_downrange_km,
+        approach=model.approach,
     )
     variants = []
     for site_id, v in model.by_site.items():

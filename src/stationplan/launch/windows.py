@@ -147,6 +147,25 @@ class RendezvousSpec:
 
 
 @dataclass(frozen=True)
+class DockingTimes:
+    """A feasible profile's docking window at one opportunity (UTC Julian dates):
+    earliest, nominal and latest docking (docs/rendezvous.md §2)."""
+
+    name: str
+    earliest_jd: float
+    nominal_jd: float
+    latest_jd: float
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "docking_utc": iso_utc(jd_to_datetime(self.nominal_jd)),
+            "docking_earliest_utc": iso_utc(jd_to_datetime(self.earliest_jd)),
+            "docking_latest_utc": iso_utc(jd_to_datetime(self.latest_jd)),
+        }
+
+
+@dataclass(frozen=True)
 class Opportunity:
     """One in-plane launch opportunity.
 
@@ -175,6 +194,8 @@ class Opportunity:
     #: Rendezvous profiles feasible at this opportunity's phase angle, fastest first
     #: (filled by ``stationplan.launch.rendezvous.annotate_feasibility``; empty = none feasible).
     feasible_profiles: tuple[str, ...] = ()
+    #: The docking window of each feasible profile (same order as ``feasible_profiles``).
+    docking_windows: tuple[DockingTimes, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready record (ISO 8601 UTC times with a Z suffix)."""
@@ -182,7 +203,9 @@ class Opportunity:
         for key, value in self.__dict__.items():
             if key == "pass_direction":
                 key = "pass"
-            if isinstance(value, datetime):
+            if key == "docking_windows":
+                value = [w.as_dict() for w in value]
+            elif isinstance(value, datetime):
                 value = iso_utc(value)
             elif isinstance(value, float):
                 value = round(value, 6)

@@ -39,7 +39,10 @@ class Candidate:
     ``launch_jd``/``docking_jd``: UTC Julian dates; ``phase_angle_deg``: station
     ahead of the chaser at insertion, [0, 360); ``profile``: the rendezvous
     profile that sets the docking time; ``feasible_profiles``: every profile
-    that can make this rendezvous.
+    that can make this rendezvous. ``docking_earliest_jd``/``docking_latest_jd``: the
+    profile's docking window (docs/rendezvous.md §2); ``docking_jd`` is its nominal docking,
+    and a scheduler may move docking inside the window when a port or crew constraint asks
+    for it. Equal to ``docking_jd`` when the phase is not predictable (station phasing).
     """
 
     launch_jd: float
@@ -49,6 +52,8 @@ class Candidate:
     profile: str
     phase_angle_deg: float
     feasible_profiles: tuple[str, ...]
+    docking_earliest_jd: float | None = None
+    docking_latest_jd: float | None = None
 
 
 def mission_opportunities(
@@ -84,6 +89,10 @@ def mission_opportunities(
             profile=c.profile,
             phase_angle_deg=c.opportunity.phase_angle_deg,
             feasible_profiles=c.feasible_profiles if c.phase_known else (c.profile,),
+            docking_earliest_jd=c.docking_jd
+            if c.docking_earliest_jd is None
+            else c.docking_earliest_jd,
+            docking_latest_jd=c.docking_jd if c.docking_latest_jd is None else c.docking_latest_jd,
         )
         for c in chosen
     ]
