@@ -188,7 +188,10 @@ def test_rendezvous_json_has_every_field_the_issue_names(tmp_path, capsys):
     assert report["selected_profile"] == feasible["feasible_profiles"][0]
     for p in report["feasible_profiles"]:
         assert {"name", "duration_h", "docking_utc"} <= set(p)
-    assert len(report["burns"]) == 3
+    # Phasing, circularise, plane (its own burn at the relative node), plane trim, transfer,
+    # arrival at the hold point (docs/rendezvous.md, issue 16).
+    labels = [b["label"] for b in report["burns"]]
+    assert labels[0] == "phasing" and labels[-1] == "arrival" and "plane" in labels
     assert report["total_dv_m_s"] == pytest.approx(sum(b["dv_m_s"] for b in report["burns"]), 1e-3)
     assert report["final_distance_km"] <= 5.0
 
