@@ -390,6 +390,24 @@ def get_version(campaign_id: Id, number: Id, db: DB) -> Any:
     return version_dict(version_of(db, campaign_id, number))
 
 
+def enqueue(
+    request: Request, db: Session, kind: str, version_id: int | None, inputs: dict[str, Any]
+) -> Run:
+    """Store a queued run (never overwritten later) and hand it to the worker pool."""
+    run = Run(
+        kind=kind,
+        version_id=version_id,
+        inputs=inputs,
+        status="queued",
+        progress="queued",
+        warnings=[],
+    )
+    db.add(run)
+    db.commit()
+    request.app.state.pool.submit(run.id)
+    return run
+
+
 def submit_job(
     request: Request, db: Session, kind: str, version: CampaignVersion, body: JobIn
 ) -> Run:
@@ -404,18 +422,7 @@ def submit_job(
         inputs["ignore_logistics"] = body.ignore_logistics
     else:
         inputs["solar"] = body.solar
-    run = Run(
-        kind=kind,
-        version_id=version.id,
-        inputs=inputs,
-        status="queued",
-        progress="queued",
-        warnings=[],
-    )
-    db.add(run)
-    db.commit()
-    request.app.state.pool.submit(run.id)
-    return run
+    return enqueue(request, db, kind, version.id, inputs)
 
 
 @router.post(
@@ -469,14 +476,7 @@ def submit_screening(request: Request, db: Session, body: ScreenIn) -> Run:
         "days": body.days,
         "threshold_km": body.threshold_km,
     }
-    run = Run(
-        kind="screen", version_id=None, inputs=inputs, status="queued", progress="queued",
-        warnings=[],
-    )  # fmt: skip
-    db.add(run)
-    db.commit()
-    request.app.state.pool.submit(run.id)
-    return run
+    return enqueue(request, db, "screen", None, inputs)
 
 
 @router.post(
