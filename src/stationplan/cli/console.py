@@ -15,7 +15,6 @@ from stationplan.orbit.elements import Catalog, SkippedRecord
 __all__ = [
     "OutputFormat",
     "err",
-    "fmt_time",
     "out",
     "parse_time",
     "print_catalog_warnings",
@@ -64,11 +63,6 @@ def parse_time(text: str, option: str) -> datetime:
             field=option,
         )
     return parsed
-
-
-def fmt_time(when: datetime) -> str:
-    """``2022-11-29T12:00:00Z`` (whole seconds)."""
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def warn_skipped(skipped: Sequence[SkippedRecord], source: str) -> None:

@@ -7,10 +7,11 @@ from typing import Annotated
 
 import typer
 
-from stationplan.cli.console import OutputFormat, err, fmt_time, out, warn_skipped
+from stationplan.cli.console import OutputFormat, err, out, warn_skipped
 from stationplan.cli.opportunities import render_opportunities
 from stationplan.errors import check_range
 from stationplan.orbit.elements import load_catalog
+from stationplan.orbit.timescale import iso_utc_seconds
 from stationplan.services.stations import bundled_stations
 from stationplan.services.windows import find_windows
 
@@ -42,7 +43,7 @@ def demo(
     css = catalog.history(48274)[-1]
     epoch = css.epoch_utc
     out.print(
-        f"[bold]Bundled CSS element set[/] (NORAD 48274), epoch [bold]{fmt_time(epoch)}[/]. "
+        f"[bold]Bundled CSS element set[/] (NORAD 48274), epoch [bold]{iso_utc_seconds(epoch)}[/]. "
         f"Opportunities in the {days:g} days after that epoch; for other dates pass your own "
         "element set to `stationplan windows --elements FILE`."
     )

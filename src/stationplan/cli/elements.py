@@ -11,9 +11,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from stationplan.cli.console import OutputFormat, fmt_time, out
+from stationplan.cli.console import OutputFormat, out
 from stationplan.errors import InputError
 from stationplan.orbit.elements import load_catalog
+from stationplan.orbit.timescale import iso_utc_seconds
 
 __all__ = ["elements_summary"]
 
@@ -35,9 +36,9 @@ def elements_summary(
         "records": summary.n_records,
         "objects": summary.n_objects,
         "skipped": summary.n_skipped,
-        "epoch_min_utc": fmt_time(summary.epoch_min_utc),
-        "epoch_median_utc": fmt_time(summary.epoch_median_utc),
-        "epoch_max_utc": fmt_time(summary.epoch_max_utc),
+        "epoch_min_utc": iso_utc_seconds(summary.epoch_min_utc),
+        "epoch_median_utc": iso_utc_seconds(summary.epoch_median_utc),
+        "epoch_max_utc": iso_utc_seconds(summary.epoch_max_utc),
         "skipped_by_kind": dict(summary.skipped_reasons),
         "skipped_records": [
             {"path": s.path, "line": s.line, "reason": s.reason}

@@ -25,6 +25,7 @@ from stationplan.moon.conditions import (
 )
 from stationplan.moon.ephemeris import check_in_span
 from stationplan.moon.frames import LunarSite
+from stationplan.orbit.timescale import iso_utc_seconds
 
 __all__ = ["app"]
 
@@ -160,8 +161,8 @@ def _write_report(
         summary.update(
             lit_fraction=events.lit_fraction,
             longest_night_h=events.longest_night_h,
-            sunrises_utc=[f"{w:%Y-%m-%dT%H:%M:%SZ}" for w in events.sunrises_utc],
-            sunsets_utc=[f"{w:%Y-%m-%dT%H:%M:%SZ}" for w in events.sunsets_utc],
+            sunrises_utc=[iso_utc_seconds(w) for w in events.sunrises_utc],
+            sunsets_utc=[iso_utc_seconds(w) for w in events.sunsets_utc],
         )
     (directory / "lunar-site.json").write_text(
         json.dumps({"summary": summary, "instants": records}, indent=2) + "\n", encoding="utf-8"
@@ -219,10 +220,10 @@ def windows(
     )
     records = [
         {
-            "open_utc": f"{w.open_utc:%Y-%m-%dT%H:%M:%SZ}",
-            "close_utc": f"{w.close_utc:%Y-%m-%dT%H:%M:%SZ}",
-            "tli_utc": f"{w.tli_utc:%Y-%m-%dT%H:%M:%SZ}",
-            "arrival_utc": f"{w.arrival_utc:%Y-%m-%dT%H:%M:%SZ}",
+            "open_utc": iso_utc_seconds(w.open_utc),
+            "close_utc": iso_utc_seconds(w.close_utc),
+            "tli_utc": iso_utc_seconds(w.tli_utc),
+            "arrival_utc": iso_utc_seconds(w.arrival_utc),
             "tli_dv_km_s": round(w.tli_dv_km_s, 4),
             "moon_dec_deg": round(w.moon_dec_deg, 3),
             "v_inf_km_s": round(w.v_inf_km_s, 4),

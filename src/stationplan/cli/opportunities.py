@@ -9,9 +9,9 @@ import sys
 
 from rich.table import Table
 
-from stationplan.cli.console import OutputFormat, fmt_time, out
+from stationplan.cli.console import OutputFormat, out
 from stationplan.launch.windows import Opportunity
-from stationplan.orbit.timescale import jd_to_datetime
+from stationplan.orbit.timescale import iso_utc_seconds, jd_to_datetime
 
 __all__ = ["render_opportunities"]
 
@@ -50,16 +50,16 @@ def render_opportunities(
         table.add_column(name, justify=justify, no_wrap="UTC" in name)  # type: ignore[arg-type]
     for o in rows:
         table.add_row(
-            fmt_time(o.launch_utc),
+            iso_utc_seconds(o.launch_utc),
             o.pass_direction,
             f"{o.azimuth_deg:.1f}",
             f"{o.out_of_plane_deg:+.3f}",
             f"{o.phase_angle_deg:.1f}",
-            fmt_time(o.docking_utc),
+            iso_utc_seconds(o.docking_utc),
             o.profile,
             ", ".join(
-                f"{w.name} ({fmt_time(jd_to_datetime(w.earliest_jd))}–"
-                f"{fmt_time(jd_to_datetime(w.latest_jd))})"
+                f"{w.name} ({iso_utc_seconds(jd_to_datetime(w.earliest_jd))}–"
+                f"{iso_utc_seconds(jd_to_datetime(w.latest_jd))})"
                 for w in o.docking_windows
             )
             or ", ".join(o.feasible_profiles)

@@ -17,7 +17,7 @@ import csv
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +27,7 @@ from stationplan.moon.ephemeris import check_in_span, moon_centred_km, skyfield_
 from stationplan.moon.frames import LunarSite, icrf_to_moon_me, topocentric_alt_az_deg
 from stationplan.moon.relay import RelayOrbit, propagate_relay
 from stationplan.orbit.events import SearchSettings, find_events
-from stationplan.orbit.timescale import timescale
+from stationplan.orbit.timescale import iso_utc_seconds, timescale
 
 __all__ = [
     "HorizonMask",
@@ -115,7 +115,7 @@ class SiteConditions:
         for i, when in enumerate(self.times_utc):
             rows.append(
                 {
-                    "utc": when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "utc": iso_utc_seconds(when),
                     "sun_alt_deg": round(float(self.sun_alt_deg[i]), 4),
                     "sun_az_deg": round(float(self.sun_az_deg[i]), 4),
                     "earth_alt_deg": round(float(self.earth_alt_deg[i]), 4),

@@ -49,6 +49,14 @@ def unix_to_jd(unix_s: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
     return 2440587.5 + days, (unix_s - days * 86400.0) / 86400.0
 
 
+def iso_utc_seconds(when: datetime) -> str:
+    """ISO 8601 UTC to the whole second with a Z suffix (``2022-11-29T15:08:17Z``), the form
+    of plans, reports and request summaries. A naive datetime is taken as UTC."""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def iso_utc(when: datetime) -> str:
     """ISO 8601 UTC with milliseconds and a Z suffix (``2022-11-29T15:08:17.000Z``), the
     form every JSON record of the project uses."""

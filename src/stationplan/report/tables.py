@@ -10,6 +10,7 @@ from typing import Any
 
 from rich.table import Table
 
+from stationplan.orbit.timescale import iso_utc_seconds
 from stationplan.station.schedule import MissionPlan, Schedule
 
 __all__ = ["iso", "schedule_table", "schedule_to_csv", "schedule_to_dict", "schedule_to_json"]
@@ -17,7 +18,7 @@ __all__ = ["iso", "schedule_table", "schedule_to_csv", "schedule_to_dict", "sche
 
 def iso(when: datetime | None) -> str | None:
     """ISO 8601 UTC with a Z suffix, to the second (None stays None)."""
-    return None if when is None else when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return None if when is None else iso_utc_seconds(when)
 
 
 def _mission_dict(p: MissionPlan) -> dict[str, Any]:

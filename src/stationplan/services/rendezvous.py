@@ -14,13 +14,10 @@ from stationplan.launch.sites import get_site
 from stationplan.launch.vehicles import get_vehicle
 from stationplan.orbit.elements import Catalog
 from stationplan.orbit.geometry import MeanPlaneHistory, SiteFrame
+from stationplan.orbit.timescale import iso_utc_seconds
 from stationplan.services.stations import julian_date, station_history
 
 __all__ = ["rendezvous_report"]
-
-
-def _fmt_time(when: datetime) -> str:
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def rendezvous_report(
@@ -80,8 +77,8 @@ def rendezvous_report(
         )  # fmt: skip
         report.update(
             selected_profile=plan.profile,
-            docking_utc=_fmt_time(plan.docking_utc),
-            hold_point_utc=_fmt_time(plan.arrival_utc),
+            docking_utc=iso_utc_seconds(plan.docking_utc),
+            hold_point_utc=iso_utc_seconds(plan.arrival_utc),
             burns=[b.as_dict() for b in plan.burns],
             total_dv_m_s=round(plan.total_dv_m_s, 3),
             hohmann_dv_m_s=round(plan.hohmann_dv_m_s, 3),

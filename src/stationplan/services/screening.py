@@ -7,6 +7,7 @@ from typing import Any
 
 from stationplan.errors import InputError
 from stationplan.orbit.elements import Catalog
+from stationplan.orbit.timescale import iso_utc_seconds
 from stationplan.screening.cdm import conjunction_to_cdm
 from stationplan.screening.pc import with_probabilities
 from stationplan.screening.screen import ScreeningVolume, screen
@@ -45,8 +46,8 @@ def screen_report(
     events = with_probabilities(list(result.events))
     return {
         "volume": result.volume.describe(),
-        "start_utc": result.start_utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "end_utc": result.end_utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "start_utc": iso_utc_seconds(result.start_utc),
+        "end_utc": iso_utc_seconds(result.end_utc),
         "n_objects": result.n_objects,
         "n_screened": result.n_screened,
         "events": [c.as_dict() for c in events],

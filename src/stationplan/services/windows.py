@@ -11,6 +11,7 @@ from stationplan.launch.sites import get_site, load_sites
 from stationplan.launch.vehicles import get_vehicle, load_vehicles
 from stationplan.launch.windows import RendezvousSpec, WindowSearch
 from stationplan.orbit.elements import Catalog
+from stationplan.orbit.timescale import iso_utc_seconds
 from stationplan.services.stations import julian_date, station_history
 
 __all__ = ["find_windows", "sites_and_vehicles", "utc_within_sgp4_era", "windows_report"]
@@ -67,8 +68,8 @@ def windows_report(
         "station_norad": history[0].norad_id,
         "site": site_id,
         "vehicle": vehicle_id,
-        "start_utc": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "end_utc": end.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "start_utc": iso_utc_seconds(start),
+        "end_utc": iso_utc_seconds(end),
         "element_age_days": round(age_days, 2),
         "stale": abs(age_days) > 3.0,
         "warnings": list(result.warnings),

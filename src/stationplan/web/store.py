@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from stationplan.errors import InputError
 from stationplan.orbit.elements import Catalog
+from stationplan.orbit.timescale import iso_utc_seconds
 from stationplan.services.campaigns import load_campaign_text
 from stationplan.services.elements import catalog_overview, parse_element_bytes
 from stationplan.web.db import Campaign, CampaignVersion, ElementObject, ElementUpload, Run
@@ -34,11 +35,8 @@ _catalogs: dict[int, Catalog] = {}
 
 
 def _iso(when: datetime | None) -> str | None:
-    if when is None:
-        return None
-    if when.tzinfo is None:  # SQLite hands back naive datetimes; they were stored as UTC
-        when = when.replace(tzinfo=UTC)
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # SQLite hands back naive datetimes; they were stored as UTC (iso_utc_seconds says so).
+    return None if when is None else iso_utc_seconds(when)
 
 
 def add_upload(session: Session, name: str, data: bytes, origin: str = "upload") -> ElementUpload:
