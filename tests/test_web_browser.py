@@ -82,11 +82,18 @@ def choose_file(page, selector: str, path: Path) -> None:
     raise AssertionError(f"Space on {selector} opened no file chooser")
 
 
-def test_the_planners_journey_by_keyboard(page):
+def sign_in(page) -> None:
+    """Sign in by keyboard: the token field has the focus (autofocus); wait for it rather
+    than race it, type the token, Enter, land on the dashboard."""
     page.goto("/login")
-    page.keyboard.type(TOKEN)  # the token field has the focus
+    page.wait_for_function("document.activeElement?.id === 'token'")
+    page.keyboard.type(TOKEN)
     page.keyboard.press("Enter")
     page.wait_for_url("**/")
+
+
+def test_the_planners_journey_by_keyboard(page):
+    sign_in(page)
 
     choose_file(page, "#elements-file", STATIONS_TLE)
     tab_to(page, "#upload-elements")
@@ -149,10 +156,7 @@ def test_the_planners_journey_by_keyboard(page):
 
 
 def test_a_malformed_edit_shows_the_line_in_the_editor(page):
-    page.goto("/login")
-    page.keyboard.type(TOKEN)
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/")
+    sign_in(page)
     tab_to(page, "#campaign-name")
     page.keyboard.type("TG")
     choose_file(page, "#campaign-file", TIANGONG)
