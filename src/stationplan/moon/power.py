@@ -169,7 +169,7 @@ def simulate_power(
         p_i, d_i = prod[i], dem[i]
         net = p_i - d_i
         charge = np.minimum(np.maximum(net, 0.0), cap - soc)
-        discharge = np.minimum(np.maximum(-net, 0.0), soc - floor)
+        discharge = np.minimum(np.maximum(-net, 0.0), np.maximum(soc - floor, 0.0))
         spill = np.maximum(net, 0.0) - charge
         short = np.maximum(-net, 0.0) - discharge
         imp = np.zeros(m)
@@ -177,7 +177,7 @@ def simulate_power(
         if g.sum() > 1:
             g_net = float(net[g].sum())
             g_cap = cap[g] - soc[g]
-            g_av = soc[g] - floor[g]
+            g_av = np.maximum(soc[g] - floor[g], 0.0)
             g_charge = min(max(g_net, 0.0), float(g_cap.sum()))
             g_dis = min(max(-g_net, 0.0), float(g_av.sum()))
             g_spill = max(g_net, 0.0) - g_charge

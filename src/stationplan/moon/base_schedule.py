@@ -1,0 +1,572 @@
+"""Scheduling a lunar base campaign with OR-Tools CP-SAT, then checking its power.
+
+Data: per mission its candidates — one per Earth–Moon launch window
+(:func:`stationplan.moon.transfer.daily_windows`, launch at the window's middle, arrival in
+lunar orbit from the transfer) and, for landers, the landing hours after ``orbit_h`` in lunar
+orbit with the Sun inside the mission's elevation band (and above the horizon mask); for
+crewed landers only landings from which a surface stay of at least ``stay_h[0]`` hours stays
+in daylight and — with ``stay_comms`` — has the Earth (or, when the mission requires a working
+``comms-relay``, the relay satellite of :mod:`stationplan.moon.relay`) above the horizon
+every hour; the stay is the longest such run up to ``stay_h[1]``. Launch days are sampled
+every k-th day (at most :data:`MAX_LAUNCH_DAYS` per mission; every day for the two sides of
+a rendezvous), one window per day (``daily_windows`` over that day). Each launch window keeps
+its first such landing hour; a lander waiting for a lunar-orbit rendezvous keeps every third
+hour, since the partner's arrival decides which it can use.
+
+Variables: one choice per candidate (exactly one per mission); launch, arrival and landing
+minutes from the campaign start follow from it; crew seats per partner on crewed landings.
+
+Requirements, each behind its own assumption literal (:class:`stationplan.planning.
+SharedModel`): ``after`` dependencies (a mission launches once the awaited one has landed or
+arrived), ``requires`` (a landing only after an element with that capability is working at
+the site: landed plus its commissioning hours), lunar-orbit rendezvous (the partner arrives
+within the lander's loiter limit after it; the crew lands at least ``docking_h`` after that
+arrival), launch-site separation, partner quotas of missions and seats. Infeasibility is
+explained by CP-SAT's sufficient assumptions, shrunk to a minimal set by deletion.
+
+Objective: the earliest base — the sum of landing (or arrival) minutes.
+
+After solving, the schedule's surface elements go through the hourly power simulation
+(:mod:`stationplan.moon.power`); an element that runs out of energy means no plan (exit 2)
+naming the element, its mission and the night.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from stationplan.errors import InfeasibleError, TimeLimitError
+from stationplan.moon.campaign import LunarCampaign, LunarMission
+from stationplan.moon.conditions import SiteConditions, site_conditions
+from stationplan.moon.power import (
+    DailyComms,
+    Night,
+    Placement,
+    PowerResult,
+    daily_comms,
+    nights,
+    simulate_power,
+)
+from stationplan.moon.transfer import daily_windows
+from stationplan.orbit.timescale import iso_utc_seconds
+from stationplan.planning import SharedModel, add_launch_separation, add_precedence
+
+__all__ = [
+    "Candidate",
+    "LunarPlan",
+    "MissionResult",
+    "candidates_for",
+    "plan_lunar_campaign",
+]
+
+HOUR = timedelta(hours=1)
+#: Margin of the hourly grid after the last launch, hours (transfer + orbit + stay fit in it).
+GRID_MARGIN_H = 24 * 60
+#: Most launch days tried per mission without a rendezvous (longer spans are sampled every
+#: k-th day, k = ceil(days / this)); both sides of a rendezvous try every day.
+MAX_LAUNCH_DAYS = 40
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One way to fly a mission: minutes from the campaign start; landing None for orbiters."""
+
+    launch_min: int
+    arrival_min: int
+    landing_min: int | None
+    stay_h: float | None
+    sun_alt_deg: float | None
+
+
+@dataclass(frozen=True)
+class MissionResult:
+    """A scheduled mission (UTC)."""
+
+    name: str
+    vehicle: str
+    partner: str
+    launcher: str
+    launch_site: str
+    crew: int
+    crew_seats: dict[str, int]
+    elements: tuple[str, ...]
+    launch_utc: datetime
+    arrival_utc: datetime
+    landing_utc: datetime | None
+    stay_h: float | None
+    sun_alt_at_landing_deg: float | None
+
+    @property
+    def crewed(self) -> bool:
+        return self.crew > 0
+
+    @property
+    def liftoff_utc(self) -> datetime | None:
+        if self.landing_utc is None or self.stay_h is None:
+            return None
+        return self.landing_utc + timedelta(hours=self.stay_h)
+
+
+@dataclass(frozen=True)
+class LunarPlan:
+    """The schedule, the hourly site conditions and power of the base, comms of crewed stays."""
+
+    campaign: LunarCampaign
+    missions: tuple[MissionResult, ...]
+    conditions: SiteConditions
+    power: PowerResult
+    nights: list[Night]
+    stay_comms: dict[str, list[DailyComms]] = field(default_factory=dict)
+    solve_s: float = 0.0
+
+
+@dataclass
+class _Grid:
+    """Hourly site conditions from the campaign start (index = whole hours)."""
+
+    start: datetime
+    conditions: SiteConditions
+
+    def index(self, when: datetime) -> int:
+        return math.ceil((when - self.start) / HOUR)
+
+    def time(self, index: int) -> datetime:
+        return self.start + index * HOUR
+
+
+def _minutes(when: datetime, start: datetime) -> int:
+    return int((when - start).total_seconds() // 60)
+
+
+def _site_grid(campaign: LunarCampaign) -> _Grid:
+    n = int((campaign.end - campaign.start) / HOUR) + GRID_MARGIN_H
+    times = [campaign.start + i * HOUR for i in range(n)]
+    cond = site_conditions(campaign.site.site, times, mask=campaign.site.mask, relay=None)
+    return _Grid(campaign.start, cond)
+
+
+def _runs_from(ok: np.ndarray) -> np.ndarray:
+    """For each index, how many consecutive True values start there."""
+    out = np.zeros(ok.size + 1, dtype=int)
+    for i in range(ok.size - 1, -1, -1):
+        out[i] = out[i + 1] + 1 if ok[i] else 0
+    return out[:-1]
+
+
+def candidates_for(
+    mission: LunarMission, campaign: LunarCampaign, grid: _Grid
+) -> tuple[list[Candidate], str]:
+    """The mission's candidates and, when there are none, the reason in words."""
+    launcher, pad = mission.launcher, mission.launch_site
+    if launcher.azimuth_min_deg is not None and launcher.azimuth_max_deg is not None:
+        limits = (launcher.azimuth_min_deg, launcher.azimuth_max_deg)
+    elif pad.azimuth_min_deg is not None and pad.azimuth_max_deg is not None:
+        limits = (pad.azimuth_min_deg, pad.azimuth_max_deg)
+    else:
+        limits = (0.0, 360.0)
+    windows = []
+    days = (mission.last_launch - mission.first_launch).days + 1
+    rendezvous = mission.rendezvous_with is not None or any(
+        m.rendezvous_with == mission.name for m in campaign.missions
+    )
+    stride = 1 if rendezvous else max(1, math.ceil(days / MAX_LAUNCH_DAYS))
+    for d in range(0, days, stride):
+        day = mission.first_launch + timedelta(days=d)
+        windows += daily_windows(
+            pad.latitude_deg, pad.longitude_deg, limits, day, day + timedelta(days=1),
+            launcher.transfer_days, launcher.parking_alt_km,
+        )  # fmt: skip
+    if not windows:
+        return [], "it has no launch window in its launch dates"
+    start = campaign.start
+    if not mission.lands:
+        out = [
+            Candidate(
+                _minutes(w.open_utc + (w.close_utc - w.open_utc) / 2, start),
+                _minutes(w.arrival_utc, start),
+                None,
+                None,
+                None,
+            )
+            for w in windows
+        ]
+        return out, ""
+    c = grid.conditions
+    lo, hi = mission.landing_sun_deg
+    band = c.sun_lit & (c.sun_alt_deg >= lo) & (c.sun_alt_deg <= hi)
+    stay_run: np.ndarray | None = None
+    if mission.stay_h is not None:
+        ok = c.sun_lit.copy()
+        if mission.stay_comms:
+            ok &= _comms_ok(mission, campaign, grid)
+        stay_run = _runs_from(ok)
+    n = len(c.times_utc)
+    out = []
+    in_band = False
+    for w in windows:
+        a = grid.index(w.arrival_utc + mission.orbit_h[0] * HOUR)
+        b = min(int((w.arrival_utc + mission.orbit_h[1] * HOUR - start) // HOUR), n - 1)
+        hours = [h for h in range(a, b + 1) if band[h]]
+        in_band = in_band or bool(hours)
+        if stay_run is not None and mission.stay_h is not None:
+            hours = [h for h in hours if stay_run[h] >= mission.stay_h[0]]
+        if mission.rendezvous_with is None:
+            hours = hours[:1]
+        else:
+            hours = hours[::3]
+        launch_min = _minutes(w.open_utc + (w.close_utc - w.open_utc) / 2, start)
+        for h in hours:
+            stay = None
+            if stay_run is not None and mission.stay_h is not None:
+                stay = float(min(stay_run[h], mission.stay_h[1]))
+            out.append(
+                Candidate(
+                    launch_min,
+                    _minutes(w.arrival_utc, start),
+                    h * 60,
+                    stay,
+                    float(c.sun_alt_deg[h]),
+                )
+            )
+    if not out:
+        if not in_band:
+            return [], (
+                f"no landing hour {mission.orbit_h[0]:g}–{mission.orbit_h[1]:g} h after any "
+                f"arrival has the Sun {lo:g}–{hi:g}° high at the site"
+            )
+        assert mission.stay_h is not None
+        comms = " and with comms" if mission.stay_comms else ""
+        return [], (
+            f"no landing in the lighting band allows a surface stay of "
+            f"{mission.stay_h[0]:g} h in daylight{comms}"
+        )
+    return out, ""
+
+
+def _comms_ok(mission: LunarMission, campaign: LunarCampaign, grid: _Grid) -> np.ndarray:
+    """Hours with the Earth, or (if the mission requires a comms relay) the relay, visible."""
+    c = grid.conditions
+    ok = c.earth_visible.copy()
+    if "comms-relay" not in mission.requires:
+        return ok
+    first = grid.index(mission.first_launch)
+    last = min(
+        grid.index(
+            mission.last_launch
+            + timedelta(days=mission.launcher.transfer_days + 1)
+            + (mission.orbit_h[1] + (mission.stay_h or (0, 0))[1]) * HOUR
+        ),
+        len(c.times_utc) - 1,
+    )
+    span = [grid.time(i) for i in range(first, last + 1)]
+    with_relay = site_conditions(campaign.site.site, span, mask=campaign.site.mask)
+    ok[first : last + 1] |= with_relay.relay_visible
+    return ok
+
+
+@dataclass
+class _Built:
+    shared: SharedModel
+    choose: dict[str, list[cp_model.IntVar]]
+    launch: dict[str, cp_model.IntVar]
+    arrival: dict[str, cp_model.IntVar]
+    event: dict[str, cp_model.IntVar]
+    seats: dict[tuple[str, str], cp_model.IntVar]
+
+
+def _var(model: cp_model.CpModel, values: Sequence[int], name: str) -> cp_model.IntVar:
+    return model.new_int_var_from_domain(cp_model.Domain.from_values(sorted(set(values))), name)
+
+
+def _build(campaign: LunarCampaign, cands: dict[str, list[Candidate]]) -> _Built:
+    shared = SharedModel()
+    model = shared.model
+    by_name = {m.name: m for m in campaign.missions}
+    choose: dict[str, list[cp_model.IntVar]] = {}
+    launch, arrival, event = {}, {}, {}
+    # Variables: one choice per candidate, and the times it implies.
+    for m in campaign.missions:
+        cs = cands[m.name]
+        choose[m.name] = [model.new_bool_var(f"choose[{m.name},{k}]") for k in range(len(cs))]
+        model.add_exactly_one(choose[m.name])
+        for table, values in (
+            (launch, [c.launch_min for c in cs]),
+            (arrival, [c.arrival_min for c in cs]),
+            (event, [c.landing_min if c.landing_min is not None else c.arrival_min for c in cs]),
+        ):
+            table[m.name] = _var(model, values, f"t[{m.name}]")
+            model.add(table[m.name] == sum(v * b for v, b in zip(values, choose[m.name], strict=True)))
+
+    def what(m: LunarMission) -> str:
+        return "lands" if m.lands else "arrives in lunar orbit"
+
+    # Dependencies: a mission launches only after the awaited one has landed (or arrived).
+    for m in campaign.missions:
+        for other in m.after:
+            o = by_name[other]
+            add_precedence(
+                shared, m.name, other, launch[m.name], event[other], 0,
+                f"{m.name} launches only after {other} {'has landed' if o.lands else 'has arrived'}",
+            )  # fmt: skip
+    # Capabilities working at the site before a landing (crewed: power unit and relay).
+    for m in campaign.missions:
+        for cap in m.requires:
+            ready = [
+                (event[p.name] if e.surface else arrival[p.name]) + round(e.commissioning_h * 60)
+                for p in campaign.missions
+                if p.name != m.name
+                for e in p.elements
+                if cap in e.capabilities
+            ]
+            providers = sorted(
+                {p.name for p in campaign.missions if p.name != m.name
+                 for e in p.elements if cap in e.capabilities}
+            )  # fmt: skip
+            sentence = (
+                f"{m.name} {what(m)} only after a '{cap}' element is working at the site "
+                + (f"(from {', '.join(providers)})" if providers else "(no mission brings one)")
+            )
+            lit = shared.requirement("capability", [m.name, *providers], sentence, key=cap)
+            if not ready:
+                model.add_bool_or([lit.Not()])
+                continue
+            first_ready = model.new_int_var(-(10**9), 10**9, f"ready[{cap}]")
+            model.add_min_equality(first_ready, ready)
+            model.add(event[m.name] >= first_ready).only_enforce_if(lit)
+    # Lunar-orbit rendezvous: the partner arrives within the lander's loiter limit.
+    for m in campaign.missions:
+        if m.rendezvous_with is None or m.loiter_limit_h is None:
+            continue
+        o = m.rendezvous_with
+        loiter = round(m.loiter_limit_h * 60)
+        sentence = (
+            f"{o} arrives in lunar orbit within {m.loiter_limit_h:g} h after {m.name} "
+            f"(the lander's loiter limit) and {m.name} lands at least {m.docking_h:g} h after it"
+        )
+        lit = shared.requirement("rendezvous", [m.name, o], sentence)
+        model.add(arrival[o] >= arrival[m.name]).only_enforce_if(lit)
+        model.add(arrival[o] <= arrival[m.name] + loiter).only_enforce_if(lit)
+        if m.lands:
+            gap = round(m.docking_h * 60)
+            model.add(event[m.name] >= arrival[o] + gap).only_enforce_if(lit)
+    # Launch-site separation (the station scheduler's family).
+    sites: dict[str, list[str]] = {}
+    for m in campaign.missions:
+        sites.setdefault(m.launch_site.id, []).append(m.name)
+    for site_id, users in sites.items():
+        site = campaign.missions[0].launch_site
+        for m in campaign.missions:
+            if m.launch_site.id == site_id:
+                site = m.launch_site
+        gap_h = campaign.separation_h.get(site_id, site.separation_h)
+
+        def site_sentence(a: str, b: str, s: str = site_id, g: float = gap_h) -> str:
+            return f"launches of {a} and {b} from {s} are at least {g:g} h apart"
+
+        def site_witness(a: str, b: str) -> Callable[[cp_model.CpSolver], str]:
+            return lambda solver: ""
+
+        add_launch_separation(
+            shared, "site", users, launch,
+            {n: [c.launch_min for c in cands[n]] for n in users},
+            round(gap_h * 60), site_sentence, site_witness, key=site_id,
+        )  # fmt: skip
+    # Crew seats on crewed landings, shared among the mission's partners.
+    seats: dict[tuple[str, str], cp_model.IntVar] = {}
+    for m in campaign.missions:
+        if m.crew and m.lands:
+            row = [model.new_int_var(0, m.crew, f"seats[{m.name},{p}]") for p in m.crew_partners]
+            seats.update({(m.name, p): v for p, v in zip(m.crew_partners, row, strict=True)})
+            model.add(sum(row) == m.crew)
+    # Partner quotas: missions flown, crew seats on landings.
+    for q in campaign.quotas:
+        flown = sum(1 for m in campaign.missions if m.partner == q.partner)
+        held = [v for (_, p), v in seats.items() if p == q.partner]
+        if q.min_missions:
+            lit = shared.requirement(
+                "quota", [q.partner],
+                f"{q.partner} flies at least {q.min_missions} missions (the campaign has {flown})",
+                key=q.partner,
+            )  # fmt: skip
+            if flown < q.min_missions:
+                model.add_bool_or([lit.Not()])
+        if q.min_crew_seats:
+            lit = shared.requirement(
+                "quota", [q.partner],
+                f"{q.partner} gets at least {q.min_crew_seats} crew seats on landings",
+                key=q.partner,
+            )  # fmt: skip
+            model.add(sum(held) >= q.min_crew_seats).only_enforce_if(lit)
+        if q.max_crew_seats is not None:
+            lit = shared.requirement(
+                "quota", [q.partner],
+                f"{q.partner} gets at most {q.max_crew_seats} crew seats on landings",
+                key=q.partner,
+            )  # fmt: skip
+            model.add(sum(held) <= q.max_crew_seats).only_enforce_if(lit)
+    model.add_assumptions(shared.literals)
+    # Objective: the earliest base.
+    model.minimize(sum(event.values()))
+    return _Built(shared, choose, launch, arrival, event, seats)
+
+
+def _solver(time_limit_s: float, workers: int = 2) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit_s
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = 0
+    return solver
+
+
+def explain(shared: SharedModel, time_limit_s: float) -> str:
+    """A minimal set of requirements that cannot hold together, in words: CP-SAT's sufficient
+    assumptions shrunk by deletion (each removal re-checked)."""
+    model = shared.model
+    model.clear_objective()
+    by_index = {lit.index: lit for lit in shared.literals}
+
+    def infeasible(assumed: Sequence[int]) -> tuple[bool, list[int]]:
+        model.clear_assumptions()
+        model.add_assumptions([by_index[i] for i in assumed])
+        solver = _solver(time_limit_s, workers=1)
+        status = solver.solve(model)
+        core = [i for i in solver.sufficient_assumptions_for_infeasibility() if i in by_index]
+        return status == cp_model.INFEASIBLE, core
+
+    everything = list(by_index)
+    bad, core = infeasible(everything)
+    if not bad:
+        return "no schedule exists (the solver proved it without naming requirements)"
+    if not core or not infeasible(core)[0]:
+        core = everything
+    i = 0
+    while i < len(core):
+        trial = core[:i] + core[i + 1 :]
+        if infeasible(trial)[0]:
+            core = trial
+        else:
+            i += 1
+    lines = [shared.requirements[i].sentence for i in core]
+    return "no schedule satisfies all of these together:\n  - " + "\n  - ".join(lines)
+
+
+def plan_lunar_campaign(
+    campaign: LunarCampaign,
+    time_limit_s: float = 10.0,
+    progress: Callable[[str], None] | None = None,
+) -> LunarPlan:
+    """Schedule ``campaign`` and simulate its base's power (see the module text).
+
+    Raises :class:`InfeasibleError` (exit 2) naming the mission without candidates, the
+    conflicting requirements, or the element that does not survive a night;
+    :class:`TimeLimitError` when CP-SAT gives up."""
+    import time
+
+    grid = _site_grid(campaign)
+    cands: dict[str, list[Candidate]] = {}
+    for m in campaign.missions:
+        if progress is not None:
+            progress(m.name)
+        found, why = candidates_for(m, campaign, grid)
+        if not found:
+            raise InfeasibleError(f"mission {m.name} cannot fly: {why}")
+        cands[m.name] = found
+    clock = time.perf_counter()
+    built = _build(campaign, cands)
+    solver = _solver(time_limit_s)
+    status = solver.solve(built.shared.model)
+    if status == cp_model.INFEASIBLE:
+        raise InfeasibleError(explain(built.shared, time_limit_s))
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        raise TimeLimitError(
+            f"CP-SAT found no schedule within {time_limit_s:g} s; raise --time-limit"
+        )
+    solve_s = time.perf_counter() - clock
+    results = []
+    for m in campaign.missions:
+        k = next(i for i, b in enumerate(built.choose[m.name]) if solver.value(b))
+        c = cands[m.name][k]
+        results.append(
+            MissionResult(
+                name=m.name,
+                vehicle=m.vehicle,
+                partner=m.partner,
+                launcher=m.launcher.id,
+                launch_site=m.launch_site.id,
+                crew=m.crew,
+                crew_seats={
+                    p: solver.value(v) for (n, p), v in built.seats.items() if n == m.name
+                },
+                elements=tuple(e.id for e in m.elements),
+                launch_utc=campaign.start + timedelta(minutes=c.launch_min),
+                arrival_utc=campaign.start + timedelta(minutes=c.arrival_min),
+                landing_utc=None
+                if c.landing_min is None
+                else campaign.start + timedelta(minutes=c.landing_min),
+                stay_h=c.stay_h,
+                sun_alt_at_landing_deg=c.sun_alt_deg,
+            )
+        )
+    power, night_list = _simulate(campaign, grid, results)
+    stay_comms = {}
+    for r in results:
+        if r.landing_utc is not None and r.stay_h is not None:
+            a = grid.index(r.landing_utc)
+            span = [grid.time(i) for i in range(a, a + int(r.stay_h) + 1)]
+            cond = site_conditions(campaign.site.site, span, mask=campaign.site.mask)
+            stay_comms[r.name] = daily_comms(cond)
+    return LunarPlan(
+        campaign, tuple(results), grid.conditions, power, night_list, stay_comms, solve_s
+    )
+
+
+def _simulate(
+    campaign: LunarCampaign, grid: _Grid, results: Sequence[MissionResult]
+) -> tuple[PowerResult, list[Night]]:
+    c = grid.conditions
+    by_name = {m.name: m for m in campaign.missions}
+    placements = []
+    crew = np.zeros(len(c.times_utc), dtype=bool)
+    for r in results:
+        if r.landing_utc is None:
+            continue
+        index = grid.index(r.landing_utc)
+        for e in by_name[r.name].elements:
+            if e.surface:
+                placements.append(Placement(f"{r.name}/{e.id}", e, index, r.name))
+        if r.stay_h is not None and r.crewed:
+            crew[index : index + int(math.ceil(r.stay_h))] = True
+    power = simulate_power(
+        placements, c.times_utc, c.sun_alt_deg, c.sun_az_deg, c.sun_lit, crew
+    )
+    night_list = nights(power)
+    failure = power.first_failure()
+    if failure is not None:
+        step, col = failure
+        p = placements[col]
+        when = c.times_utc[step]
+        dark = [n for n in night_list if n.start_utc <= when <= n.end_utc]
+        short = float(power.unmet_wh[step:, col][power.unmet_wh[step:, col] > 0][:1].sum())
+        e = p.element
+        if dark:
+            n = dark[0]
+            where = (
+                f"in the night of {iso_utc_seconds(n.start_utc)} ({n.hours:g} h without Sun), "
+                f"{(when - n.start_utc) / HOUR:g} h after sunset"
+            )
+        else:
+            where = "in daylight"
+        raise InfeasibleError(
+            f"night survival: element {e.id} ({e.name}) landed by {p.mission} runs out of "
+            f"energy at {iso_utc_seconds(when)} {where}: short by {short:.0f} Wh in that hour "
+            f"(battery {e.battery_wh:g} Wh, floor {e.min_soc:.0%}, survival load "
+            f"{e.consumption.survival_w:g} W"
+            + (", on the shared grid)" if e.connects else ", not connected to the grid)")
+        )
+    return power, night_list
