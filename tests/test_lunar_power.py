@@ -55,10 +55,14 @@ def test_a_flat_panel_charges_spills_and_carries_a_night_to_the_watt_hour() -> N
     # then 16 dark hours of 50 W take the battery from 1000 Wh to its 200 Wh floor.
     alt, az, lit = _history(16)
     result = simulate_power(
-        [Placement("lander", _flat_panel_lander(), 0)], _times(len(alt)), alt, az, lit,
+        [Placement("lander", _flat_panel_lander(), 0)],
+        _times(len(alt)),
+        alt,
+        az,
+        lit,
         initial_soc=0.5,
     )
-    assert SOLAR_CONSTANT_W_M2 * 2.0 * 0.25 == pytest.approx(680.5)
+    assert pytest.approx(680.5) == SOLAR_CONSTANT_W_M2 * 2.0 * 0.25
     assert result.produced_wh[:2, 0] == pytest.approx([340.25, 680.5], abs=1e-9)
     assert result.soc_wh[:2, 0] == pytest.approx([740.25, 1000.0], abs=1e-9)
     assert result.spilled_wh[:2, 0] == pytest.approx([0.0, 320.75], abs=1e-9)
@@ -70,7 +74,11 @@ def test_a_flat_panel_charges_spills_and_carries_a_night_to_the_watt_hour() -> N
 def test_one_more_dark_hour_leaves_fifty_watt_hours_unmet_and_the_night_lost() -> None:
     alt, az, lit = _history(17)
     result = simulate_power(
-        [Placement("lander", _flat_panel_lander(), 0)], _times(len(alt)), alt, az, lit,
+        [Placement("lander", _flat_panel_lander(), 0)],
+        _times(len(alt)),
+        alt,
+        az,
+        lit,
         initial_soc=0.5,
     )
     assert result.unmet_wh[-1, 0] == pytest.approx(50.0, abs=1e-9)
@@ -135,13 +143,19 @@ def test_a_connected_radioisotope_unit_carries_a_battery_less_rover_through_the_
     alt, az, lit = _history(30)
     rover = _flat_panel_lander(id="rover", battery_wh=0.0, connects=True)
     rtg = _flat_panel_lander(
-        id="rtg", solar_area_m2=0.0, solar_efficiency=0.0, radioisotope_w=120.0,
-        battery_wh=0.0, connects=True,
+        id="rtg",
+        solar_area_m2=0.0,
+        solar_efficiency=0.0,
+        radioisotope_w=120.0,
+        battery_wh=0.0,
+        connects=True,
         consumption=Consumption(operating_w=20.0, standby_w=20.0, survival_w=20.0),
     )
     times = _times(len(alt))
     alone = simulate_power([Placement("rover", rover, 0)], times, alt, az, lit)
-    shared = simulate_power([Placement("rover", rover, 0), Placement("rtg", rtg, 0)], times, alt, az, lit)
+    shared = simulate_power(
+        [Placement("rover", rover, 0), Placement("rtg", rtg, 0)], times, alt, az, lit
+    )
     assert alone.first_failure() is not None
     assert shared.first_failure() is None
     # 120 W − 20 W of its own leaves 100 W for the rover's 50 W survival load.

@@ -49,7 +49,9 @@ def plan(
     )
 
     if not (math.isfinite(time_limit) and 0 < time_limit <= 3600):
-        raise InputError(f"{time_limit} is not a number of seconds in (0, 3600]", field="--time-limit")
+        raise InputError(
+            f"{time_limit} is not a number of seconds in (0, 3600]", field="--time-limit"
+        )
     if report is not None:
         check_output_dir(report, "--report")
     loaded = load_lunar_campaign(campaign)

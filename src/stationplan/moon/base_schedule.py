@@ -45,11 +45,9 @@ from stationplan.errors import InfeasibleError, TimeLimitError
 from stationplan.moon.campaign import LunarCampaign, LunarMission
 from stationplan.moon.conditions import SiteConditions, site_conditions
 from stationplan.moon.power import (
-    DailyComms,
     Night,
     Placement,
     PowerResult,
-    daily_comms,
     nights,
     simulate_power,
 )
@@ -61,6 +59,7 @@ __all__ = [
     "Candidate",
     "LunarPlan",
     "MissionResult",
+    "StayHour",
     "candidates_for",
     "plan_lunar_campaign",
 ]
@@ -114,6 +113,17 @@ class MissionResult:
 
 
 @dataclass(frozen=True)
+class StayHour:
+    """One hour of a crew's surface stay: Sun elevation (deg), Sun up, Earth up, relay up."""
+
+    utc: datetime
+    sun_alt_deg: float
+    sun_lit: bool
+    earth_visible: bool
+    relay_visible: bool
+
+
+@dataclass(frozen=True)
 class LunarPlan:
     """The schedule, the hourly site conditions and power of the base, comms of crewed stays."""
 
@@ -122,7 +132,7 @@ class LunarPlan:
     conditions: SiteConditions
     power: PowerResult
     nights: list[Night]
-    stay_comms: dict[str, list[DailyComms]] = field(default_factory=dict)
+    stay_comms: dict[str, list[StayHour]] = field(default_factory=dict)
     solve_s: float = 0.0
 
 
@@ -160,9 +170,15 @@ def _runs_from(ok: np.ndarray) -> np.ndarray:
 
 
 def candidates_for(
-    mission: LunarMission, campaign: LunarCampaign, grid: _Grid
+    mission: LunarMission,
+    campaign: LunarCampaign,
+    grid: _Grid,
+    relay_seen: dict[str, np.ndarray] | None = None,
 ) -> tuple[list[Candidate], str]:
-    """The mission's candidates and, when there are none, the reason in words."""
+    """The mission's candidates and, when there are none, the reason in words.
+
+    ``relay_seen`` receives, for a crewed lander counting on the relay, the hourly relay
+    visibility on the grid it used (so reports show the same pattern)."""
     launcher, pad = mission.launcher, mission.launch_site
     if launcher.azimuth_min_deg is not None and launcher.azimuth_max_deg is not None:
         limits = (launcher.azimuth_min_deg, launcher.azimuth_max_deg)
@@ -204,7 +220,10 @@ def candidates_for(
     if mission.stay_h is not None:
         ok = c.sun_lit.copy()
         if mission.stay_comms:
-            ok &= _comms_ok(mission, campaign, grid)
+            relay = _relay_visible(mission, campaign, grid)
+            if relay is not None and relay_seen is not None:
+                relay_seen[mission.name] = relay
+            ok &= c.earth_visible if relay is None else (c.earth_visible | relay)
         stay_run = _runs_from(ok)
     n = len(c.times_utc)
     out = []
@@ -216,10 +235,7 @@ def candidates_for(
         in_band = in_band or bool(hours)
         if stay_run is not None and mission.stay_h is not None:
             hours = [h for h in hours if stay_run[h] >= mission.stay_h[0]]
-        if mission.rendezvous_with is None:
-            hours = hours[:1]
-        else:
-            hours = hours[::3]
+        hours = hours[:1] if mission.rendezvous_with is None else hours[::3]
         launch_min = _minutes(w.open_utc + (w.close_utc - w.open_utc) / 2, start)
         for h in hours:
             stay = None
@@ -249,12 +265,15 @@ def candidates_for(
     return out, ""
 
 
-def _comms_ok(mission: LunarMission, campaign: LunarCampaign, grid: _Grid) -> np.ndarray:
-    """Hours with the Earth, or (if the mission requires a comms relay) the relay, visible."""
-    c = grid.conditions
-    ok = c.earth_visible.copy()
+def _relay_visible(
+    mission: LunarMission, campaign: LunarCampaign, grid: _Grid
+) -> np.ndarray | None:
+    """Hourly relay visibility on the grid over the span the mission's stays can fall in,
+    if the mission requires a working ``comms-relay`` (else None). The relay orbit's epoch
+    is the span's first hour (its real phase is not public, see moon/relay.py)."""
     if "comms-relay" not in mission.requires:
-        return ok
+        return None
+    c = grid.conditions
     first = grid.index(mission.first_launch)
     last = min(
         grid.index(
@@ -266,8 +285,9 @@ def _comms_ok(mission: LunarMission, campaign: LunarCampaign, grid: _Grid) -> np
     )
     span = [grid.time(i) for i in range(first, last + 1)]
     with_relay = site_conditions(campaign.site.site, span, mask=campaign.site.mask)
-    ok[first : last + 1] |= with_relay.relay_visible
-    return ok
+    out = np.zeros(len(c.times_utc), dtype=bool)
+    out[first : last + 1] = with_relay.relay_visible
+    return out
 
 
 @dataclass
@@ -289,7 +309,9 @@ def _build(campaign: LunarCampaign, cands: dict[str, list[Candidate]]) -> _Built
     model = shared.model
     by_name = {m.name: m for m in campaign.missions}
     choose: dict[str, list[cp_model.IntVar]] = {}
-    launch, arrival, event = {}, {}, {}
+    launch: dict[str, cp_model.IntVar] = {}
+    arrival: dict[str, cp_model.IntVar] = {}
+    event: dict[str, cp_model.IntVar] = {}
     # Variables: one choice per candidate, and the times it implies.
     for m in campaign.missions:
         cs = cands[m.name]
@@ -301,7 +323,9 @@ def _build(campaign: LunarCampaign, cands: dict[str, list[Candidate]]) -> _Built
             (event, [c.landing_min if c.landing_min is not None else c.arrival_min for c in cs]),
         ):
             table[m.name] = _var(model, values, f"t[{m.name}]")
-            model.add(table[m.name] == sum(v * b for v, b in zip(values, choose[m.name], strict=True)))
+            model.add(
+                table[m.name] == sum(v * b for v, b in zip(values, choose[m.name], strict=True))
+            )
 
     def what(m: LunarMission) -> str:
         return "lands" if m.lands else "arrives in lunar orbit"
@@ -309,10 +333,10 @@ def _build(campaign: LunarCampaign, cands: dict[str, list[Candidate]]) -> _Built
     # Dependencies: a mission launches only after the awaited one has landed (or arrived).
     for m in campaign.missions:
         for other in m.after:
-            o = by_name[other]
+            done = "has landed" if by_name[other].lands else "has arrived"
             add_precedence(
                 shared, m.name, other, launch[m.name], event[other], 0,
-                f"{m.name} launches only after {other} {'has landed' if o.lands else 'has arrived'}",
+                f"{m.name} launches only after {other} {done}",
             )  # fmt: skip
     # Capabilities working at the site before a landing (crewed: power unit and relay).
     for m in campaign.missions:
@@ -343,7 +367,7 @@ def _build(campaign: LunarCampaign, cands: dict[str, list[Candidate]]) -> _Built
     for m in campaign.missions:
         if m.rendezvous_with is None or m.loiter_limit_h is None:
             continue
-        o = m.rendezvous_with
+        o: str = m.rendezvous_with
         loiter = round(m.loiter_limit_h * 60)
         sentence = (
             f"{o} arrives in lunar orbit within {m.loiter_limit_h:g} h after {m.name} "
@@ -470,10 +494,11 @@ def plan_lunar_campaign(
 
     grid = _site_grid(campaign)
     cands: dict[str, list[Candidate]] = {}
+    relay_seen: dict[str, np.ndarray] = {}
     for m in campaign.missions:
         if progress is not None:
             progress(m.name)
-        found, why = candidates_for(m, campaign, grid)
+        found, why = candidates_for(m, campaign, grid, relay_seen)
         if not found:
             raise InfeasibleError(f"mission {m.name} cannot fly: {why}")
         cands[m.name] = found
@@ -500,9 +525,7 @@ def plan_lunar_campaign(
                 launcher=m.launcher.id,
                 launch_site=m.launch_site.id,
                 crew=m.crew,
-                crew_seats={
-                    p: solver.value(v) for (n, p), v in built.seats.items() if n == m.name
-                },
+                crew_seats={p: solver.value(v) for (n, p), v in built.seats.items() if n == m.name},
                 elements=tuple(e.id for e in m.elements),
                 launch_utc=campaign.start + timedelta(minutes=c.launch_min),
                 arrival_utc=campaign.start + timedelta(minutes=c.arrival_min),
@@ -514,13 +537,22 @@ def plan_lunar_campaign(
             )
         )
     power, night_list = _simulate(campaign, grid, results)
-    stay_comms = {}
+    stay_comms: dict[str, list[StayHour]] = {}
+    cond = grid.conditions
     for r in results:
         if r.landing_utc is not None and r.stay_h is not None:
             a = grid.index(r.landing_utc)
-            span = [grid.time(i) for i in range(a, a + int(r.stay_h) + 1)]
-            cond = site_conditions(campaign.site.site, span, mask=campaign.site.mask)
-            stay_comms[r.name] = daily_comms(cond)
+            relay = relay_seen.get(r.name)
+            stay_comms[r.name] = [
+                StayHour(
+                    grid.time(i),
+                    float(cond.sun_alt_deg[i]),
+                    bool(cond.sun_lit[i]),
+                    bool(cond.earth_visible[i]),
+                    bool(relay[i]) if relay is not None else False,
+                )
+                for i in range(a, a + int(r.stay_h))
+            ]
     return LunarPlan(
         campaign, tuple(results), grid.conditions, power, night_list, stay_comms, solve_s
     )
@@ -541,10 +573,8 @@ def _simulate(
             if e.surface:
                 placements.append(Placement(f"{r.name}/{e.id}", e, index, r.name))
         if r.stay_h is not None and r.crewed:
-            crew[index : index + int(math.ceil(r.stay_h))] = True
-    power = simulate_power(
-        placements, c.times_utc, c.sun_alt_deg, c.sun_az_deg, c.sun_lit, crew
-    )
+            crew[index : index + math.ceil(r.stay_h)] = True
+    power = simulate_power(placements, c.times_utc, c.sun_alt_deg, c.sun_az_deg, c.sun_lit, crew)
     night_list = nights(power)
     failure = power.first_failure()
     if failure is not None:

@@ -254,17 +254,21 @@ def load_lunar_campaign(path: Path | str) -> LunarCampaign:
     if s.horizon_mask is not None:
         mask_path = (path.parent / s.horizon_mask).resolve()
         if not mask_path.is_file():
-            raise fail(f"horizon mask {s.horizon_mask!r} not found next to the file", "site.horizon_mask")
+            raise fail(
+                f"horizon mask {s.horizon_mask!r} not found next to the file", "site.horizon_mask"
+            )
         mask = load_horizon_mask(mask_path)
     site = BaseSite(s.name, LunarSite(s.lat_deg, s.lon_deg, s.height_km), mask)
 
     launchers = dict(lunar_launchers())
-    for key, m in parsed.launchers.items():
-        if (m.azimuth_min_deg is None) != (m.azimuth_max_deg is None):
-            raise fail("give both azimuth_min_deg and azimuth_max_deg, or neither", f"launchers.{key}")
+    for key, lm in parsed.launchers.items():
+        if (lm.azimuth_min_deg is None) != (lm.azimuth_max_deg is None):
+            raise fail(
+                "give both azimuth_min_deg and azimuth_max_deg, or neither", f"launchers.{key}"
+            )
         launchers[key] = LunarLauncher(
-            key, m.name, tuple(m.sites), m.transfer_days, m.parking_alt_km,
-            m.azimuth_min_deg, m.azimuth_max_deg,
+            key, lm.name, tuple(lm.sites), lm.transfer_days, lm.parking_alt_km,
+            lm.azimuth_min_deg, lm.azimuth_max_deg,
         )  # fmt: skip
     elements = dict(bundled_elements())
     for key, em in parsed.elements.items():

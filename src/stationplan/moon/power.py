@@ -34,7 +34,6 @@ from datetime import date, datetime
 import numpy as np
 
 from stationplan.moon.base import Element
-from stationplan.moon.conditions import SiteConditions
 
 __all__ = [
     "SOLAR_CONSTANT_W_M2",
@@ -63,7 +62,9 @@ def panel_power_w(
     else:
         tilt = np.radians(element.panel_tilt_deg)
         daz = np.radians(np.asarray(sun_az_deg, dtype=float) - element.panel_azimuth_deg)
-        factor = np.clip(np.sin(alt) * np.cos(tilt) + np.cos(alt) * np.sin(tilt) * np.cos(daz), 0, 1)
+        factor = np.clip(
+            np.sin(alt) * np.cos(tilt) + np.cos(alt) * np.sin(tilt) * np.cos(daz), 0, 1
+        )
     solar = SOLAR_CONSTANT_W_M2 * element.solar_area_m2 * element.solar_efficiency * factor
     return np.where(np.asarray(sun_lit, dtype=bool), solar, 0.0) + element.radioisotope_w
 
@@ -277,16 +278,18 @@ class DailyComms:
     any_h: float
 
 
-def daily_comms(conditions: SiteConditions, step_h: float = 1.0) -> list[DailyComms]:
-    """Communication hours per UTC day from sampled conditions (steps of ``step_h`` hours):
-    direct to Earth when the Earth is above the horizon (or mask), by relay when the relay
-    satellite is."""
+def daily_comms(
+    times_utc: Sequence[datetime],
+    earth_visible: np.ndarray,
+    relay_visible: np.ndarray,
+    step_h: float = 1.0,
+) -> list[DailyComms]:
+    """Communication hours per UTC day from samples every ``step_h`` hours: direct to Earth
+    when the Earth is above the horizon (or mask), by relay when the relay satellite is."""
     days: dict[date, list[float]] = {}
-    for i, when in enumerate(conditions.times_utc):
+    for when, e, r in zip(times_utc, earth_visible, relay_visible, strict=True):
         row = days.setdefault(when.date(), [0.0, 0.0, 0.0])
-        e = bool(conditions.earth_visible[i])
-        r = bool(conditions.relay_visible[i])
-        row[0] += step_h * e
-        row[1] += step_h * r
-        row[2] += step_h * (e or r)
+        row[0] += step_h * bool(e)
+        row[1] += step_h * bool(r)
+        row[2] += step_h * (bool(e) or bool(r))
     return [DailyComms(d, *v) for d, v in sorted(days.items())]

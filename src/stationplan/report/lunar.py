@@ -26,6 +26,7 @@ import numpy as np
 from rich.table import Table
 
 from stationplan.moon.base_schedule import LunarPlan, MissionResult
+from stationplan.moon.power import daily_comms
 from stationplan.orbit.timescale import iso_utc_seconds
 
 from .files import make_output_dir, write_atomic
@@ -101,14 +102,19 @@ def lunar_plan_dict(plan: LunarPlan) -> dict[str, Any]:
                 if p.capacity_wh[p.keys.index(key)] > 0
             },
         },
-        "stay_comms": {
+        "stay_hours": {
             name: [
-                {"day": d.day.isoformat(), "direct_h": d.direct_h, "relay_h": d.relay_h,
-                 "any_h": d.any_h}
-                for d in days
+                {
+                    "utc": iso_utc_seconds(h.utc),
+                    "sun_alt_deg": round(h.sun_alt_deg, 3),
+                    "sun_lit": h.sun_lit,
+                    "earth_visible": h.earth_visible,
+                    "relay_visible": h.relay_visible,
+                }
+                for h in hours
             ]
-            for name, days in plan.stay_comms.items()
-        },  # fmt: skip
+            for name, hours in plan.stay_comms.items()
+        },
         "solve_s": round(plan.solve_s, 3),
     }
 
@@ -239,7 +245,7 @@ def conditions_svg(plan: LunarPlan) -> str:
     times = np.array([_naive(t) for t in c.times_utc])
     day = 24
     fig, (ax, bx) = plt.subplots(2, 1, figsize=(11, 6.5), sharex=True)
-    ax.plot(times[::day // 4], c.sun_alt_deg[::day // 4], lw=0.5, color="#e0a800", label="Sun")
+    ax.plot(times[:: day // 4], c.sun_alt_deg[:: day // 4], lw=0.5, color="#e0a800", label="Sun")
     ax.plot(times[::day // 4], c.earth_alt_deg[::day // 4], lw=0.5, color="#5b8def",
             label="Earth")  # fmt: skip
     ax.axhline(0.0, color="black", lw=0.5)
@@ -301,8 +307,12 @@ def render_lunar_html(plan: LunarPlan) -> str:
     comms_rows = "".join(
         "<tr>" + _cell(name) + _cell(d.day.isoformat()) + _cell(f"{d.direct_h:g}")
         + _cell(f"{d.relay_h:g}") + _cell(f"{d.any_h:g}") + "</tr>"
-        for name, days in plan.stay_comms.items()
-        for d in days
+        for name, hours in plan.stay_comms.items()
+        for d in daily_comms(
+            [h.utc for h in hours],
+            np.array([h.earth_visible for h in hours]),
+            np.array([h.relay_visible for h in hours]),
+        )
     )  # fmt: skip
     site = plan.campaign.site
     return f"""<!DOCTYPE html>

@@ -1,0 +1,238 @@
+"""`stationplan lunar plan`: the ILRS example plans inside every rule it states; the broken
+variants exit 2 naming the requirement; bad files exit 1 naming the field.
+
+The checks recompute the Sun and Earth at the site with the Moon layer (DE421) instead of
+trusting the scheduler's numbers, and read the rules from the example file itself.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+from cli_runner import run_cli
+
+from stationplan.moon.base import bundled_elements
+from stationplan.moon.conditions import load_horizon_mask, site_conditions
+from stationplan.moon.frames import LunarSite
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+ILRS = EXAMPLES / "ilrs-2035.toml"
+BROKEN = EXAMPLES / "broken" / "lunar"
+
+
+def _utc(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+@pytest.fixture(scope="module")
+def ilrs(tmp_path_factory) -> tuple[dict, dict, Path]:
+    """(the plan as JSON, the example file, the report folder) — planned once (~15 s)."""
+    import sys
+    from io import StringIO
+
+    report = tmp_path_factory.mktemp("lunar") / "report"
+    old_out, old_argv = sys.stdout, sys.argv
+    sys.stdout = StringIO()
+    sys.argv = [
+        "stationplan",
+        "lunar",
+        "plan",
+        str(ILRS),
+        "--format",
+        "json",
+        "--report",
+        str(report),
+    ]
+    try:
+        from stationplan.cli.app import main
+
+        try:
+            main()
+            code = 0
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        text = sys.stdout.getvalue()
+    finally:
+        sys.stdout, sys.argv = old_out, old_argv
+    assert code == 0, text
+    with ILRS.open("rb") as f:
+        example = tomllib.load(f)
+    return json.loads(text), example, report
+
+
+def _rules(example: dict) -> dict[str, dict]:
+    return {m["name"]: m for m in example["missions"]}
+
+
+def _site(example: dict):
+    s = example["site"]
+    mask = load_horizon_mask(ILRS.parent / s["horizon_mask"])
+    return LunarSite(s["lat_deg"], s["lon_deg"]), mask
+
+
+def test_the_plan_json_has_the_contract_keys_for_every_mission(ilrs) -> None:
+    plan, example, _ = ilrs
+    assert [m["name"] for m in plan["missions"]] == [m["name"] for m in example["missions"]]
+    for m in plan["missions"]:
+        assert isinstance(m["crewed"], bool)
+        for key in (
+            "launch_utc",
+            "landing_utc",
+            "site_lat_deg",
+            "site_lon_deg",
+            "sun_alt_at_landing_deg",
+        ):
+            assert key in m
+        assert (m["landing_utc"] is None) == (
+            _rules(example)[m["name"]].get("lands", True) is False
+        )
+
+
+def test_every_mission_launches_inside_its_published_launch_dates(ilrs) -> None:
+    plan, example, _ = ilrs
+    rules = _rules(example)
+    for m in plan["missions"]:
+        first, last = rules[m["name"]]["launch"]
+        assert first <= _utc(m["launch_utc"]).date() <= last, m["name"]
+
+
+def test_every_landing_has_the_sun_inside_its_band_recomputed_from_de421(ilrs) -> None:
+    plan, example, _ = ilrs
+    site, mask = _site(example)
+    rules = _rules(example)
+    landers = [m for m in plan["missions"] if m["landing_utc"] is not None]
+    cond = site_conditions(site, [_utc(m["landing_utc"]) for m in landers], mask=mask, relay=None)
+    for m, alt, lit in zip(landers, cond.sun_alt_deg, cond.sun_lit, strict=True):
+        lo, hi = rules[m["name"]]["landing_sun_deg"]
+        assert lit and lo <= alt <= hi, (m["name"], alt)
+        # the reported elevation is the recomputed one (to 0.001 deg, the JSON rounding)
+        assert m["sun_alt_at_landing_deg"] == pytest.approx(alt, abs=1e-3)
+
+
+def _ready_utc(plan: dict, example: dict, capability: str, before: str) -> list[datetime]:
+    """When each element with ``capability`` delivered by another mission starts working."""
+    elements = bundled_elements()
+    out = []
+    for m in plan["missions"]:
+        if m["name"] == before:
+            continue
+        for eid in m["elements"]:
+            e = elements[eid]
+            if capability in e.capabilities:
+                at = _utc(m["landing_utc"] if e.surface else m["arrival_utc"])
+                out.append(at + timedelta(hours=e.commissioning_h))
+    return out
+
+
+def test_crews_land_only_after_a_power_unit_and_a_relay_are_working(ilrs) -> None:
+    plan, example, _ = ilrs
+    rules = _rules(example)
+    crewed = [m for m in plan["missions"] if m["crewed"] and m["landing_utc"]]
+    assert len(crewed) == 2
+    for m in crewed:
+        assert {"power", "comms-relay"} <= set(rules[m["name"]]["requires"])
+        for capability in ("power", "comms-relay"):
+            ready = _ready_utc(plan, example, capability, m["name"])
+            assert ready and min(ready) <= _utc(m["landing_utc"]), (m["name"], capability)
+
+
+def test_crew_stays_are_in_daylight_with_earth_or_relay_contact_every_hour(ilrs) -> None:
+    plan, example, _ = ilrs
+    site, mask = _site(example)
+    rules = _rules(example)
+    for m in (m for m in plan["missions"] if m["crewed"] and m["landing_utc"]):
+        lo, hi = rules[m["name"]]["stay_h"]
+        assert lo <= m["stay_h"] <= hi
+        landing = _utc(m["landing_utc"])
+        hours = [landing + timedelta(hours=i) for i in range(int(m["stay_h"]))]
+        cond = site_conditions(site, hours, mask=mask, relay=None)
+        assert cond.sun_lit.all(), m["name"]
+        reported = plan["stay_hours"][m["name"]]
+        assert [_utc(h["utc"]) for h in reported] == hours
+        relay = np.array([h["relay_visible"] for h in reported])
+        assert (cond.earth_visible | relay).all(), m["name"]
+        assert _utc(m["liftoff_utc"]) == landing + timedelta(hours=m["stay_h"])
+
+
+def test_each_mengzhou_arrives_within_the_waiting_lanyues_loiter_limit(ilrs) -> None:
+    plan, example, _ = ilrs
+    rules = _rules(example)
+    by_name = {m["name"]: m for m in plan["missions"]}
+    pairs = [(n, r) for n, r in rules.items() if "rendezvous_with" in r]
+    assert len(pairs) == 2
+    for name, r in pairs:
+        lander, partner = by_name[name], by_name[r["rendezvous_with"]]
+        wait_h = (_utc(partner["arrival_utc"]) - _utc(lander["arrival_utc"])) / timedelta(hours=1)
+        assert 0 <= wait_h <= r["loiter_limit_h"]
+        landing_after_h = (_utc(lander["landing_utc"]) - _utc(partner["arrival_utc"])) / timedelta(
+            hours=1
+        )
+        assert landing_after_h >= r["docking_h"]
+
+
+def test_dependencies_and_partner_seat_quotas_hold(ilrs) -> None:
+    plan, example, _ = ilrs
+    by_name = {m["name"]: m for m in plan["missions"]}
+    for r in example["missions"]:
+        for other in r.get("after", []):
+            done = by_name[other]["landing_utc"] or by_name[other]["arrival_utc"]
+            assert _utc(by_name[r["name"]]["launch_utc"]) >= _utc(done)
+    for m in plan["missions"]:
+        if m["crewed"] and m["landing_utc"]:
+            assert sum(m["crew_seats"].values()) == m["crew"]
+    for q in example["quotas"]:
+        seats = sum(m["crew_seats"].get(q["partner"], 0) for m in plan["missions"])
+        assert seats >= q.get("min_crew_seats", 0)
+        flown = sum(1 for m in plan["missions"] if m["partner"] == q["partner"])
+        assert flown >= q.get("min_missions", 0)
+
+
+def test_the_report_has_the_gantt_the_elevation_and_battery_plots_and_the_comms_table(ilrs) -> None:
+    _, _, report = ilrs
+    page = (report / "report.html").read_text()
+    assert page.count("<svg") == 2
+    assert "battery SOC" in page and "Sun and Earth above the site" in page
+    assert "Communications during crew stays" in page
+    assert (report / "plan.ics").read_bytes().count(b"BEGIN:VEVENT") >= 2 * 14
+
+
+@pytest.mark.parametrize(
+    ("name", "phrase"),
+    [
+        ("crew-before-power", "Lanyue-2029 lands only after a 'power' element is working"),
+        ("night-not-survived", "night survival: element small-power-station"),
+    ],
+)
+def test_the_broken_variants_exit_2_naming_the_requirement(capsys, name, phrase) -> None:
+    code, out, err = run_cli(capsys, "lunar", "plan", str(BROKEN / f"{name}.toml"))
+    assert code == 2
+    assert phrase in err
+    assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (
+            ("landing_sun_deg = [0.5, 3.0]", "landing_sun_deg = [3.0, 0.5]"),
+            "missions[0].landing_sun_deg",
+        ),
+        (('launcher = "long-march-5"', 'launcher = "long-march-99"'), "missions[0].launcher"),
+        (('"ce7-hopper"]', '"ce7-hoper"]'), "missions[0].elements[3]"),
+        (("lat_deg = -88.8", "lat_deg = -98.8"), "site.lat_deg"),
+    ],
+)
+def test_a_bad_campaign_file_is_one_line_naming_the_field(capsys, tmp_path, change, field) -> None:
+    text = (BROKEN / "night-not-survived.toml").read_text()
+    assert change[0] in text
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace(change[0], change[1], 1).replace("../../", str(EXAMPLES) + "/"))
+    code, _, err = run_cli(capsys, "lunar", "plan", str(bad))
+    assert code == 1
+    assert f"[{field}]" in err and str(bad) in err
+    assert len(err.strip().splitlines()) == 1
