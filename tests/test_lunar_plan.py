@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from cli_runner import run_cli
 
+from cli_runner import run_cli
 from stationplan.moon.base import bundled_elements
 from stationplan.moon.conditions import load_horizon_mask, site_conditions
 from stationplan.moon.frames import LunarSite
@@ -209,7 +209,7 @@ def test_the_report_has_the_gantt_the_elevation_and_battery_plots_and_the_comms_
     ],
 )
 def test_the_broken_variants_exit_2_naming_the_requirement(capsys, name, phrase) -> None:
-    code, out, err = run_cli(capsys, "lunar", "plan", str(BROKEN / f"{name}.toml"))
+    code, _, err = run_cli(capsys, "lunar", "plan", str(BROKEN / f"{name}.toml"))
     assert code == 2
     assert phrase in err
     assert len(err.strip().splitlines()) == 1
