@@ -19,6 +19,7 @@ BENCHMARKS = [
     "bench_backends",
     "bench_web",
     "bench_lunar",
+    "bench_lunar_campaign",
 ]
 
 
