@@ -111,6 +111,7 @@ class PowerResult:
     capacity_wh: np.ndarray
     floor_wh: np.ndarray
     sun_lit: np.ndarray
+    landed_index: np.ndarray
 
     def first_failure(self) -> tuple[int, int] | None:
         """(step, column) of the first unmet demand (> 1e-6 Wh), or None."""
@@ -213,6 +214,7 @@ def simulate_power(
         capacity_wh=cap,
         floor_wh=floor,
         sun_lit=lit,
+        landed_index=np.array([p.from_index for p in placements], dtype=int),
     )
 
 

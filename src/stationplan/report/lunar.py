@@ -217,7 +217,13 @@ def _svg(fig: Any) -> str:
 def gantt_svg(plan: LunarPlan) -> str:
     """One row per mission: transfer (launch → arrival), orbit (→ landing), crew stay."""
     fig, ax = plt.subplots(figsize=(11, 1.2 + 0.4 * len(plan.missions)))
+    end = plan.campaign.end
     for y, m in enumerate(plan.missions):
+        settled = m.landing_utc or m.arrival_utc
+        if settled < end:
+            x0, x1 = mdates.date2num(_naive(settled)), mdates.date2num(_naive(end))
+            colour = "#dff0d8" if m.landing_utc is not None else "#e3ecfa"
+            ax.barh(y, x1 - x0, left=x0, height=0.3, color=colour)
         spans = [(m.launch_utc, m.arrival_utc, "#5b8def")]
         if m.landing_utc is not None:
             spans.append((m.arrival_utc, m.landing_utc, "#999999"))
@@ -231,7 +237,10 @@ def gantt_svg(plan: LunarPlan) -> str:
             ax.plot(mdates.date2num(_naive(m.landing_utc)), y, "kv", markersize=5)
     ax.set_yticks(range(len(plan.missions)), [m.name for m in plan.missions])
     ax.invert_yaxis()
-    ax.set_title("missions: transfer (blue), lunar orbit (grey), landing ▼, crew stay (red)")
+    ax.set_title(
+        "missions: transfer (blue), lunar orbit (grey), landing ▼, crew stay (red); "
+        "then on the surface (green) or in orbit (light blue)"
+    )
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
     ax.grid(axis="x", alpha=0.3)
     return _svg(fig)
@@ -244,7 +253,9 @@ def conditions_svg(plan: LunarPlan) -> str:
     p = plan.power
     times = np.array([_naive(t) for t in c.times_utc])
     day = 24
-    fig, (ax, bx) = plt.subplots(2, 1, figsize=(11, 6.5), sharex=True)
+    fig, (ax, cx, bx) = plt.subplots(
+        3, 1, figsize=(11, 8.5), sharex=True, gridspec_kw={"height_ratios": [3, 1.5, 3]}
+    )
     ax.plot(times[:: day // 4], c.sun_alt_deg[:: day // 4], lw=0.5, color="#e0a800", label="Sun")
     ax.plot(times[::day // 4], c.earth_alt_deg[::day // 4], lw=0.5, color="#5b8def",
             label="Earth")  # fmt: skip
@@ -252,13 +263,21 @@ def conditions_svg(plan: LunarPlan) -> str:
     ax.set_ylabel("elevation, deg")
     ax.set_title(f"Sun and Earth above the site ({c.horizon}); 6-hourly samples")
     ax.legend(loc="upper right", fontsize=8)
-    soc = p.soc_fraction()
+    direct = daily_comms(c.times_utc, c.earth_visible, np.zeros(len(times), dtype=bool))
+    cx.bar([_naive(datetime.combine(d.day, datetime.min.time())) for d in direct],
+           [d.direct_h for d in direct], width=1.0, color="#5b8def")  # fmt: skip
+    cx.set_ylabel("Earth in view, h/day")
+    cx.set_ylim(0, 24)
+    soc = np.where(
+        np.arange(len(times))[:, None] >= p.landed_index[None, :], p.soc_fraction(), np.nan
+    )
     n_days = len(times) // day
     for j, key in enumerate(p.keys):
         if p.capacity_wh[j] <= 0:
             continue
-        daily = np.nanmin(soc[: n_days * day, j].reshape(n_days, day), axis=1)
-        on = p.demand_wh[: n_days * day, j].reshape(n_days, day).sum(axis=1) > 0
+        block = soc[: n_days * day, j].reshape(n_days, day)
+        on = np.isfinite(block).all(axis=1)
+        daily = np.nanmin(np.where(np.isfinite(block), block, 1.0), axis=1)
         bx.plot(times[: n_days * day : day][on], daily[on], lw=0.8, label=key)
     bx.set_ylabel("battery SOC (daily min)")
     bx.set_ylim(0, 1.05)
@@ -333,7 +352,7 @@ survived by every element on the surface (hourly energy balance).</p>
 <th>stay h</th><th>crew seats</th><th>elements</th></tr>{rows}</table>
 <h2>Timeline</h2>
 {gantt_svg(plan)}
-<h2>Sun, Earth and batteries</h2>
+<h2>Sun, Earth (and direct-to-Earth hours per day) and batteries</h2>
 {conditions_svg(plan)}
 <h2>Longest nights with elements on the surface</h2>
 <table><tr><th>sunset (UTC)</th><th>hours</th><th>elements through it</th>
