@@ -132,8 +132,10 @@ def test_energy_is_conserved_every_step_for_each_element_and_the_base(seed: int)
     assert np.abs(base).max() < 1e-6
     assert np.abs(r.imported_wh.sum(axis=1)).max() < 1e-6
     assert (r.used_wh <= r.demand_wh + 1e-9).all()
-    assert (r.soc_wh >= r.floor_wh - 1e-9).all()
+    landed = np.arange(n)[:, None] >= np.array([p.from_index for p in placements])[None, :]
+    assert (r.soc_wh[landed] >= np.broadcast_to(r.floor_wh, r.soc_wh.shape)[landed] - 1e-9).all()
     assert (r.soc_wh <= r.capacity_wh + 1e-9).all()
+    assert (r.soc_wh[~landed] == 0).all() and (r.unmet_wh[~landed] == 0).all()
     stored_change = np.diff(r.soc_wh, axis=0)[1:]
     on = np.array([[i > p.from_index for p in placements] for i in range(2, n)])
     assert np.abs((stored_change - r.stored_wh[2:]) * on).max() < 1e-6
