@@ -236,3 +236,28 @@ def test_a_bad_campaign_file_is_one_line_naming_the_field(capsys, tmp_path, chan
     assert code == 1
     assert f"[{field}]" in err and str(bad) in err
     assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        ILRS,
+        BROKEN / "crew-before-power.toml",
+        BROKEN / "night-not-survived.toml",
+        Path(__file__).resolve().parents[1] / "src/stationplan/data/lunar_elements.toml",
+    ],
+    ids=lambda p: p.name,
+)
+def test_every_number_in_the_lunar_data_carries_a_source_or_says_assumption(path) -> None:
+    import re
+
+    unsourced = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        match = re.match(r"^\s*[A-Za-z0-9_.-]+\s*=\s*(.*)$", line)
+        if not match:
+            continue
+        value = re.sub(r'"[^"]*"', "", match.group(1).split("#")[0])
+        comment = line.partition("#")[2].strip()
+        if re.search(r"\d", value) and len(comment) < 8:
+            unsourced.append(f"{path.name}:{number}: {line.strip()}")
+    assert unsourced == []
