@@ -225,6 +225,11 @@ def test_the_broken_variants_exit_2_naming_the_requirement(capsys, name, phrase)
         (('launcher = "long-march-5"', 'launcher = "long-march-99"'), "missions[0].launcher"),
         (('"ce7-hopper"]', '"ce7-hoper"]'), "missions[0].elements[3]"),
         (("lat_deg = -88.8", "lat_deg = -98.8"), "site.lat_deg"),
+        (
+            ("min_soc = 0.1                 # assumption", "min_soc = 1.5"),
+            "elements.small-power-station.min_soc",
+        ),
+        (('panel = "tracking"', 'panel = "gimballed"'), "elements.small-power-station.panel"),
     ],
 )
 def test_a_bad_campaign_file_is_one_line_naming_the_field(capsys, tmp_path, change, field) -> None:
