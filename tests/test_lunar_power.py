@@ -11,6 +11,7 @@ from stationplan.moon.base import Consumption, Element
 from stationplan.moon.power import (
     SOLAR_CONSTANT_W_M2,
     Placement,
+    clamp_scan,
     nights,
     panel_power_w,
     simulate_power,
@@ -136,9 +137,13 @@ def test_energy_is_conserved_every_step_for_each_element_and_the_base(seed: int)
     assert (r.soc_wh[landed] >= np.broadcast_to(r.floor_wh, r.soc_wh.shape)[landed] - 1e-9).all()
     assert (r.soc_wh <= r.capacity_wh + 1e-9).all()
     assert (r.soc_wh[~landed] == 0).all() and (r.unmet_wh[~landed] == 0).all()
-    stored_change = np.diff(r.soc_wh, axis=0)[1:]
-    on = np.array([[i > p.from_index for p in placements] for i in range(2, n)])
-    assert np.abs((stored_change - r.stored_wh[2:]) * on).max() < 1e-6
+    # The energy in storage changes only by what is stored and by batteries landing.
+    total = r.soc_wh.sum(axis=1)
+    change = np.diff(np.concatenate([[0.0], total]))
+    assert np.abs(change - r.stored_wh.sum(axis=1) - r.arriving_wh.sum(axis=1)).max() < 1e-6
+    alone = ~r.connected
+    own = np.diff(np.vstack([np.zeros((1, len(placements))), r.soc_wh]), axis=0)[:, alone]
+    assert np.abs(own - r.stored_wh[:, alone] - r.arriving_wh[:, alone]).max() < 1e-6
 
 
 def test_a_connected_radioisotope_unit_carries_a_battery_less_rover_through_the_night() -> None:
@@ -162,3 +167,19 @@ def test_a_connected_radioisotope_unit_carries_a_battery_less_rover_through_the_
     assert shared.first_failure() is None
     # 120 W − 20 W of its own leaves 100 W for the rover's 50 W survival load.
     assert shared.imported_wh[5, 0] == pytest.approx(50.0, abs=1e-9)
+
+
+def test_the_battery_scan_matches_the_step_by_step_recurrence() -> None:
+    # brute force: x <- min(max(x + a, low), high), step by step
+    rng = np.random.default_rng(7)
+    n = 1000
+    a = rng.normal(0, 50, n)
+    low = rng.choice([0.0, 20.0], n)
+    high = low + rng.choice([0.0, 100.0, 500.0], n)
+    big_a, big_l, big_h = clamp_scan(a[:, None], low[:, None], high[:, None])
+    x, expected = 30.0, []
+    for t in range(n):
+        x = min(max(x + a[t], low[t]), high[t])
+        expected.append(x)
+    got = np.minimum(np.maximum(30.0 + big_a[:, 0], big_l[:, 0]), big_h[:, 0])
+    assert got == pytest.approx(expected, abs=1e-9)

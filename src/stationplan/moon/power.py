@@ -18,11 +18,14 @@ of a step first charges the battery up to its capacity, the rest is *spilled*; a
 draws the battery down to its floor (``min_soc · battery_wh``), what is still missing is
 *unmet* (the element browns out: it does not survive that night). Elements with
 ``connects = true`` on the surface form one grid: the grid balances as one element with the
-sum of their productions, loads and batteries, and shares the charge, discharge, spill and
-shortfall out in proportion to headroom, available charge, production and load. Per element,
-every step: ``produced + imported = used + stored + spilled`` with ``used = demand − unmet``,
-``stored`` the change of stored energy and ``imported`` summing to zero over the grid; for
-the base ``produced = used + stored + spilled``.
+sum of their productions, loads and batteries (one pooled store), and shares the stored
+energy out in proportion to usable capacity, the spill to production and the shortfall to
+load. Per element, every step: ``produced + imported = used + stored + spilled`` with
+``used = demand − unmet``, ``stored`` the energy put into (or, negative, drawn from) storage
+and ``imported`` summing to zero over the grid; for the base ``produced = used + stored +
+spilled``, and the stored energy changes only by ``stored`` and by batteries landing.
+
+The battery recurrence is a prefix scan over time (:func:`clamp_scan`), not a loop.
 """
 
 from __future__ import annotations
@@ -93,7 +96,8 @@ class Placement:
 @dataclass(frozen=True)
 class PowerResult:
     """Per step (rows) and placement (columns): energies in Wh over the step, ``soc_wh`` the
-    stored energy at the step's end. Steps before a placement lands are zero."""
+    stored energy at the step's end, ``arriving_wh`` the charge a battery lands with. Steps
+    before a placement lands are zero. Grid members show their share of the pooled store."""
 
     times_utc: list[datetime]
     step_h: float
@@ -112,6 +116,7 @@ class PowerResult:
     floor_wh: np.ndarray
     sun_lit: np.ndarray
     landed_index: np.ndarray
+    arriving_wh: np.ndarray
 
     def first_failure(self) -> tuple[int, int] | None:
         """(step, column) of the first unmet demand (> 1e-6 Wh), or None."""
@@ -128,6 +133,53 @@ class PowerResult:
             return np.where(self.capacity_wh > 0, self.soc_wh / self.capacity_wh, np.nan)
 
 
+def clamp_scan(
+    offset: np.ndarray, low: np.ndarray, high: np.ndarray, axis: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Prefix compositions of the steps ``x -> min(max(x + offset, low), high)`` along ``axis``.
+
+    Returns (A, L, H) with ``x_t+1 = min(max(x_0 + A_t, L_t), H_t)`` after steps 0..t. The
+    family is closed under composition — applying (a1, l1, h1) then (a2, l2, h2) gives
+    (a1 + a2, clamp(l1 + a2, l2, h2), clamp(h1 + a2, l2, h2)) — so the recurrence of a battery
+    that charges up to its capacity and discharges down to its floor is an associative scan,
+    done here in log2(n) array passes (Hillis & Steele 1986, CACM 29, 1170)."""
+    big_a = np.array(offset, dtype=float, copy=True)
+    big_l = np.array(low, dtype=float, copy=True)
+    big_h = np.array(high, dtype=float, copy=True)
+    big_a, big_l, big_h = (np.moveaxis(x, axis, 0) for x in (big_a, big_l, big_h))
+    n = big_a.shape[0]
+    d = 1
+    while d < n:
+        first_a, first_l, first_h = big_a[:-d], big_l[:-d], big_h[:-d]
+        then_a, then_l, then_h = big_a[d:], big_l[d:], big_h[d:]
+        new_a = first_a + then_a
+        new_l = np.clip(first_l + then_a, then_l, then_h)
+        new_h = np.clip(first_h + then_a, then_l, then_h)
+        big_a = np.concatenate([big_a[:d], new_a])
+        big_l = np.concatenate([big_l[:d], new_l])
+        big_h = np.concatenate([big_h[:d], new_h])
+        d *= 2
+    return tuple(np.moveaxis(x, 0, axis) for x in (big_a, big_l, big_h))  # type: ignore[return-value]
+
+
+def _store(
+    net: np.ndarray, arriving: np.ndarray, low: np.ndarray, high: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One store per column: (energy at each step's end, stored, spilled, unmet), Wh.
+
+    ``arriving``: energy brought by batteries landing at that step (not a flow of the step).
+    """
+    offset = net + arriving
+    big_a, big_l, big_h = clamp_scan(offset, low, high)
+    after = np.minimum(np.maximum(big_a, big_l), big_h)  # x_0 = 0
+    before = np.vstack([np.zeros((1, after.shape[1])), after[:-1]])
+    pre = before + offset
+    spilled = np.maximum(pre - high, 0.0)
+    unmet = np.maximum(low - pre, 0.0)
+    stored = after - before - arriving
+    return after, stored, spilled, unmet
+
+
 def simulate_power(
     placements: Sequence[Placement],
     times_utc: Sequence[datetime],
@@ -140,63 +192,54 @@ def simulate_power(
     initial_soc: float = 1.0,
 ) -> PowerResult:
     """Energy balance of ``placements`` on the time grid ``times_utc`` (steps of ``step_h``
-    hours; Sun arrays per instant). Batteries start at ``initial_soc`` of capacity on
-    landing. Production and loads are computed as arrays over time; the battery recurrence
-    steps through time with all elements at once."""
+    hours; Sun arrays per instant). Batteries land at ``initial_soc`` of capacity.
+
+    Everything is an array over time: production and loads per element, then the battery
+    recurrence of each unconnected element and of the grid's pooled store as a prefix scan
+    (:func:`clamp_scan`). The grid's stored energy is shared out in proportion to each
+    member's usable capacity (``battery_wh − floor``), its spill in proportion to
+    production and its shortfall in proportion to load."""
     n = len(times_utc)
     m = len(placements)
     lit = np.asarray(sun_lit, dtype=bool)
     crew = np.zeros(n, dtype=bool) if crew_present is None else np.asarray(crew_present, bool)
-    present = np.zeros((n, m), dtype=bool)
+    steps = np.arange(n)[:, None]
+    start = np.array([max(p.from_index, 0) for p in placements], dtype=int).reshape(1, m)
+    present = steps >= start
     prod = np.zeros((n, m))
     dem = np.zeros((n, m))
-    cap = np.array([p.element.battery_wh for p in placements], dtype=float)
-    floor = np.array([p.element.battery_wh * p.element.min_soc for p in placements], dtype=float)
-    grid = np.array([p.element.connects for p in placements], dtype=bool)
     for j, p in enumerate(placements):
-        present[max(p.from_index, 0) :, j] = p.from_index < n
         prod[:, j] = panel_power_w(p.element, sun_alt_deg, sun_az_deg, lit) * step_h
         dem[:, j] = demand_w(p.element, lit, crew) * step_h
     prod *= present
     dem *= present
-    shape = (n, m)
-    used, stored, spilled, imported, unmet, soc_out = (np.zeros(shape) for _ in range(6))
-    soc = np.zeros(m)
-    landed = np.zeros(m, dtype=bool)
-    for i in range(n):
-        here = present[i]
-        arriving = here & ~landed
-        soc[arriving] = initial_soc * cap[arriving]
-        landed |= here
-        p_i, d_i = prod[i], dem[i]
-        net = p_i - d_i
-        charge = np.minimum(np.maximum(net, 0.0), cap - soc)
-        discharge = np.minimum(np.maximum(-net, 0.0), np.maximum(soc - floor, 0.0))
-        spill = np.maximum(net, 0.0) - charge
-        short = np.maximum(-net, 0.0) - discharge
-        imp = np.zeros(m)
-        g = grid & here
-        if g.sum() > 1:
-            g_net = float(net[g].sum())
-            g_cap = cap[g] - soc[g]
-            g_av = np.maximum(soc[g] - floor[g], 0.0)
-            g_charge = min(max(g_net, 0.0), float(g_cap.sum()))
-            g_dis = min(max(-g_net, 0.0), float(g_av.sum()))
-            g_spill = max(g_net, 0.0) - g_charge
-            g_short = max(-g_net, 0.0) - g_dis
-            charge[g] = g_charge * _share(g_cap)
-            discharge[g] = g_dis * _share(g_av)
-            spill[g] = g_spill * _share(p_i[g])
-            short[g] = g_short * _share(d_i[g])
-            used_g = d_i[g] - short[g]
-            imp[g] = used_g + charge[g] - discharge[g] + spill[g] - p_i[g]
-        soc = soc + charge - discharge
-        used[i] = d_i - short
-        stored[i] = charge - discharge
-        spilled[i] = spill
-        imported[i] = imp
-        unmet[i] = short
-        soc_out[i] = soc
+    cap = np.array([p.element.battery_wh for p in placements], dtype=float)
+    floor = np.array([p.element.battery_wh * p.element.min_soc for p in placements], dtype=float)
+    grid = np.array([p.element.connects for p in placements], dtype=bool)
+    arriving = np.zeros((n, m))
+    landing = start[0] < n
+    arriving[start[0][landing], np.flatnonzero(landing)] = initial_soc * cap[landing]
+    low = present * floor
+    high = present * cap
+    # Unconnected elements: one store each.
+    soc, stored, spilled, unmet = _store(prod - dem, arriving, low, high)
+    imported = np.zeros((n, m))
+    if grid.any():
+        g = grid
+        pool, p_stored, p_spilled, p_unmet = _store(
+            (prod[:, g] - dem[:, g]).sum(axis=1, keepdims=True),
+            arriving[:, g].sum(axis=1, keepdims=True),
+            low[:, g].sum(axis=1, keepdims=True),
+            high[:, g].sum(axis=1, keepdims=True),
+        )
+        usable = high[:, g] - low[:, g]
+        stored[:, g] = p_stored * _shares(usable)
+        spilled[:, g] = p_spilled * _shares(prod[:, g])
+        unmet[:, g] = p_unmet * _shares(dem[:, g])
+        spare = pool - low[:, g].sum(axis=1, keepdims=True)
+        soc[:, g] = low[:, g] + spare * _shares(usable)
+        used_g = dem[:, g] - unmet[:, g]
+        imported[:, g] = used_g + stored[:, g] + spilled[:, g] - prod[:, g]
     return PowerResult(
         times_utc=list(times_utc),
         step_h=step_h,
@@ -205,24 +248,26 @@ def simulate_power(
         connected=grid,
         produced_wh=prod,
         demand_wh=dem,
-        used_wh=used,
+        used_wh=dem - unmet,
         stored_wh=stored,
         spilled_wh=spilled,
         imported_wh=imported,
         unmet_wh=unmet,
-        soc_wh=soc_out,
+        soc_wh=soc,
         capacity_wh=cap,
         floor_wh=floor,
         sun_lit=lit,
-        landed_index=np.array([p.from_index for p in placements], dtype=int),
+        landed_index=start[0].copy(),
+        arriving_wh=arriving,
     )
 
 
-def _share(weights: np.ndarray) -> np.ndarray:
-    total = float(weights.sum())
-    if total <= 0.0:
-        return np.full(weights.shape, 1.0 / weights.size)
-    return weights / total
+def _shares(weights: np.ndarray) -> np.ndarray:
+    """Row-wise shares of ``weights`` (n, k); a row summing to 0 splits evenly."""
+    total = weights.sum(axis=1, keepdims=True)
+    even = np.full(weights.shape, 1.0 / max(weights.shape[1], 1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, weights / np.where(total > 0, total, 1.0), even)
 
 
 @dataclass(frozen=True)
