@@ -37,6 +37,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -51,7 +52,7 @@ from stationplan.moon.power import (
     nights,
     simulate_power,
 )
-from stationplan.moon.transfer import daily_windows
+from stationplan.moon.transfer import LunarWindow, daily_windows
 from stationplan.orbit.timescale import iso_utc_seconds
 from stationplan.planning import SharedModel, add_launch_separation, add_precedence
 
@@ -69,7 +70,7 @@ HOUR = timedelta(hours=1)
 GRID_MARGIN_H = 24 * 60
 #: Most launch days tried per mission without a rendezvous (longer spans are sampled every
 #: k-th day, k = ceil(days / this)); both sides of a rendezvous try every day.
-MAX_LAUNCH_DAYS = 40
+MAX_LAUNCH_DAYS = 24
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,24 @@ def _runs_from(ok: np.ndarray) -> np.ndarray:
     return out[:-1]
 
 
+@lru_cache(maxsize=4096)
+def _day_windows(
+    lat_deg: float,
+    lon_deg: float,
+    limits: tuple[float, float],
+    day: datetime,
+    transfer_days: float,
+    parking_alt_km: float,
+) -> tuple[LunarWindow, ...]:
+    """The launch windows of one day (shared by missions flying the same launcher and site,
+    e.g. both sides of a rendezvous)."""
+    return tuple(
+        daily_windows(
+            lat_deg, lon_deg, limits, day, day + timedelta(days=1), transfer_days, parking_alt_km
+        )
+    )
+
+
 def candidates_for(
     mission: LunarMission,
     campaign: LunarCampaign,
@@ -186,7 +205,7 @@ def candidates_for(
         limits = (pad.azimuth_min_deg, pad.azimuth_max_deg)
     else:
         limits = (0.0, 360.0)
-    windows = []
+    windows: list[LunarWindow] = []
     days = (mission.last_launch - mission.first_launch).days + 1
     rendezvous = mission.rendezvous_with is not None or any(
         m.rendezvous_with == mission.name for m in campaign.missions
@@ -194,8 +213,8 @@ def candidates_for(
     stride = 1 if rendezvous else max(1, math.ceil(days / MAX_LAUNCH_DAYS))
     for d in range(0, days, stride):
         day = mission.first_launch + timedelta(days=d)
-        windows += daily_windows(
-            pad.latitude_deg, pad.longitude_deg, limits, day, day + timedelta(days=1),
+        windows += _day_windows(
+            pad.latitude_deg, pad.longitude_deg, limits, day,
             launcher.transfer_days, launcher.parking_alt_km,
         )  # fmt: skip
     if not windows:
