@@ -205,7 +205,7 @@ def test_the_report_has_the_gantt_the_elevation_and_battery_plots_and_the_comms_
     ("name", "phrase"),
     [
         ("crew-before-power", "Lanyue-2029 lands only after a 'power' element is working"),
-        ("night-not-survived", "night survival: element small-power-station"),
+        ("night-not-survived", "night survival: the shared grid (small-power-station from ILRS-1)"),
     ],
 )
 def test_the_broken_variants_exit_2_naming_the_requirement(capsys, name, phrase) -> None:

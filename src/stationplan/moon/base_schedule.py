@@ -611,11 +611,31 @@ def _simulate(
             )
         else:
             where = "in daylight"
+        if e.connects:
+            members = [
+                j for j, q in enumerate(placements) if q.element.connects and q.from_index <= step
+            ]
+            names = ", ".join(
+                f"{placements[j].element.id} from {placements[j].mission}" for j in members
+            )
+            short = float(power.unmet_wh[step, members].sum())
+            usable = sum(
+                placements[j].element.battery_wh * (1 - placements[j].element.min_soc)
+                for j in members
+            )
+            survival = sum(placements[j].element.consumption.survival_w for j in members)
+            rtg = sum(placements[j].element.radioisotope_w for j in members)
+            raise InfeasibleError(
+                f"night survival: the shared grid ({names}) runs out of energy at "
+                f"{iso_utc_seconds(when)} {where}: short by {short:.0f} Wh in that hour "
+                f"(usable storage {usable:g} Wh, survival loads {survival:g} W, radioisotope "
+                f"{rtg:g} W)"
+            )
         raise InfeasibleError(
             f"night survival: element {e.id} ({e.name}) landed by {p.mission} runs out of "
             f"energy at {iso_utc_seconds(when)} {where}: short by {short:.0f} Wh in that hour "
             f"(battery {e.battery_wh:g} Wh, floor {e.min_soc:.0%}, survival load "
-            f"{e.consumption.survival_w:g} W"
-            + (", on the shared grid)" if e.connects else ", not connected to the grid)")
+            f"{e.consumption.survival_w:g} W, radioisotope {e.radioisotope_w:g} W; not on the "
+            "shared grid)"
         )
     return power, night_list
