@@ -266,3 +266,93 @@ def test_every_number_in_the_lunar_data_carries_a_source_or_says_assumption(path
         if re.search(r"\d", value) and len(comment) < 8:
             unsourced.append(f"{path.name}:{number}: {line.strip()}")
     assert unsourced == []
+
+
+SMALL = """
+[campaign]
+name = "small"
+start = 2029-08-01
+end = 2029-12-31
+
+[site]
+name = "Shackleton rim (tentative)"
+lat_deg = -88.8
+lon_deg = 123.4
+
+[launchers.long-march-10]
+name = "Long March 10"
+sites = ["wenchang"]
+transfer_days = 4.7
+parking_alt_km = 200.0
+
+[launch_sites.wenchang]
+separation_h = {separation_h}
+
+[[missions]]
+name = "Lanyue-X"
+vehicle = "Lanyue"
+launcher = "long-march-10"
+launch_site = "wenchang"
+partner = "CMSA"
+launch = [2029-09-01, 2029-09-20]
+elements = ["lanyue"]
+crew = 2
+crew_partners = ["CMSA", "ESA"]
+stay_h = [12.0, 48.0]
+stay_comms = false
+orbit_h = [6.0, 120.0]
+landing_sun_deg = [0.5, 3.0]
+rendezvous_with = "Mengzhou-X"
+loiter_limit_h = {loiter_h}
+
+[[missions]]
+name = "Mengzhou-X"
+vehicle = "Mengzhou"
+launcher = "long-march-10"
+launch_site = "wenchang"
+partner = "CMSA"
+launch = [2029-09-01, 2029-09-25]
+elements = ["mengzhou"]
+lands = false
+crew = 2
+
+[[quotas]]
+partner = "ESA"
+min_crew_seats = {esa_seats}
+"""
+
+
+def _small(tmp_path: Path, **values: float) -> Path:
+    path = tmp_path / "small.toml"
+    path.write_text(SMALL.format(**({"separation_h": 48, "loiter_h": 96, "esa_seats": 1} | values)))
+    return path
+
+
+def test_a_small_crewed_pair_plans_with_the_rendezvous_and_the_seats_it_asks_for(
+    capsys, tmp_path
+) -> None:
+    code, out, err = run_cli(capsys, "lunar", "plan", str(_small(tmp_path)), "--format", "json")
+    assert code == 0, err
+    lander, orbiter = json.loads(out)["missions"]
+    wait_h = (_utc(orbiter["arrival_utc"]) - _utc(lander["arrival_utc"])) / timedelta(hours=1)
+    assert 0 <= wait_h <= 96
+    assert (_utc(orbiter["launch_utc"]) - _utc(lander["launch_utc"])) >= timedelta(hours=48)
+    seats = lander["crew_seats"]
+    assert set(seats) == {"CMSA", "ESA"} and sum(seats.values()) == 2 and seats["ESA"] >= 1
+
+
+@pytest.mark.parametrize(
+    ("values", "named"),
+    [
+        (
+            {"loiter_h": 24},
+            ["Mengzhou-X arrives in lunar orbit within 24 h after Lanyue-X", "at least 48 h apart"],
+        ),
+        ({"esa_seats": 3}, ["ESA gets at least 3 crew seats on landings"]),
+    ],
+)
+def test_requirements_that_cannot_hold_together_are_named(capsys, tmp_path, values, named) -> None:
+    code, _, err = run_cli(capsys, "lunar", "plan", str(_small(tmp_path, **values)))
+    assert code == 2
+    for phrase in named:
+        assert phrase in err

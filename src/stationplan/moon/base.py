@@ -59,7 +59,9 @@ class Element:
     the Sun is up) or ``"fixed"`` (normal at ``panel_tilt_deg`` from the local vertical,
     towards azimuth ``panel_azimuth_deg``). ``min_soc``: fraction of ``battery_wh`` the
     battery may not go below. ``commissioning_h``: hours from landing (or orbit arrival)
-    until it counts as working.
+    until it counts as working. ``life_h``: hours on the surface it is meant to work (a
+    crewed lander's descent stage, a one-lunar-day lander); then it is switched off and no
+    longer has to survive; None: the whole campaign.
     """
 
     id: str
@@ -78,6 +80,7 @@ class Element:
     connects: bool = False
     surface: bool = True
     commissioning_h: float = 24.0
+    life_h: float | None = None
     source: str = ""
 
 
@@ -109,6 +112,7 @@ class ElementModel(BaseModel):
     connects: bool = False
     surface: bool = True
     commissioning_h: float = Field(default=24.0, ge=0.0, le=8760.0)
+    life_h: float | None = Field(default=None, gt=0.0, le=24.0 * 366 * 30)
 
     @model_validator(mode="after")
     def _consistent(self) -> ElementModel:
@@ -142,6 +146,7 @@ def element_from_model(key: str, m: ElementModel, source: str) -> Element:
         connects=m.connects,
         surface=m.surface,
         commissioning_h=m.commissioning_h,
+        life_h=m.life_h,
         source=source,
     )
 

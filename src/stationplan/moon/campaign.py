@@ -307,6 +307,13 @@ def load_lunar_campaign(path: Path | str) -> LunarCampaign:
             raise fail(f"unknown mission {m.rendezvous_with!r}", f"{where}.rendezvous_with")
         if sum(1 for _ in m.crew_partners) and m.crew == 0:
             raise fail("crew_partners given but crew is 0", f"{where}.crew_partners")
+        for e in (elements[e] for e in m.elements):
+            if m.stay_h is not None and e.life_h is not None and m.stay_h[1] > e.life_h:
+                raise fail(
+                    f"the longest stay {m.stay_h[1]:g} h outlasts element {e.id!r} "
+                    f"(life_h {e.life_h:g} h)",
+                    f"{where}.stay_h",
+                )
         first, last = _utc(m.launch[0]), _utc(m.launch[1], end_of_day=True)
         if first < start or last > end:
             raise fail(

@@ -25,11 +25,15 @@ load. Per element, every step: ``produced + imported = used + stored + spilled``
 and ``imported`` summing to zero over the grid; for the base ``produced = used + stored +
 spilled``, and the stored energy changes only by ``stored`` and by batteries landing.
 
+An element with a ``life_h`` is switched off that many hours after landing (no load, no
+production, no storage: what its battery still holds counts as spilled then).
+
 The battery recurrence is a prefix scan over time (:func:`clamp_scan`), not a loop.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -116,6 +120,7 @@ class PowerResult:
     floor_wh: np.ndarray
     sun_lit: np.ndarray
     landed_index: np.ndarray
+    off_index: np.ndarray
     arriving_wh: np.ndarray
 
     def first_failure(self) -> tuple[int, int] | None:
@@ -205,7 +210,12 @@ def simulate_power(
     crew = np.zeros(n, dtype=bool) if crew_present is None else np.asarray(crew_present, bool)
     steps = np.arange(n)[:, None]
     start = np.array([max(p.from_index, 0) for p in placements], dtype=int).reshape(1, m)
-    present = steps >= start
+    stop = np.array(
+        [n if p.element.life_h is None else p.from_index + math.ceil(p.element.life_h / step_h)
+         for p in placements],
+        dtype=int,
+    ).reshape(1, m)  # fmt: skip
+    present = (steps >= start) & (steps < stop)
     prod = np.zeros((n, m))
     dem = np.zeros((n, m))
     for j, p in enumerate(placements):
@@ -258,6 +268,7 @@ def simulate_power(
         floor_wh=floor,
         sun_lit=lit,
         landed_index=start[0].copy(),
+        off_index=stop[0].copy(),
         arriving_wh=arriving,
     )
 

@@ -269,7 +269,10 @@ def conditions_svg(plan: LunarPlan) -> str:
     cx.set_ylabel("Earth in view, h/day")
     cx.set_ylim(0, 24)
     soc = np.where(
-        np.arange(len(times))[:, None] >= p.landed_index[None, :], p.soc_fraction(), np.nan
+        (np.arange(len(times))[:, None] >= p.landed_index[None, :])
+        & (np.arange(len(times))[:, None] < p.off_index[None, :]),
+        p.soc_fraction(),
+        np.nan,
     )
     n_days = len(times) // day
     for j, key in enumerate(p.keys):
