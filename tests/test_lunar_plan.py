@@ -356,3 +356,17 @@ def test_requirements_that_cannot_hold_together_are_named(capsys, tmp_path, valu
     assert code == 2
     for phrase in named:
         assert phrase in err
+
+
+def test_csv_and_ics_list_every_mission_and_its_events(capsysbinary, tmp_path) -> None:
+    path = str(_small(tmp_path))
+    code, out, _ = run_cli(capsysbinary, "lunar", "plan", path, "--format", "csv")
+    assert code == 0
+    rows = out.decode().strip().splitlines()
+    assert rows[0].startswith("name,partner,vehicle") and len(rows) == 3
+    assert rows[2].split(",")[9] == ""  # Mengzhou-X stays in orbit: no landing_utc
+    code, data, _ = run_cli(capsysbinary, "lunar", "plan", path, "--format", "ics")
+    assert code == 0
+    text = data.decode()
+    # Lanyue-X: launch, arrival, landing, liftoff; Mengzhou-X: launch, arrival
+    assert text.count("BEGIN:VEVENT") == 6 and text.endswith("END:VCALENDAR\r\n")

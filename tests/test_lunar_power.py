@@ -12,6 +12,7 @@ from stationplan.moon.power import (
     SOLAR_CONSTANT_W_M2,
     Placement,
     clamp_scan,
+    daily_comms,
     nights,
     panel_power_w,
     simulate_power,
@@ -183,3 +184,14 @@ def test_the_battery_scan_matches_the_step_by_step_recurrence() -> None:
         expected.append(x)
     got = np.minimum(np.maximum(30.0 + big_a[:, 0], big_l[:, 0]), big_h[:, 0])
     assert got == pytest.approx(expected, abs=1e-9)
+
+
+def test_daily_comms_counts_direct_relay_and_either_hours_per_utc_day() -> None:
+    times = _times(48)
+    earth = np.array([h % 2 == 0 for h in range(48)])  # every other hour
+    relay = np.array([h < 6 for h in range(48)])  # the first six hours
+    days = daily_comms(times, earth, relay)
+    assert [(d.day.isoformat(), d.direct_h, d.relay_h, d.any_h) for d in days] == [
+        ("2030-01-01", 12.0, 6.0, 15.0),
+        ("2030-01-02", 12.0, 0.0, 12.0),
+    ]
