@@ -375,12 +375,22 @@ def _build(campaign: LunarCampaign, cands: dict[str, list[Candidate]]) -> _Built
                 f"{m.name} {what(m)} only after a '{cap}' element is working at the site "
                 + (f"(from {', '.join(providers)})" if providers else "(no mission brings one)")
             )
-            lit = shared.requirement("capability", [m.name, *providers], sentence, key=cap)
             if not ready:
+                lit = shared.requirement("capability", [m.name], sentence, key=cap)
                 model.add_bool_or([lit.Not()])
                 continue
             first_ready = model.new_int_var(-(10**9), 10**9, f"ready[{cap}]")
             model.add_min_equality(first_ready, ready)
+            lit = shared.requirement(
+                "capability", [m.name, *providers], sentence,
+                _witness(
+                    campaign.start,
+                    f"(closest schedule: {m.name} {'lands' if m.lands else 'arrives'} {{0}}, "
+                    f"the first '{cap}' element works from {{1}})",
+                    event[m.name], first_ready,
+                ),
+                key=cap,
+            )  # fmt: skip
             model.add(event[m.name] >= first_ready).only_enforce_if(lit)
     # Lunar-orbit rendezvous: the partner arrives within the lander's loiter limit.
     for m in campaign.missions:
@@ -392,7 +402,14 @@ def _build(campaign: LunarCampaign, cands: dict[str, list[Candidate]]) -> _Built
             f"{o} arrives in lunar orbit within {m.loiter_limit_h:g} h after {m.name} "
             f"(the lander's loiter limit) and {m.name} lands at least {m.docking_h:g} h after it"
         )
-        lit = shared.requirement("rendezvous", [m.name, o], sentence)
+        lit = shared.requirement(
+            "rendezvous", [m.name, o], sentence,
+            _witness(
+                campaign.start,
+                f"(closest schedule: {m.name} arrives {{0}}, {o} {{1}})",
+                arrival[m.name], arrival[o],
+            ),
+        )  # fmt: skip
         model.add(arrival[o] >= arrival[m.name]).only_enforce_if(lit)
         model.add(arrival[o] <= arrival[m.name] + loiter).only_enforce_if(lit)
         if m.lands:
@@ -413,7 +430,9 @@ def _build(campaign: LunarCampaign, cands: dict[str, list[Candidate]]) -> _Built
             return f"launches of {a} and {b} from {s} are at least {g:g} h apart"
 
         def site_witness(a: str, b: str) -> Callable[[cp_model.CpSolver], str]:
-            return lambda solver: ""
+            return _witness(
+                campaign.start, f"(closest schedule: {a} {{0}}, {b} {{1}})", launch[a], launch[b]
+            )
 
         add_launch_separation(
             shared, "site", users, launch,
@@ -459,6 +478,22 @@ def _build(campaign: LunarCampaign, cands: dict[str, list[Candidate]]) -> _Built
     return _Built(shared, choose, launch, arrival, event, seats)
 
 
+def _witness(
+    start: datetime, template: str, *exprs: cp_model.LinearExprT
+) -> Callable[[cp_model.CpSolver], str]:
+    """A witness sentence: ``template`` with the UTC dates of ``exprs`` (minutes from
+    ``start``) in a solved schedule."""
+
+    def text(solver: cp_model.CpSolver) -> str:
+        dates = [
+            (start + timedelta(minutes=int(solver.value(e)))).strftime("%Y-%m-%d %H:%M")
+            for e in exprs
+        ]
+        return template.format(*dates)
+
+    return text
+
+
 def _solver(time_limit_s: float, workers: int = 2) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit_s
@@ -495,7 +530,19 @@ def explain(shared: SharedModel, time_limit_s: float) -> str:
             core = trial
         else:
             i += 1
-    lines = [shared.requirements[i].sentence for i in core]
+    # A witness schedule: everything else holds, and as many of these as possible.
+    model.clear_assumptions()
+    model.add_assumptions([by_index[i] for i in everything if i not in set(core)])
+    model.maximize(sum(by_index[i] for i in core))
+    solver = _solver(time_limit_s, workers=1)
+    witness_ok = solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    model.clear_objective()
+    lines = []
+    for i in core:
+        text = shared.requirements[i].sentence
+        if witness_ok and i in shared.witness_text:
+            text = f"{text} {shared.witness_text[i](solver)}"
+        lines.append(text)
     return "no schedule satisfies all of these together:\n  - " + "\n  - ".join(lines)
 
 
