@@ -296,7 +296,7 @@ launch_site = "wenchang"
 partner = "CMSA"
 launch = [2029-09-01, 2029-09-20]
 elements = ["lanyue"]
-crew = 2
+crew = {crew}
 crew_partners = ["CMSA", "ESA"]
 stay_h = [12.0, 48.0]
 stay_comms = false
@@ -324,7 +324,9 @@ min_crew_seats = {esa_seats}
 
 def _small(tmp_path: Path, **values: float) -> Path:
     path = tmp_path / "small.toml"
-    path.write_text(SMALL.format(**({"separation_h": 48, "loiter_h": 96, "esa_seats": 1} | values)))
+    path.write_text(
+        SMALL.format(**({"separation_h": 48, "loiter_h": 96, "esa_seats": 1, "crew": 2} | values))
+    )
     return path
 
 
@@ -349,6 +351,7 @@ def test_a_small_crewed_pair_plans_with_the_rendezvous_and_the_seats_it_asks_for
             ["Mengzhou-X arrives in lunar orbit within 24 h after Lanyue-X", "at least 48 h apart"],
         ),
         ({"esa_seats": 3}, ["ESA gets at least 3 crew seats on landings"]),
+        ({"crew": 3}, ["Lanyue-X lands 3 astronauts (its elements take 2)"]),
     ],
 )
 def test_requirements_that_cannot_hold_together_are_named(capsys, tmp_path, values, named) -> None:

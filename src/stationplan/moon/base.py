@@ -61,7 +61,8 @@ class Element:
     battery may not go below. ``commissioning_h``: hours from landing (or orbit arrival)
     until it counts as working. ``life_h``: hours on the surface it is meant to work (a
     crewed lander's descent stage, a one-lunar-day lander); then it is switched off and no
-    longer has to survive; None: the whole campaign.
+    longer has to survive; None: the whole campaign. ``crew_capacity``: astronauts it
+    can land and house.
     """
 
     id: str
@@ -81,6 +82,7 @@ class Element:
     surface: bool = True
     commissioning_h: float = 24.0
     life_h: float | None = None
+    crew_capacity: int = 0
     source: str = ""
 
 
@@ -113,6 +115,7 @@ class ElementModel(BaseModel):
     surface: bool = True
     commissioning_h: float = Field(default=24.0, ge=0.0, le=8760.0)
     life_h: float | None = Field(default=None, gt=0.0, le=24.0 * 366 * 30)
+    crew_capacity: int = Field(default=0, ge=0, le=100)
 
     @model_validator(mode="after")
     def _consistent(self) -> ElementModel:
@@ -147,6 +150,7 @@ def element_from_model(key: str, m: ElementModel, source: str) -> Element:
         surface=m.surface,
         commissioning_h=m.commissioning_h,
         life_h=m.life_h,
+        crew_capacity=m.crew_capacity,
         source=source,
     )
 

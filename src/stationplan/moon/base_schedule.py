@@ -19,7 +19,8 @@ minutes from the campaign start follow from it; crew seats per partner on crewed
 Requirements, each behind its own assumption literal (:class:`stationplan.planning.
 SharedModel`): ``after`` dependencies (a mission launches once the awaited one has landed or
 arrived), ``requires`` (a landing only after an element with that capability is working at
-the site: landed plus its commissioning hours), lunar-orbit rendezvous (the partner arrives
+the site: landed plus its commissioning hours), crew size (at most the landed elements'
+``crew_capacity``), lunar-orbit rendezvous (the partner arrives
 within the lander's loiter limit after it; the crew lands at least ``docking_h`` after that
 arrival), launch-site separation, partner quotas of missions and seats. Infeasibility is
 explained by CP-SAT's sufficient assumptions, shrunk to a minimal set by deletion.
@@ -439,6 +440,16 @@ def _build(campaign: LunarCampaign, cands: dict[str, list[Candidate]]) -> _Built
             {n: [c.launch_min for c in cands[n]] for n in users},
             round(gap_h * 60), site_sentence, site_witness, key=site_id,
         )  # fmt: skip
+    # Crew size: a crewed landing carries no more astronauts than its landers can take.
+    for m in campaign.missions:
+        if m.crew and m.lands:
+            capacity = sum(e.crew_capacity for e in m.elements)
+            lit = shared.requirement(
+                "crew", [m.name],
+                f"{m.name} lands {m.crew} astronauts (its elements take {capacity})",
+            )  # fmt: skip
+            if m.crew > capacity:
+                model.add_bool_or([lit.Not()])
     # Crew seats on crewed landings, shared among the mission's partners.
     seats: dict[tuple[str, str], cp_model.IntVar] = {}
     for m in campaign.missions:
