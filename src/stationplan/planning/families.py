@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from ortools.sat.python import cp_model
 
 __all__ = [
     "Requirement",
     "SharedModel",
+    "Span",
     "add_launch_separation",
     "add_not_before",
     "add_precedence",
@@ -31,16 +33,45 @@ class Requirement:
     key: str = ""  # quota index, pad id, site id or crew member name: what to relax
 
 
+@dataclass(frozen=True)
+class Span:
+    """A widenable requirement ``lo_min ≤ expr ≤ hi_min`` (minutes): the relaxation search
+    may report the smallest excursion instead of dropping it."""
+
+    expr: cp_model.LinearExprT
+    lo_min: int
+    hi_min: int
+
+
 @dataclass
 class SharedModel:
     """A CP-SAT model and its requirements: literal index -> :class:`Requirement`, the
-    literals in creation order, and per literal an optional witness (a sentence about a
-    solved schedule, for explanations)."""
+    literals in creation order, per literal an optional witness (a sentence about a
+    solved schedule, for explanations) and, for widenable ranges, its :class:`Span`.
+
+    ``start_utc`` is minute 0 (for dates in sentences, :meth:`clock`); ``horizon`` the
+    last minute any variable may take (set by the scheduler once known)."""
 
     model: cp_model.CpModel = field(default_factory=cp_model.CpModel)
     requirements: dict[int, Requirement] = field(default_factory=dict)
     literals: list[cp_model.IntVar] = field(default_factory=list)
     witness_text: dict[int, Callable[[cp_model.CpSolver], str]] = field(default_factory=dict)
+    spans: dict[int, Span] = field(default_factory=dict)
+    start_utc: datetime = datetime(2000, 1, 1)
+    horizon: int = 0
+
+    def clock(self, minute: int) -> str:
+        """Minute ``minute`` from the start as "YYYY-MM-DD HH:MM" (UTC)."""
+        return (self.start_utc + timedelta(minutes=minute)).strftime("%Y-%m-%d %H:%M")
+
+    @staticmethod
+    def value(solver: cp_model.CpSolver, expr: cp_model.LinearExprT) -> int:
+        """The value of a minute expression in ``solver``'s solution."""
+        return int(solver.value(expr))
+
+    def at(self, solver: cp_model.CpSolver, expr: cp_model.LinearExprT) -> str:
+        """The date of a minute expression in ``solver``'s solution."""
+        return self.clock(self.value(solver, expr))
 
     def requirement(
         self,

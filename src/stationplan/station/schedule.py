@@ -8,18 +8,20 @@ from the campaign start.
 
 The model follows the OR-Tools scheduling examples: data, then variables named
 after their keys, then one constraint family at a time with a comment in domain
-words, then the objective. The objective is lexicographic, solved twice: first
-the earliest completion (last docking or transposition), then, with completion
+words, then the objective. The families themselves are parts of
+:mod:`stationplan.planning` (windows, stays, ports, node and crew capacity, handover,
+dependencies, pads and sites, quotas, readiness); this module turns a campaign into
+their plain data and composes them. The objective is lexicographic, solved twice:
+first the earliest completion (last docking or transposition), then, with completion
 held at its optimum, the fewest minutes of deviation from the preferred launch
 dates, stays and transposition delays the campaign gives.
 
 Every requirement instance (a dependency, a port shared by two missions, the
 crew cap at one arrival, a quota...) sits behind its own assumption literal
-(``CpModel.add_assumptions``). When the model is infeasible, CP-SAT's
-``sufficient_assumptions_for_infeasibility`` gives a set of requirements that
-cannot hold together; it is shrunk to a minimal set by deletion (each candidate
-removal re-checked by CP-SAT) and then read back as domain sentences, with
-dates taken from a schedule that satisfies everything else.
+(``CpModel.add_assumptions``), so the generic machinery of
+:mod:`stationplan.planning.explain` explains infeasibility (a minimal conflicting
+set, read back as domain sentences), suggests the relaxation that makes the campaign
+plan and finds the requirements that hold each mission back (counterfactual re-solves).
 """
 
 from __future__ import annotations
@@ -27,20 +29,36 @@ from __future__ import annotations
 import math
 import time as _time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import TypeAlias
 
 from ortools.sat.python import cp_model
 
 from stationplan.errors import InfeasibleError, TimeLimitError
 from stationplan.launch.vehicles import Vehicle
 from stationplan.planning import (
+    Aboard,
+    Counterfactual,
+    Holder,
+    Minute,
     Requirement,
     SharedModel,
+    SolveSettings,
+    Visit,
+    Window,
+    abs_var,
+    add_capacity_at_arrival,
     add_launch_separation,
     add_not_before,
+    add_port_exclusion,
     add_precedence,
+    add_quota,
+    add_window_choice,
+    add_within,
+    explain_infeasibility,
+    find_relaxation,
+    hint_from,
+    new_solver,
 )
 from stationplan.station.campaign import (
     Campaign,
@@ -74,16 +92,6 @@ MIN_PER_DAY = 1440
 #: Weight of a minute of launch deviation against a minute of stay, departure or
 #: transposition deviation in the second objective stage.
 LAUNCH_WEIGHT = 10
-
-
-@dataclass(frozen=True)
-class SolveSettings:
-    """CP-SAT settings: ``workers`` (≤ 2 on this shared machine), wall-time limit per stage
-    (s) and the random seed; the same inputs and settings give the same plan."""
-
-    workers: int = 2
-    time_limit_s: float = 10.0
-    seed: int = 0
 
 
 @dataclass(frozen=True)
@@ -193,42 +201,23 @@ class Schedule:
 
 
 @dataclass
-class _Visit:
-    """Anything that docks: a campaign mission or a vehicle docked at the start."""
-
-    name: str
-    kind: str
-    crew: int
-    initial: bool
-    dock: cp_model.IntVar | int
-    depart: cp_model.IntVar | None  # None: a module stays for good
-    dock_range: tuple[int, int]
-    depart_range: tuple[int, int]
-    ports: dict[str, cp_model.IntVar | bool] = field(default_factory=dict)
-
-
-#: A minute from the campaign start in the model: a variable, or a constant (0, the horizon).
-_Minute: TypeAlias = cp_model.IntVar | int
-
-#: A holder of a port: name, start, end, presence (True: fixed there), (earliest start, latest end).
-_Holder: TypeAlias = tuple[str, _Minute, _Minute, cp_model.IntVar | bool, tuple[int, int]]
-
-
-@dataclass
 class _Model:
-    model: cp_model.CpModel
+    """The built campaign model: the shared model (requirements, literals, witnesses) and
+    the station's variables by mission name."""
+
+    shared: SharedModel
     horizon: int
-    choose: dict[str, list[cp_model.IntVar]]
-    launch: dict[str, cp_model.IntVar]
-    visits: dict[str, _Visit]
+    windows: dict[str, Window]
+    visits: dict[str, Visit]
     move: dict[str, cp_model.IntVar]
     moved: dict[str, cp_model.IntVar]
     berth: dict[str, dict[str, cp_model.IntVar]]
     completion: cp_model.IntVar
     deviation: cp_model.LinearExprT
-    requirements: dict[int, Requirement]
-    literals: list[cp_model.IntVar]
-    witness_text: dict[int, Callable[[cp_model.CpSolver], str]]
+
+    @property
+    def model(self) -> cp_model.CpModel:
+        return self.shared.model
 
 
 def _minutes(when: datetime, start: datetime) -> int:
@@ -265,14 +254,13 @@ def _build(
     sites: Mapping[str, str],
     candidates: Mapping[str, Sequence[Candidate]],
 ) -> _Model:
-    """The CP-SAT model of the campaign, every requirement behind an assumption literal."""
+    """The CP-SAT model of the campaign, composed of the families of
+    :mod:`stationplan.planning`, every requirement behind an assumption literal."""
     start = campaign.start
-    shared = SharedModel()
+    shared = SharedModel(start_utc=start)
     model = shared.model
-    requirements = shared.requirements
-    literals = shared.literals
-    witness_text = shared.witness_text
-    requirement = shared.requirement
+    value = shared.value
+    at = shared.at
 
     # --- Data: candidate launch and docking minutes; the horizon covers every stay.
     launch_min = {
@@ -297,27 +285,20 @@ def _build(
             if m.transpose is not None
         ]
     )
+    shared.horizon = horizon
     transposition_min = max(1, round(station.transposition_h * 60.0))
 
-    # --- Variables: a candidate choice per mission, its launch and docking minute, its port.
-    choose: dict[str, list[cp_model.IntVar]] = {}
-    launch: dict[str, cp_model.IntVar] = {}
-    visits: dict[str, _Visit] = {}
+    # --- Windows: a candidate choice per mission, its launch and docking minute; then its
+    #     departure and port, and for a lab module its move to a berth.
+    windows: dict[str, Window] = {}
+    visits: dict[str, Visit] = {}
     move: dict[str, cp_model.IntVar] = {}
     moved: dict[str, cp_model.IntVar] = {}
     berth: dict[str, dict[str, cp_model.IntVar]] = {}
     for m in campaign.missions:
         n = m.name
-        choose[n] = [model.new_bool_var(f"choose[{n},{k}]") for k in range(len(candidates[n]))]
-        model.add_exactly_one(choose[n])
-        launch[n] = model.new_int_var_from_domain(
-            cp_model.Domain.from_values(sorted(set(launch_min[n]))), f"launch[{n}]"
-        )
-        dock = model.new_int_var_from_domain(
-            cp_model.Domain.from_values(sorted(set(dock_min[n]))), f"dock[{n}]"
-        )
-        model.add(launch[n] == sum(t * b for t, b in zip(launch_min[n], choose[n], strict=True)))
-        model.add(dock == sum(t * b for t, b in zip(dock_min[n], choose[n], strict=True)))
+        windows[n] = window = add_window_choice(shared, n, launch_min[n], dock_min[n])
+        dock = window.arrive
         depart = None
         depart_range = (horizon, horizon)
         if m.kind != "module":
@@ -328,7 +309,7 @@ def _build(
             )
             depart = model.new_int_var(0, horizon, f"depart[{n}]")
             model.add(depart >= dock + 1)  # a vehicle leaves after it docks (physics, not policy)
-        visit = _Visit(
+        visit = Visit(
             n,
             m.kind,
             len(m.crew),
@@ -350,9 +331,10 @@ def _build(
             model.add(move[n] >= dock)  # a module moves after it docks
             berth[n] = {b: model.new_bool_var(f"berth[{n},{b}]") for b in m.transpose.to}
             model.add_exactly_one(list(berth[n].values()))
+    launch = {n: w.launch for n, w in windows.items()}
     for d in campaign.initial.docked:
         lo, hi = _minutes(d.departure.earliest, start), _minutes(d.departure.latest, start)
-        visit = _Visit(
+        visit = Visit(
             d.name,
             vehicles[d.name].kind,
             len(d.crew),
@@ -365,21 +347,12 @@ def _build(
         visit.ports[d.port] = True
         visits[d.name] = visit
 
-    def dock_of(name: str) -> cp_model.IntVar | int:
-        return visits[name].dock
-
     def depart_of(name: str) -> cp_model.IntVar:
         """The departure of a vehicle that leaves: every visit but a module (load_campaign
         rejects stays, handovers and "departed" dependencies on modules)."""
         depart = visits[name].depart
         assert depart is not None, f"{name} is a module and never departs"
         return depart
-
-    def value(solver: cp_model.CpSolver, expr: cp_model.LinearExprT) -> int:
-        return int(solver.value(expr))
-
-    def at(solver: cp_model.CpSolver, expr: cp_model.LinearExprT) -> str:
-        return _fmt(start + timedelta(minutes=value(solver, expr)))
 
     # --- Stays: a visiting vehicle leaves within its allowed stay after docking.
     for m in campaign.missions:
@@ -388,14 +361,17 @@ def _build(
         v = visits[m.name]
         stay = v.depart - v.dock if v.depart is not None else 0
         lo, hi = stay_days[m.name]
-        lit = requirement(
+        add_within(
+            shared,
             "stay",
             [m.name],
+            stay,
+            round(lo * MIN_PER_DAY),
+            round(hi * MIN_PER_DAY),
             f"{m.name} stays {lo:g}–{hi:g} days",
             _range_note(value, stay, lo, hi, "it would stay {} d"),
+            widenable=True,
         )
-        model.add(stay >= round(lo * MIN_PER_DAY)).only_enforce_if(lit)
-        model.add(stay <= round(hi * MIN_PER_DAY)).only_enforce_if(lit)
 
     # --- Vehicles docked at the start leave within their departure window.
     for d in campaign.initial.docked:
@@ -403,43 +379,46 @@ def _build(
         leave = depart_of(d.name)
 
         def departure_witness(
-            s: cp_model.CpSolver, v: _Visit = v, leave: cp_model.IntVar = leave
+            s: cp_model.CpSolver, v: Visit = v, leave: cp_model.IntVar = leave
         ) -> str:
             if v.depart_range[0] <= value(s, leave) <= v.depart_range[1]:
                 return ""
             return f"(it would leave {at(s, leave)})"
 
-        lit = requirement(
+        add_within(
+            shared,
             "departure",
             [d.name],
+            leave,
+            v.depart_range[0],
+            v.depart_range[1],
             f"{d.name} leaves between {_fmt(d.departure.earliest)} and {_fmt(d.departure.latest)}",
             departure_witness,
         )
-        model.add(leave >= v.depart_range[0]).only_enforce_if(lit)
-        model.add(leave <= v.depart_range[1]).only_enforce_if(lit)
 
     # --- Lab modules move from their docking port to a lateral berth within the allowed delay.
     for m in campaign.missions:
         if m.transpose is None:
             continue
         lo, hi = _day_range_min(m.transpose.after_days)
-        module_dock = visits[m.name].dock
-        lit = requirement(
+        add_within(
+            shared,
             "transposition",
             [m.name],
+            move[m.name] - visits[m.name].dock,
+            lo,
+            hi,
             f"{m.name} is transposed {m.transpose.after_days.min:g}–"
             f"{m.transpose.after_days.max:g} days after docking",
         )
-        model.add(move[m.name] - module_dock >= lo).only_enforce_if(lit)
-        model.add(move[m.name] - module_dock <= hi).only_enforce_if(lit)
 
     # --- One vehicle per port at a time. A port is held from docking to departure; a lab
     #     module holds its docking port until its transposition ends and its berth for good
     #     from the moment the transposition starts (the move is its own interval).
-    occupants: dict[str, list[_Holder]] = {}
+    occupants: dict[str, list[Holder]] = {}
     for v in visits.values():
         for port, present in v.ports.items():
-            end: _Minute
+            end: Minute
             if v.name in move:
                 end = moved[v.name]
                 latest_end = horizon
@@ -458,60 +437,16 @@ def _build(
     for module, port in campaign.initial.berths.items():
         occupants.setdefault(port, []).append((module, 0, horizon, True, (0, horizon)))
     for port, holders in occupants.items():
-        for index, (a, start_a, end_a, present_a, span_a) in enumerate(holders):
-            for b, start_b, end_b, present_b, span_b in holders[index + 1 :]:
-                if span_a[1] <= span_b[0] or span_b[1] <= span_a[0]:
-                    continue  # their possible stays never meet
+        add_port_exclusion(shared, port, holders)
 
-                def witness(
-                    s: cp_model.CpSolver,
-                    sa: _Minute = start_a,
-                    sb: _Minute = start_b,
-                    ea: _Minute = end_a,
-                    eb: _Minute = end_b,
-                ) -> str:
-                    overlap_from = max(value(s, sa), value(s, sb))
-                    if overlap_from >= min(value(s, ea), value(s, eb)):
-                        return ""
-                    return f"(both there from {_fmt(start + timedelta(minutes=overlap_from))})"
-
-                lit = requirement("port", [a, b], f"{a} and {b} both need the {port} port", witness)
-                first = model.new_bool_var(f"first[{port},{a},{b}]")
-                both: list[cp_model.BoolVarT] = [lit, first]
-                # A vehicle fixed on the port (present is True) needs no literal.
-                both += [p for p in (present_a, present_b) if isinstance(p, cp_model.IntVar)]
-                model.add(end_a <= start_b).only_enforce_if(both)
-                both[1] = first.Not()
-                model.add(end_b <= start_a).only_enforce_if(both)
-
-    # Helpers for "i is docked when j arrives": dock_i ≤ dock_j < depart_i.
-    arrived: dict[tuple[str, str], cp_model.IntVar] = {}
-    still: dict[tuple[str, str], cp_model.IntVar] = {}
-
-    def aboard_when(i: _Visit, j: _Visit) -> cp_model.IntVar | None:
-        """A literal forced true when i is docked at the moment j docks (None: never)."""
-        if i.depart is None:
-            return None
-        if i.dock_range[0] > j.dock_range[1] or i.depart_range[1] <= j.dock_range[0]:
-            return None
-        key = (i.name, j.name)
-        if key not in arrived:
-            arrived[key] = model.new_bool_var(f"arrived[{i.name}<={j.name}]")
-            model.add(i.dock <= j.dock).only_enforce_if(arrived[key])
-            model.add(i.dock > j.dock).only_enforce_if(arrived[key].Not())
-            still[key] = model.new_bool_var(f"still[{i.name}@{j.name}]")
-            model.add(i.depart > j.dock).only_enforce_if(still[key])
-            model.add(i.depart <= j.dock).only_enforce_if(still[key].Not())
-        both = model.new_bool_var(f"aboard[{i.name}@{j.name}]")
-        model.add_bool_or([arrived[key].Not(), still[key].Not(), both])
-        return both
+    aboard = Aboard(shared)
 
     # --- Node limit: at every arrival at the node, the visiting vehicles there (weighted:
     #     long stays count more) fit the node; modules do not count.
     node = station.node
     if node is not None:
 
-        def at_node(v: _Visit) -> cp_model.IntVar | bool:
+        def at_node(v: Visit) -> cp_model.IntVar | bool:
             ports = [p for port, p in v.ports.items() if port in node.ports]
             if any(p is True for p in ports):
                 return True
@@ -521,38 +456,37 @@ def _build(
             model.add(flag == sum(ports))
             return flag
 
-        def stay_max_days(v: _Visit) -> float:
+        def stay_max_days(v: Visit) -> float:
             return (v.depart_range[1] - v.dock_range[0]) / MIN_PER_DAY
 
         vehicles_at_node = {v.name: (v, at_node(v)) for v in visits.values() if v.kind != "module"}
         for j, at_j in vehicles_at_node.values():
             if j.initial or at_j is False:
                 continue
-            terms = []
-            others = []
+            there_at_j: list[tuple[str, int, cp_model.IntVar]] = []
             for i, at_i in vehicles_at_node.values():
                 if i is j or at_i is False:
                     continue
-                aboard = aboard_when(i, j)
-                if aboard is None:
+                flag = aboard.when(i, j)
+                if flag is None:
                     continue
                 if at_i is not True:
                     there = model.new_bool_var(f"node[{i.name}@{j.name}]")
-                    model.add_bool_or([aboard.Not(), at_i.Not(), there])
-                    aboard = there
-                terms.append(node.weight(stay_max_days(i)) * aboard)
-                others.append(i.name)
-            if not terms:
+                    model.add_bool_or([flag.Not(), at_i.Not(), there])
+                    flag = there
+                there_at_j.append((i.name, node.weight(stay_max_days(i)), flag))
+            if not there_at_j:
                 continue
-            lit = requirement(
+            add_capacity_at_arrival(
+                shared,
                 "node",
-                [j.name, *others],
+                j.name,
+                node.weight(stay_max_days(j)),
+                there_at_j,
+                node.capacity,
                 f"the node takes {node.short_stay} short-stay or {node.long_stay} long-stay "
                 f"vehicles when {j.name} arrives",
-            )
-            enforce = [lit] if at_j is True else [lit, at_j]
-            model.add(sum(terms) + node.weight(stay_max_days(j)) <= node.capacity).only_enforce_if(
-                enforce
+                enforce_if=[] if at_j is True else [at_j],
             )
 
     # --- Crew aboard: at every crew arrival the crew aboard stays within the nominal
@@ -563,43 +497,43 @@ def _build(
             continue
         mission = campaign.mission(j.name)
         cap = station.crew_handover if mission.handover is not None else station.crew_nominal
-        aboard_at_j: list[tuple[_Visit, cp_model.IntVar]] = []
+        cap_name = "handover cap" if cap == station.crew_handover else "nominal capacity"
+        aboard_at_j: list[tuple[Visit, cp_model.IntVar]] = []
         for i in crewed:
             if i is j:
                 continue
-            aboard = aboard_when(i, j)
-            if aboard is not None:
-                aboard_at_j.append((i, aboard))
+            flag = aboard.when(i, j)
+            if flag is not None:
+                aboard_at_j.append((i, flag))
         if not aboard_at_j and j.crew <= cap:
             continue
 
         def crew_witness(
             s: cp_model.CpSolver,
-            j: _Visit = j,
-            terms: tuple[tuple[_Visit, cp_model.IntVar], ...] = tuple(aboard_at_j),
+            j: Visit = j,
+            terms: tuple[tuple[Visit, cp_model.IntVar], ...] = tuple(aboard_at_j),
             cap: int = cap,
+            cap_name: str = cap_name,
         ) -> str:
             there = [i for i, flag in terms if s.boolean_value(flag)]
             total = j.crew + sum(i.crew for i in there)
             if total <= cap:
                 return ""
-            cap_name = "handover cap" if cap == station.crew_handover else "nominal capacity"
             return (
                 f"{total} crew aboard from {at(s, j.dock)}: {j.name} arrives before "
                 f"{_names([i.name for i in there])} "
                 f"{'leaves' if len(there) == 1 else 'leave'} and the {cap_name} is {cap}"
             )
 
-        lit = requirement(
+        add_capacity_at_arrival(
+            shared,
             "crew",
-            [j.name, *(i.name for i, _ in aboard_at_j)],
-            f"crew aboard when {j.name} arrives stays within "
-            f"{'the handover cap' if cap == station.crew_handover else 'the nominal capacity'} "
-            f"of {cap}",
+            j.name,
+            j.crew,
+            [(i.name, i.crew, flag) for i, flag in aboard_at_j],
+            cap,
+            f"crew aboard when {j.name} arrives stays within the {cap_name} of {cap}",
             crew_witness,
-        )
-        model.add(j.crew + sum(i.crew * flag for i, flag in aboard_at_j) <= cap).only_enforce_if(
-            lit
         )
 
     # --- Handover: the incoming crew docks while the outgoing one is aboard, their overlap
@@ -610,30 +544,25 @@ def _build(
         incoming, outgoing = visits[m.name], visits[m.handover.with_]
         lo, hi = _day_range_min(m.handover.overlap_days)
         overlap = depart_of(outgoing.name) - incoming.dock
-
-        def handover_witness(
-            s: cp_model.CpSolver,
-            o: cp_model.LinearExprT = overlap,
-            b: DayRange = m.handover.overlap_days,
-        ) -> str:
-            return _outside(value(s, o) / MIN_PER_DAY, b.min, b.max, "the overlap would be {} d")
-
-        lit = requirement(
+        bounds = m.handover.overlap_days
+        add_within(
+            shared,
             "handover",
             [m.name, outgoing.name],
-            f"{m.name} docks {m.handover.overlap_days.min:g}–{m.handover.overlap_days.max:g} "
+            overlap,
+            lo,
+            hi,
+            f"{m.name} docks {bounds.min:g}–{bounds.max:g} "
             f"days before {outgoing.name} leaves (handover)",
-            handover_witness,
+            _range_note(value, overlap, bounds.min, bounds.max, "the overlap would be {} d"),
         )
-        model.add(overlap >= lo).only_enforce_if(lit)
-        model.add(overlap <= hi).only_enforce_if(lit)
 
     # --- Dependencies: a mission launches only after the event it waits for.
     def event_time(name: str, event: str) -> cp_model.LinearExprT:
         if event == "launched":
             return launch[name]
         if event == "docked":
-            return dock_of(name)
+            return visits[name].dock
         if event == "transposed":
             return moved[name]
         return depart_of(name)  # departed
@@ -717,20 +646,6 @@ def _build(
     # --- Seat quotas: seats of an agency on crew launches within a period.
     for quota_index, quota in enumerate(campaign.quotas):
         lo, hi = _minutes(quota.start, start), _minutes(quota.end, start)
-        seat_terms: list[cp_model.LinearExprT] = []
-        flyers = []
-        for m in campaign.missions:
-            seats = sum(1 for c in m.crew if c.agency == quota.agency)
-            if not seats:
-                continue
-            inside = [
-                b for t, b in zip(launch_min[m.name], choose[m.name], strict=True) if lo <= t < hi
-            ]
-            if inside:
-                seat_terms.append(seats * sum(inside))
-                flyers.append(m.name)
-        if not seat_terms:
-            continue
 
         def quota_witness(
             s: cp_model.CpSolver, quota: SeatQuota = quota, lo: int = lo, hi: int = hi
@@ -743,15 +658,25 @@ def _build(
             ]
             return f"(seats flown: {', '.join(flown)})" if flown else ""
 
-        lit = requirement(
-            "quota",
-            flyers,
-            f"{quota.agency} has {quota.max_seats} seat(s) from {quota.start:%Y-%m-%d} to "
-            f"{quota.end:%Y-%m-%d}, wanted by {_names(flyers)}",
+        def quota_sentence(flyers: Sequence[str], quota: SeatQuota = quota) -> str:
+            return (
+                f"{quota.agency} has {quota.max_seats} seat(s) from {quota.start:%Y-%m-%d} to "
+                f"{quota.end:%Y-%m-%d}, wanted by {_names(flyers)}"
+            )
+
+        add_quota(
+            shared,
+            [
+                (m.name, sum(1 for c in m.crew if c.agency == quota.agency), windows[m.name])
+                for m in campaign.missions
+            ],
+            lo,
+            hi,
+            quota.max_seats,
+            quota_sentence,
             quota_witness,
             key=str(quota_index),
         )
-        model.add(sum(seat_terms) <= quota.max_seats).only_enforce_if(lit)
 
     # --- Readiness: a crew member flies only once trained.
     for m in campaign.missions:
@@ -761,7 +686,7 @@ def _build(
             add_not_before(
                 shared,
                 m.name,
-                choose[m.name],
+                windows[m.name].choose,
                 launch_min[m.name],
                 _minutes(member.ready, start),
                 f"{m.name} launches once {member.name} ({member.agency}) is ready on "
@@ -779,16 +704,15 @@ def _build(
     for m in campaign.missions:
         if m.launch.preferred is not None:
             p = _minutes(m.launch.preferred, start)
+            window = windows[m.name]
             deviation_terms.append(
                 LAUNCH_WEIGHT
-                * sum(
-                    abs(t - p) * b for t, b in zip(launch_min[m.name], choose[m.name], strict=True)
-                )
+                * sum(abs(t - p) * b for t, b in zip(window.launch_min, window.choose, strict=True))
             )
         v = visits[m.name]
         if m.stay_days is not None and m.stay_days.preferred is not None:
             deviation_terms.append(
-                _abs(
+                abs_var(
                     model,
                     depart_of(m.name) - v.dock - round(m.stay_days.preferred * MIN_PER_DAY),
                     horizon,
@@ -796,27 +720,15 @@ def _build(
             )
         if m.transpose is not None and m.transpose.after_days.preferred is not None:
             target = round(m.transpose.after_days.preferred * MIN_PER_DAY)
-            deviation_terms.append(_abs(model, move[m.name] - v.dock - target, horizon))
+            deviation_terms.append(abs_var(model, move[m.name] - v.dock - target, horizon))
     for d in campaign.initial.docked:
         if d.departure.preferred is not None:
             p = _minutes(d.departure.preferred, start)
-            deviation_terms.append(_abs(model, depart_of(d.name) - p, horizon))
+            deviation_terms.append(abs_var(model, depart_of(d.name) - p, horizon))
 
-    model.add_assumptions(literals)
+    model.add_assumptions(shared.literals)
     return _Model(
-        model,
-        horizon,
-        choose,
-        launch,
-        visits,
-        move,
-        moved,
-        berth,
-        completion,
-        sum(deviation_terms),
-        requirements,
-        literals,
-        witness_text,
+        shared, horizon, windows, visits, move, moved, berth, completion, sum(deviation_terms)
     )
 
 
@@ -842,22 +754,10 @@ def _outside(value: float, lo: float, hi: float, template: str) -> str:
     return "(" + template.format(f"{value:.1f}") + ")"
 
 
-def _abs(model: cp_model.CpModel, expr: cp_model.LinearExprT, bound: int) -> cp_model.IntVar:
-    """A variable equal to |expr| (minutes)."""
-    magnitude = model.new_int_var(0, 2 * bound, "")
-    model.add_abs_equality(magnitude, expr)
-    return magnitude
-
-
 # ----------------------------------------------------------------------------- solving
 
 
-def _solver(settings: SolveSettings, workers: int | None = None) -> cp_model.CpSolver:
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = max(1, min(2, workers or settings.workers))
-    solver.parameters.max_time_in_seconds = settings.time_limit_s
-    solver.parameters.random_seed = settings.seed
-    return solver
+# ----------------------------------------------------------------------------- solving
 
 
 def schedule_campaign(
@@ -895,10 +795,10 @@ def schedule_campaign(
 
     # Stage 1: earliest completion.
     model.minimize(built.completion)
-    solver = _solver(settings)
+    solver = new_solver(settings)
     status = solver.solve(model)
     if status == cp_model.INFEASIBLE:
-        message = explain_infeasibility(built, settings)
+        message = explain_infeasibility(built.shared, settings, _SHARED_RESOURCES)
         relaxation = suggest_relaxation(built, settings)
         if relaxation is not None:
             message += f"\nto plan: {relaxation.advice} (checked by re-solving)"
@@ -915,11 +815,11 @@ def schedule_campaign(
     proven = status == cp_model.OPTIMAL
 
     # Stage 2: fewest minutes of deviation from preferred dates at that completion.
-    _hint_from(model, solver)
+    hint_from(model, solver)
     unbounded = model.clone()  # before the completion bound: for the counterfactual re-solves
     model.add(built.completion <= best_completion)
     model.minimize(built.deviation)
-    second = _solver(settings)
+    second = new_solver(settings)
     status2 = second.solve(model)
     if status2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         solver, proven = second, proven and status2 == cp_model.OPTIMAL
@@ -960,13 +860,12 @@ def _counterfactual_reasons(
     date) gets the requirements whose removal alone lets it launch earlier (nearer): for
     each requirement naming the mission, ``model`` (the campaign without the completion
     bound) is re-solved with every other assumption literal kept, minimising that mission's
-    launch minute (or its distance to the preferred minute), hinted by the plan. Binding:
-    the re-solve beats the same re-solve with every requirement kept. Sorted by effect."""
-    _hint_from(model, solver)
-    model.clear_objective()
-    by_index = {lit.index: lit for lit in built.literals}
-    all_literals = list(by_index)
-    deadline = _time.perf_counter() + min(_REASON_BUDGET_S, settings.time_limit_s)
+    launch minute (or its distance to the preferred minute), hinted by the plan, the other
+    missions on their planned opportunities (:class:`Counterfactual`). Binding: the
+    re-solve beats the same re-solve with every requirement kept. Sorted by effect."""
+    counterfactual = Counterfactual(
+        built.shared, model, solver, settings, _REASON_BUDGET_S, _REASON_SOLVE_S
+    )
     plans = list(schedule.missions)
     chosen = {
         p.name: next(
@@ -985,12 +884,12 @@ def _counterfactual_reasons(
             best = min(range(len(options)), key=lambda j: abs(options[j].launch_utc - preferred))
         if k == best:
             continue  # already the earliest (nearest) opportunity: the old reason stands
-        launch = model.get_int_var_from_proto_index(built.launch[plan.name].index)
+        launch = counterfactual.literal(built.windows[plan.name].launch)
         if preferred is None:
             target: cp_model.LinearExprT = launch
         else:
             pref_min = _minutes(preferred, campaign.start)
-            target = _abs(model, launch - pref_min, built.horizon + abs(pref_min))
+            target = abs_var(model, launch - pref_min, built.horizon + abs(pref_min))
 
         planned = abs(
             _minutes(plan.launch_utc, campaign.start)
@@ -999,60 +898,28 @@ def _counterfactual_reasons(
         # The other missions keep their planned opportunities: what holds this one back
         # given the rest of the plan (departures, ports, moves stay free).
         others = [
-            model.get_bool_var_from_proto_index(built.choose[p.name][chosen[p.name]].index)
+            counterfactual.literal(built.windows[p.name].choose[chosen[p.name]])
             for p in plans
             if p.name != plan.name
         ]
-        probe = model.new_bool_var(f"probe[{plan.name}]")
-        model.add(target <= planned - 1).only_enforce_if(probe)
-
-        def better(
-            assumed: Sequence[int],
-            target: cp_model.LinearExprT = target,
-            others: list[cp_model.IntVar] = others,
-            probe: cp_model.IntVar = probe,
-        ) -> int | None:
-            """The target of a schedule beating the plan under ``assumed`` (and the probe);
-            None when proven impossible; -1 when unknown (out of time)."""
-            if _time.perf_counter() > deadline:
-                return -1
-            model.clear_assumptions()
-            model.add_assumptions([by_index[j] for j in assumed] + others + [probe])
-            resolver = _solver(settings, workers=1)
-            resolver.parameters.max_time_in_seconds = _REASON_SOLVE_S
-            status = resolver.solve(model)
-            if status == cp_model.INFEASIBLE:
-                return None
-            if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                return -1
-            return int(resolver.value(target))
-
-        kept = better(all_literals)
-        if kept == -1:
+        verdict = counterfactual.verdict(plan.name, target, planned, others)
+        if verdict.free is None:
             continue  # out of time: the heuristic reason stands
-        found: list[Binding] = []
-        unknown = False
-        if kept is None:
-            for index, req in built.requirements.items():
-                if plan.name not in req.missions:
-                    continue
-                without = better([j for j in all_literals if j != index])
-                if without == -1:
-                    unknown = True
-                elif without is not None:
-                    found.append(
-                        Binding(req.family, req.missions, req.sentence, (planned - without) / 60.0)
-                    )
-        found.sort(key=lambda b: -b.gain_h)
+        found = [
+            Binding(
+                e.requirement.family, e.requirement.missions, e.requirement.sentence, e.gain / 60.0
+            )
+            for e in verdict.binding
+        ]
         toward = "earlier" if preferred is None else "nearer its preferred date"
         if found:
             reason = "; ".join(
                 f"{b.family}: {b.sentence} (at least {b.gain_h:.1f} h {toward} without it)"
                 for b in found[:_REASON_NAMES]
             )
-        elif unknown:
+        elif not verdict.complete:
             continue  # not every requirement checked in time: the heuristic reason stands
-        elif kept is not None:
+        elif verdict.free:
             reason = (
                 f"could launch {toward} with the rest of the plan unchanged, but the "
                 "campaign would complete later or stray further from preferred dates"
@@ -1060,88 +927,12 @@ def _counterfactual_reasons(
         else:
             reason = plans[i].reason + " (several requirements together; none alone)"
         plans[i] = replace(plan, reason=reason, binding=tuple(found))
-    model.clear_assumptions()
+    counterfactual.close()
     return replace(schedule, missions=tuple(plans))
-
-
-def _hint_from(model: cp_model.CpModel, solver: cp_model.CpSolver) -> None:
-    model.clear_hints()
-    proto = model.proto
-    for index in range(len(proto.variables)):
-        model.add_hint(
-            model.get_int_var_from_proto_index(index),
-            solver.value(model.get_int_var_from_proto_index(index)),
-        )
 
 
 #: Requirement families about shared resources: the witness schedule breaks these first.
 _SHARED_RESOURCES = ("port", "node", "crew", "pad", "site", "quota")
-
-
-def explain_infeasibility(built: _Model, settings: SolveSettings) -> str:
-    """Why no schedule exists: a minimal set of requirements that cannot all hold.
-
-    CP-SAT's sufficient assumptions give a set; each member is dropped in turn
-    and kept out when the rest is still infeasible (deletion filter). The
-    sentences take dates from a schedule that keeps every other requirement.
-    """
-    model = built.model
-    model.clear_objective()
-    known = set(built.requirements)
-
-    by_index = {lit.index: lit for lit in built.literals}
-
-    def infeasible(assumed: Sequence[int]) -> tuple[bool, list[int]]:
-        model.clear_assumptions()
-        model.add_assumptions([by_index[i] for i in assumed])
-        solver = _solver(settings, workers=1)
-        status = solver.solve(model)
-        core = [i for i in solver.sufficient_assumptions_for_infeasibility() if i in known]
-        return status == cp_model.INFEASIBLE, core
-
-    all_literals = [lit.index for lit in built.literals]
-    is_infeasible, core = infeasible(all_literals)
-    if not is_infeasible:
-        return "no schedule exists (the solver proved it, but not under assumptions)"
-    core = core or all_literals
-    if infeasible(core)[0] is False:
-        core = all_literals
-    index = 0
-    while index < len(core):
-        trial = core[:index] + core[index + 1 :]
-        still, smaller = infeasible(trial)
-        if still:
-            core = [i for i in trial if not smaller or i in smaller] or trial
-            if not infeasible(core)[0]:
-                core = trial
-        else:
-            index += 1
-
-    # A witness: every other requirement holds and as many of the conflicting ones as
-    # possible, giving up capacity-like requirements before bounds the user set.
-    keep = [i for i in all_literals if i not in set(core)]
-    model.clear_assumptions()
-    model.add_assumptions([by_index[i] for i in keep])
-    model.maximize(
-        sum(
-            (1 if built.requirements[i].family in _SHARED_RESOURCES else 3) * by_index[i]
-            for i in core
-        )
-    )
-    solver = _solver(settings, workers=1)
-    witness_ok = solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-    model.clear_objective()
-    lines = []
-    for i in core:
-        requirement = built.requirements[i]
-        text = requirement.sentence
-        if witness_ok and i in built.witness_text:
-            detail = built.witness_text[i](solver)
-            if detail:
-                text = detail if requirement.family == "crew" else f"{text} {detail}"
-        lines.append(text)
-    return "no schedule satisfies all of these together:\n  - " + "\n  - ".join(lines)
-
 
 #: Families a planner may relax, in the order tried: commercial and policy limits before
 #: the timeline of the missions themselves. Ports, node and crew capacity are physical.
@@ -1150,58 +941,26 @@ _RELAXABLE = ("quota", "readiness", "pad", "site", "dependency", "handover", "st
 
 def suggest_relaxation(built: _Model, settings: SolveSettings) -> Relaxation | None:
     """The first requirement (in :data:`_RELAXABLE` order) whose removal alone makes the
-    model feasible, checked by re-solving with every other assumption literal; for a stay,
-    the stay of that schedule gives the smallest widening (whole days). None if none does."""
-    model = built.model
-    model.clear_objective()
-    by_index = {lit.index: lit for lit in built.literals}
-    order = sorted(
-        (i for i, r in built.requirements.items() if r.family in _RELAXABLE),
-        key=lambda i: _RELAXABLE.index(built.requirements[i].family),
-    )
-    found = None
-    for i in order:
-        req = built.requirements[i]
-        model.clear_assumptions()
-        model.add_assumptions([lit for j, lit in by_index.items() if j != i])
-        if req.family == "stay":
-            # the smallest excursion outside the stay range
-            v = built.visits[req.missions[0]]
-            assert v.depart is not None
-            stay = v.depart - v.dock
-            lo, hi = (round(x * MIN_PER_DAY) for x in _stay_bounds(req))
-            below = model.new_int_var(0, built.horizon, "")
-            above = model.new_int_var(0, built.horizon, "")
-            model.add(below >= lo - stay)
-            model.add(above >= stay - hi)
-            model.minimize(below + above)
-        solver = _solver(settings, workers=1)
-        status = solver.solve(model)
-        model.clear_objective()
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            continue
-        if req.family == "stay":
-            lo_d, hi_d = _stay_bounds(req)
-            days = solver.value(stay) / MIN_PER_DAY
-            new = (min(lo_d, math.floor(days)), max(hi_d, math.ceil(days)))
-            found = Relaxation(
-                req,
-                f"widen the stay of {req.missions[0]} from {lo_d:g}–{hi_d:g} to "
-                f"{new[0]:g}–{new[1]:g} days",
-                new,
-            )
-        else:
-            found = Relaxation(req, f"drop the requirement '{req.sentence}'")
-        break
-    model.clear_assumptions()
-    model.add_assumptions(built.literals)
-    return found
-
-
-def _stay_bounds(req: Requirement) -> tuple[float, float]:
-    """The stay range (days) in a stay requirement's sentence ``"X stays 150–183 days"``."""
-    lo, hi = req.sentence.rsplit(" stays ", 1)[1].split(" ")[0].split("–")
-    return float(lo), float(hi)
+    model feasible, checked by re-solving with every other assumption literal
+    (:func:`find_relaxation`); for a stay, the stay of that schedule gives the smallest
+    widening (whole days). None if none does."""
+    relief = find_relaxation(built.shared, settings, _RELAXABLE)
+    if relief is None:
+        return None
+    req = relief.requirement
+    if req.family == "stay" and relief.span is not None and relief.value is not None:
+        span = relief.span
+        assert span is not None
+        lo_d, hi_d = span.lo_min / MIN_PER_DAY, span.hi_min / MIN_PER_DAY
+        days = relief.value / MIN_PER_DAY
+        new = (min(lo_d, math.floor(days)), max(hi_d, math.ceil(days)))
+        return Relaxation(
+            req,
+            f"widen the stay of {req.missions[0]} from {lo_d:g}–{hi_d:g} to "
+            f"{new[0]:g}–{new[1]:g} days",
+            new,
+        )
+    return Relaxation(req, f"drop the requirement '{req.sentence}'")
 
 
 def relax_campaign(campaign: Campaign, relaxation: Relaxation) -> Campaign:
@@ -1255,7 +1014,9 @@ def _extract(
         return int(solver.value(expr)) if not isinstance(expr, int) else expr
 
     chosen = {
-        m.name: next(k for k, b in enumerate(built.choose[m.name]) if solver.boolean_value(b))
+        m.name: next(
+            k for k, b in enumerate(built.windows[m.name].choose) if solver.boolean_value(b)
+        )
         for m in campaign.missions
     }
     port_of = {
