@@ -55,7 +55,17 @@ from stationplan.moon.power import (
 )
 from stationplan.moon.transfer import LunarWindow, daily_windows
 from stationplan.orbit.timescale import iso_utc_seconds
-from stationplan.planning import SharedModel, add_launch_separation, add_precedence
+from stationplan.planning import (
+    SharedModel,
+    SolveSettings,
+    add_launch_separation,
+    add_loiter_pair,
+    add_precedence,
+    add_window_choice,
+    explain_infeasibility,
+    find_relaxation,
+    new_solver,
+)
 
 __all__ = [
     "Candidate",
@@ -67,6 +77,7 @@ __all__ = [
 ]
 
 HOUR = timedelta(hours=1)
+MIN_PER_DAY = 1440
 #: Margin of the hourly grid after the last launch, hours (transfer + orbit + stay fit in it).
 GRID_MARGIN_H = 24 * 60
 #: Most launch days tried per mission without a rendezvous (longer spans are sampled every
@@ -320,32 +331,36 @@ class _Built:
     seats: dict[tuple[str, str], cp_model.IntVar]
 
 
-def _var(model: cp_model.CpModel, values: Sequence[int], name: str) -> cp_model.IntVar:
-    return model.new_int_var_from_domain(cp_model.Domain.from_values(sorted(set(values))), name)
-
-
 def _build(campaign: LunarCampaign, cands: dict[str, list[Candidate]]) -> _Built:
-    shared = SharedModel()
+    shared = SharedModel(start_utc=campaign.start)
     model = shared.model
     by_name = {m.name: m for m in campaign.missions}
     choose: dict[str, list[cp_model.IntVar]] = {}
     launch: dict[str, cp_model.IntVar] = {}
     arrival: dict[str, cp_model.IntVar] = {}
     event: dict[str, cp_model.IntVar] = {}
-    # Variables: one choice per candidate, and the times it implies.
+    # Variables: one candidate per mission (the windows family), and the landing it implies.
     for m in campaign.missions:
         cs = cands[m.name]
-        choose[m.name] = [model.new_bool_var(f"choose[{m.name},{k}]") for k in range(len(cs))]
-        model.add_exactly_one(choose[m.name])
-        for table, values in (
-            (launch, [c.launch_min for c in cs]),
-            (arrival, [c.arrival_min for c in cs]),
-            (event, [c.landing_min if c.landing_min is not None else c.arrival_min for c in cs]),
-        ):
-            table[m.name] = _var(model, values, f"t[{m.name}]")
-            model.add(
-                table[m.name] == sum(v * b for v, b in zip(values, choose[m.name], strict=True))
+        window = add_window_choice(
+            shared, m.name, [c.launch_min for c in cs], [c.arrival_min for c in cs]
+        )
+        choose[m.name] = list(window.choose)
+        launch[m.name], arrival[m.name] = window.launch, window.arrive
+        if m.lands:
+            values = [c.landing_min if c.landing_min is not None else c.arrival_min for c in cs]
+            event[m.name] = model.new_int_var_from_domain(
+                cp_model.Domain.from_values(sorted(set(values))), f"landing[{m.name}]"
             )
+            model.add(
+                event[m.name] == sum(v * b for v, b in zip(values, window.choose, strict=True))
+            )
+        else:
+            event[m.name] = window.arrive
+    shared.horizon = (
+        max(max(c.landing_min or c.arrival_min for c in cs) for cs in cands.values())
+        + MIN_PER_DAY * 30
+    )
 
     def what(m: LunarMission) -> str:
         return "lands" if m.lands else "arrives in lunar orbit"
@@ -385,7 +400,7 @@ def _build(campaign: LunarCampaign, cands: dict[str, list[Candidate]]) -> _Built
             lit = shared.requirement(
                 "capability", [m.name, *providers], sentence,
                 _witness(
-                    campaign.start,
+                    shared,
                     f"(closest schedule: {m.name} {'lands' if m.lands else 'arrives'} {{0}}, "
                     f"the first '{cap}' element works from {{1}})",
                     event[m.name], first_ready,
@@ -393,26 +408,29 @@ def _build(campaign: LunarCampaign, cands: dict[str, list[Candidate]]) -> _Built
                 key=cap,
             )  # fmt: skip
             model.add(event[m.name] >= first_ready).only_enforce_if(lit)
-    # Lunar-orbit rendezvous: the partner arrives within the lander's loiter limit.
+    # Lunar-orbit rendezvous: the lander waits in orbit for its partner (Lanyue launches
+    # first and waits for Mengzhou), at most its loiter limit (the stays family's loiter pair).
     for m in campaign.missions:
         if m.rendezvous_with is None or m.loiter_limit_h is None:
             continue
         o: str = m.rendezvous_with
-        loiter = round(m.loiter_limit_h * 60)
-        sentence = (
-            f"{o} arrives in lunar orbit within {m.loiter_limit_h:g} h after {m.name} "
-            f"(the lander's loiter limit) and {m.name} lands at least {m.docking_h:g} h after it"
+        add_loiter_pair(
+            shared, m.name, o, arrival[m.name], arrival[o], round(m.loiter_limit_h * 60),
+            f"{o} and {m.name} arrive in lunar orbit at most {m.loiter_limit_h:g} h apart "
+            f"(the lander's loiter limit)",
+        )  # fmt: skip
+        sentence = f"{m.name} waits in lunar orbit for {o}" + (
+            f" and lands at least {m.docking_h:g} h after it arrives" if m.lands else ""
         )
         lit = shared.requirement(
             "rendezvous", [m.name, o], sentence,
             _witness(
-                campaign.start,
+                shared,
                 f"(closest schedule: {m.name} arrives {{0}}, {o} {{1}})",
                 arrival[m.name], arrival[o],
             ),
         )  # fmt: skip
         model.add(arrival[o] >= arrival[m.name]).only_enforce_if(lit)
-        model.add(arrival[o] <= arrival[m.name] + loiter).only_enforce_if(lit)
         if m.lands:
             gap = round(m.docking_h * 60)
             model.add(event[m.name] >= arrival[o] + gap).only_enforce_if(lit)
@@ -432,7 +450,7 @@ def _build(campaign: LunarCampaign, cands: dict[str, list[Candidate]]) -> _Built
 
         def site_witness(a: str, b: str) -> Callable[[cp_model.CpSolver], str]:
             return _witness(
-                campaign.start, f"(closest schedule: {a} {{0}}, {b} {{1}})", launch[a], launch[b]
+                shared, f"(closest schedule: {a} {{0}}, {b} {{1}})", launch[a], launch[b]
             )
 
         add_launch_separation(
@@ -490,71 +508,35 @@ def _build(campaign: LunarCampaign, cands: dict[str, list[Candidate]]) -> _Built
 
 
 def _witness(
-    start: datetime, template: str, *exprs: cp_model.LinearExprT
+    shared: SharedModel, template: str, *exprs: cp_model.LinearExprT
 ) -> Callable[[cp_model.CpSolver], str]:
-    """A witness sentence: ``template`` with the UTC dates of ``exprs`` (minutes from
-    ``start``) in a solved schedule."""
-
-    def text(solver: cp_model.CpSolver) -> str:
-        dates = [
-            (start + timedelta(minutes=int(solver.value(e)))).strftime("%Y-%m-%d %H:%M")
-            for e in exprs
-        ]
-        return template.format(*dates)
-
-    return text
+    """A witness sentence: ``template`` with the UTC dates of ``exprs`` (minute expressions)
+    in a solved schedule."""
+    return lambda solver: template.format(*(shared.at(solver, e) for e in exprs))
 
 
-def _solver(time_limit_s: float, workers: int = 2) -> cp_model.CpSolver:
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit_s
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = 0
-    return solver
+#: Requirements a planner may relax, in the order tried: partner promises before the
+#: campaign's own logic; the loiter limit is widened (the loiter it would need) if it binds.
+RELAXABLE = ("quota", "loiter", "site", "dependency", "capability", "rendezvous")
 
 
 def explain(shared: SharedModel, time_limit_s: float) -> str:
-    """A minimal set of requirements that cannot hold together, in words: CP-SAT's sufficient
-    assumptions shrunk by deletion (each removal re-checked)."""
-    model = shared.model
-    model.clear_objective()
-    by_index = {lit.index: lit for lit in shared.literals}
-
-    def infeasible(assumed: Sequence[int]) -> tuple[bool, list[int]]:
-        model.clear_assumptions()
-        model.add_assumptions([by_index[i] for i in assumed])
-        solver = _solver(time_limit_s, workers=1)
-        status = solver.solve(model)
-        core = [i for i in solver.sufficient_assumptions_for_infeasibility() if i in by_index]
-        return status == cp_model.INFEASIBLE, core
-
-    everything = list(by_index)
-    bad, core = infeasible(everything)
-    if not bad:
-        return "no schedule exists (the solver proved it without naming requirements)"
-    if not core or not infeasible(core)[0]:
-        core = everything
-    i = 0
-    while i < len(core):
-        trial = core[:i] + core[i + 1 :]
-        if infeasible(trial)[0]:
-            core = trial
+    """Why no schedule exists (:func:`stationplan.planning.explain_infeasibility`: a minimal
+    set of requirements, with dates from the closest schedule) and, when one requirement
+    alone is to blame, what to relax (:func:`stationplan.planning.find_relaxation`)."""
+    settings = SolveSettings(workers=1, time_limit_s=time_limit_s)
+    text = explain_infeasibility(shared, settings)
+    relief = find_relaxation(shared, settings, RELAXABLE)
+    if relief is not None:
+        req = relief.requirement
+        if relief.span is not None and relief.value is not None:
+            text += (
+                f"\n  to plan: allow {relief.value / 60:g} h instead of "
+                f"{relief.span.hi_min / 60:g} h ('{req.sentence}')"
+            )
         else:
-            i += 1
-    # A witness schedule: everything else holds, and as many of these as possible.
-    model.clear_assumptions()
-    model.add_assumptions([by_index[i] for i in everything if i not in set(core)])
-    model.maximize(sum(by_index[i] for i in core))
-    solver = _solver(time_limit_s, workers=1)
-    witness_ok = solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-    model.clear_objective()
-    lines = []
-    for i in core:
-        text = shared.requirements[i].sentence
-        if witness_ok and i in shared.witness_text:
-            text = f"{text} {shared.witness_text[i](solver)}"
-        lines.append(text)
-    return "no schedule satisfies all of these together:\n  - " + "\n  - ".join(lines)
+            text += f"\n  to plan: drop the requirement '{req.sentence}'"
+    return text
 
 
 def plan_lunar_campaign(
@@ -581,7 +563,7 @@ def plan_lunar_campaign(
         cands[m.name] = found
     clock = time.perf_counter()
     built = _build(campaign, cands)
-    solver = _solver(time_limit_s)
+    solver = new_solver(SolveSettings(time_limit_s=time_limit_s))
     status = solver.solve(built.shared.model)
     if status == cp_model.INFEASIBLE:
         raise InfeasibleError(explain(built.shared, time_limit_s))
