@@ -13,17 +13,21 @@ a rendezvous), one window per day (``daily_windows`` over that day). Each launch
 its first such landing hour; a lander waiting for a lunar-orbit rendezvous keeps every third
 hour, since the partner's arrival decides which it can use.
 
-Variables: one choice per candidate (exactly one per mission); launch, arrival and landing
-minutes from the campaign start follow from it; crew seats per partner on crewed landings.
+Variables: one candidate per mission (:func:`stationplan.planning.add_window_choice`);
+launch, arrival and landing minutes from the campaign start follow from it; crew seats per
+partner on crewed landings.
 
 Requirements, each behind its own assumption literal (:class:`stationplan.planning.
-SharedModel`): ``after`` dependencies (a mission launches once the awaited one has landed or
-arrived), ``requires`` (a landing only after an element with that capability is working at
-the site: landed plus its commissioning hours), crew size (at most the landed elements'
-``crew_capacity``), lunar-orbit rendezvous (the partner arrives
-within the lander's loiter limit after it; the crew lands at least ``docking_h`` after that
-arrival), launch-site separation, partner quotas of missions and seats. Infeasibility is
-explained by CP-SAT's sufficient assumptions, shrunk to a minimal set by deletion.
+SharedModel`): ``after`` dependencies (``add_precedence``: a mission launches once the
+awaited one has landed or arrived), ``requires`` (a landing only after an element with that
+capability is working at the site: landed, or for an orbiter arrived, plus its
+commissioning hours), crew size (at most the landed elements' ``crew_capacity``), lunar-orbit
+rendezvous (``add_loiter_pair``: the two arrivals at most the lander's loiter limit apart;
+and the lander arrives first and lands at least ``docking_h`` after its partner arrives),
+launch-site separation (``add_launch_separation``), partner quotas of missions and seats.
+Infeasibility is explained by :func:`stationplan.planning.explain_infeasibility` (a minimal
+set of requirements, with dates of the closest schedule) and
+:func:`stationplan.planning.find_relaxation` (what to drop, or the loiter that would do).
 
 Objective: the earliest base — the sum of landing (or arrival) minutes.
 
