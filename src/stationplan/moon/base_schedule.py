@@ -10,8 +10,8 @@ in daylight and — with ``stay_comms`` — has the Earth (or, when the mission 
 every hour; the stay is the longest such run up to ``stay_h[1]``. Launch days are sampled
 every k-th day (at most :data:`MAX_LAUNCH_DAYS` per mission; every day for the two sides of
 a rendezvous), one window per day (``daily_windows`` over that day). Each launch window keeps
-its first such landing hour; a lander waiting for a lunar-orbit rendezvous keeps every third
-hour, since the partner's arrival decides which it can use.
+its first such landing hour; a lander waiting for a lunar-orbit rendezvous keeps every sixth
+valid hour (:data:`RENDEZVOUS_STEP_H`), since the partner's arrival decides which it can use.
 
 Variables: one candidate per mission (:func:`stationplan.planning.add_window_choice`);
 launch, arrival and landing minutes from the campaign start follow from it; crew seats per
@@ -87,6 +87,8 @@ GRID_MARGIN_H = 24 * 60
 #: Most launch days tried per mission without a rendezvous (longer spans are sampled every
 #: k-th day, k = ceil(days / this)); both sides of a rendezvous try every day.
 MAX_LAUNCH_DAYS = 24
+#: A lander waiting for a rendezvous keeps every this-many-th valid landing hour.
+RENDEZVOUS_STEP_H = 6
 
 
 @dataclass(frozen=True)
@@ -270,7 +272,7 @@ def candidates_for(
         in_band = in_band or bool(hours)
         if stay_run is not None and mission.stay_h is not None:
             hours = [h for h in hours if stay_run[h] >= mission.stay_h[0]]
-        hours = hours[:1] if mission.rendezvous_with is None else hours[::3]
+        hours = hours[:1] if mission.rendezvous_with is None else hours[::RENDEZVOUS_STEP_H]
         launch_min = _minutes(w.open_utc + (w.close_utc - w.open_utc) / 2, start)
         for h in hours:
             stay = None
