@@ -38,6 +38,7 @@ __all__ = [
     "find_relaxation",
     "hint_from",
     "new_solver",
+    "widen_spans",
 ]
 
 
@@ -188,6 +189,38 @@ def find_relaxation(
     model.clear_assumptions()
     model.add_assumptions(shared.literals)
     return found
+
+
+def widen_spans(
+    shared: SharedModel, settings: SolveSettings, indices: Sequence[int]
+) -> dict[int, int] | None:
+    """Drop the span requirements ``indices`` together (every other literal kept) and
+    minimise the sum of their excursions outside their bounds (minutes); the value of each
+    span's expression in that schedule, by literal index, or None when even then no
+    schedule exists. Several windows with no opportunity are widened at once this way.
+    Assumptions are restored."""
+    model = shared.model
+    model.clear_objective()
+    dropped = set(indices)
+    model.clear_assumptions()
+    model.add_assumptions([lit for lit in shared.literals if lit.index not in dropped])
+    excursions = []
+    for i in indices:
+        span = shared.spans[i]
+        below = model.new_int_var(0, shared.horizon, "")
+        above = model.new_int_var(0, shared.horizon, "")
+        model.add(below >= span.lo_min - span.expr)
+        model.add(above >= span.expr - span.hi_min)
+        excursions += [below, above]
+    model.minimize(sum(excursions))
+    solver = new_solver(settings, workers=1)
+    status = solver.solve(model)
+    model.clear_objective()
+    model.clear_assumptions()
+    model.add_assumptions(shared.literals)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return {i: int(solver.value(shared.spans[i].expr)) for i in indices}
 
 
 @dataclass(frozen=True)
