@@ -699,3 +699,50 @@ def test_a_separation_for_an_unknown_site_is_a_user_error_naming_the_field(tmp_p
     path.write_text(text + "\n[site_separation_h]\nnowhere = 3\n")
     with pytest.raises(InputError, match=r"site_separation_h\.nowhere"):
         load_campaign(path)
+
+
+def _with_sites_file(tmp_path, wenchang_separation_h: float) -> Path:
+    """tiangong-2022.toml with its own sites file: Wenchang as bundled but for its
+    separation."""
+    wenchang = get_site("wenchang")
+    (tmp_path / "my-sites.toml").write_text(
+        "[sites.wenchang]\n"
+        f'name = "{wenchang.name}"\n'
+        f"latitude_deg = {wenchang.latitude_deg}\n"
+        f"longitude_deg = {wenchang.longitude_deg}\n"
+        f"altitude_m = {wenchang.altitude_m}\n"
+        f"separation_h = {wenchang_separation_h}\n"
+    )
+    text = (EXAMPLES / "tiangong-2022.toml").read_text()
+    path = tmp_path / "campaign.toml"
+    path.write_text(text.replace("[campaign]\n", '[campaign]\nsites = "my-sites.toml"\n', 1))
+    return path
+
+
+def test_site_separations_come_from_the_sites_file_the_campaign_gives(tmp_path):
+    loaded = load_campaign(_with_sites_file(tmp_path, 72.0))
+    assert loaded.separation_h("wenchang") == 72.0
+    assert loaded.separation_h("jiuquan") == get_site("jiuquan").separation_h
+    assert get_site("wenchang").separation_h < 72.0  # the bundled table is not what counts
+    campaign, vehicles, candidates = _one_site_campaign(NIGHTLY)
+    args = (campaign, get_station("css"), vehicles, dict.fromkeys(vehicles, "wenchang"))
+
+    def gap(**options):
+        plans = _by_name(schedule_campaign(*args, candidates, **options))
+        return abs(plans["Cargo"].launch_utc - plans["Lab"].launch_utc)
+
+    assert gap(site_table=loaded.site_table) >= timedelta(hours=72)
+    assert gap() < timedelta(hours=72)
+
+
+def test_a_campaign_override_still_beats_its_sites_file(tmp_path):
+    path = _with_sites_file(tmp_path, 72.0)
+    path.write_text(path.read_text() + "\n[site_separation_h]\nwenchang = 30\n")
+    assert load_campaign(path).separation_h("wenchang") == 30.0
+
+
+def test_a_missing_sites_file_is_a_user_error_naming_the_field(tmp_path):
+    path = _with_sites_file(tmp_path, 72.0)
+    (tmp_path / "my-sites.toml").unlink()
+    with pytest.raises(InputError, match=r"campaign\.sites"):
+        load_campaign(path)

@@ -35,6 +35,7 @@ from datetime import datetime, timedelta
 from ortools.sat.python import cp_model
 
 from stationplan.errors import InfeasibleError, TimeLimitError
+from stationplan.launch.sites import Site
 from stationplan.launch.vehicles import Vehicle
 from stationplan.orbit.timescale import datetime_to_jd
 from stationplan.planning import (
@@ -261,13 +262,15 @@ def _build(
     sites: Mapping[str, str],
     candidates: Mapping[str, Sequence[Candidate]],
     windows_min: Mapping[str, tuple[int, int]] | None = None,
+    site_table: Mapping[str, Site] | None = None,
 ) -> _Model:
     """The CP-SAT model of the campaign, composed of the families of
     :mod:`stationplan.planning`, every requirement behind an assumption literal.
 
     ``windows_min``: missions whose candidates reach beyond their launch window, with the
     window (minutes): each gets a widenable "window" requirement (for the search of the
-    smallest widening; the missions' own candidates need none)."""
+    smallest widening; the missions' own candidates need none). ``site_table``: the sites
+    the campaign resolved (for their separations; default the bundled table)."""
     start = campaign.start
     shared = SharedModel(start_utc=start)
     model = shared.model
@@ -642,7 +645,7 @@ def _build(
     for m in campaign.missions:
         by_site.setdefault(sites[m.name], []).append(m.name)
     for site_id, users in by_site.items():
-        separation_h = campaign.separation_h(site_id)
+        separation_h = campaign.separation_h(site_id, site_table)
         add_launch_separation(
             shared,
             "site",
@@ -794,6 +797,7 @@ def schedule_campaign(
     settings: SolveSettings | None = None,
     warnings: Sequence[str] = (),
     window_candidates: WindowSearch | None = None,
+    site_table: Mapping[str, Site] | None = None,
 ) -> Schedule:
     """Schedule ``campaign`` on ``station``: every mission on one of its ``candidates``.
 
@@ -806,7 +810,9 @@ def schedule_campaign(
     neither a schedule nor a proof that none exists. ``window_candidates`` (mission name,
     earliest, latest -> candidates) lets a mission without any opportunity get the
     smallest widening of its window that makes the campaign plan
-    (:class:`NoScheduleError` with that relaxation).
+    (:class:`NoScheduleError` with that relaxation). ``site_table``: the sites the
+    campaign resolved (:attr:`CampaignFile.site_table`; default the bundled table), for
+    the site separations.
     """
     settings = settings or SolveSettings()
     empty = [m for m in campaign.missions if not candidates.get(m.name)]
@@ -827,6 +833,7 @@ def schedule_campaign(
                 [m.name for m in empty],
                 window_candidates,
                 settings,
+                site_table,
             )
         if widening is None:
             raise InfeasibleError(message)
@@ -834,7 +841,7 @@ def schedule_campaign(
             f"{message}\nto plan: {widening.advice} (checked by re-solving)", widening
         )
     clock = _time.perf_counter()
-    built = _build(campaign, station, vehicles, sites, candidates)
+    built = _build(campaign, station, vehicles, sites, candidates, site_table=site_table)
     model = built.model
 
     # Stage 1: earliest completion.
@@ -879,6 +886,7 @@ def schedule_campaign(
         "OPTIMAL" if proven else "FEASIBLE",
         elapsed,
         tuple(warnings),
+        site_table,
     )
     return _counterfactual_reasons(schedule, built, unbounded, solver, campaign, settings)
 
@@ -999,6 +1007,7 @@ def widen_windows(
     names: Sequence[str],
     window_candidates: WindowSearch,
     settings: SolveSettings,
+    site_table: Mapping[str, Site] | None = None,
 ) -> Relaxation | None:
     """The smallest widening (whole days, earlier or later) of the launch windows of
     ``names`` (missions without an opportunity) that makes the campaign plan.
@@ -1022,7 +1031,7 @@ def widen_windows(
             windows_min[name] = (_minutes(launch.earliest, start), _minutes(launch.latest, start))
         if any(not wide[name] for name in names):
             continue
-        built = _build(campaign, station, vehicles, sites, wide, windows_min)
+        built = _build(campaign, station, vehicles, sites, wide, windows_min, site_table)
         spans = {
             built.shared.requirements[i].missions[0]: i
             for i in built.shared.spans
@@ -1058,7 +1067,7 @@ def widen_windows(
             check[name] = list(window_candidates(name, earliest, latest))
         if any(not check[name] for name in names):
             continue
-        checked = _build(relaxed, station, vehicles, sites, check)
+        checked = _build(relaxed, station, vehicles, sites, check, site_table=site_table)
         checked.model.clear_objective()
         if new_solver(settings).solve(checked.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             continue
@@ -1142,6 +1151,7 @@ def _extract(
     status: str,
     elapsed: float,
     warnings: tuple[str, ...],
+    site_table: Mapping[str, Site] | None = None,
 ) -> Schedule:
     start = campaign.start
 
@@ -1211,7 +1221,8 @@ def _extract(
         for d in campaign.initial.docked
     )
     plans = [
-        _with_reason(p, campaign, candidates, chosen, plans, initial, completion) for p in plans
+        _with_reason(p, campaign, candidates, chosen, plans, initial, completion, site_table)
+        for p in plans
     ]
     timeline = _timeline(plans, initial, campaign, station)
     return Schedule(
@@ -1238,6 +1249,7 @@ def _with_reason(
     plans: Sequence[MissionPlan],
     initial: Sequence[VisitPlan],
     completion: datetime,
+    site_table: Mapping[str, Site] | None = None,
 ) -> MissionPlan:
     """Why this opportunity: the constraint that rules out the next one toward the
     preferred date (or the earlier one when there is no preferred date), checked
@@ -1289,7 +1301,7 @@ def _with_reason(
                 side = "before" if p.launch_utc > plan.launch_utc else "after"
                 return replace(plan, reason=f"pad turnaround {side} {p.name}")
     # Site separation (any pad).
-    separation = timedelta(hours=campaign.separation_h(plan.site))
+    separation = timedelta(hours=campaign.separation_h(plan.site, site_table))
     for p in plans:
         if (
             p.name != plan.name
@@ -1415,6 +1427,7 @@ def plan_campaign(
             sum(datetime_to_jd(earliest)),
             sum(datetime_to_jd(latest)),
             mission.profile,
+            loaded.site_table or None,
         )
 
     result = schedule_campaign(
@@ -1425,6 +1438,7 @@ def plan_campaign(
         campaign_candidates(loaded, on_mission),
         settings,
         window_candidates=window_candidates,
+        site_table=loaded.site_table or None,
     )
     stale = stale_launch_warnings(
         loaded.elements, [(p.name, p.launch_utc) for p in result.missions]
