@@ -14,7 +14,9 @@ out, whatever scheduler built the model:
   outside its bounds instead.
 - :class:`Counterfactual` — does a requirement hold a subject back: re-solve without it,
   with a probe "target strictly better than planned"; binding when that re-solve is
-  feasible and the one keeping everything is not.
+  feasible and the one keeping everything is not. Each re-solve fixes the kept literals
+  in a copy of the model (instead of passing them as assumptions) so presolve can
+  remove what they decide.
 """
 
 from __future__ import annotations
@@ -291,11 +293,17 @@ class Counterfactual:
             None when proven impossible; -1 when unknown (out of time)."""
             if _time.perf_counter() > self.deadline:
                 return -1
-            model.clear_assumptions()
-            model.add_assumptions([self.by_index[j] for j in assumed] + list(fixed) + [probe])
+            # The assumed literals are fixed true in a copy rather than passed as
+            # assumptions: CP-SAT's presolve then removes what they decide (the other
+            # missions' choices), so each re-solve is a small problem.
+            trial = model.clone()
+            trial.clear_assumptions()
+            for literal in [self.by_index[j] for j in assumed] + list(fixed) + [probe]:
+                domain = trial.proto.variables[literal.index].domain
+                domain[0] = 1  # a Boolean's domain [0, 1] becomes [1, 1]
             resolver = new_solver(self.settings, workers=1)
             resolver.parameters.max_time_in_seconds = self.solve_s
-            status = resolver.solve(model)
+            status = resolver.solve(trial)
             if status == cp_model.INFEASIBLE:
                 return None
             if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
