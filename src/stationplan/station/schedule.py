@@ -1047,11 +1047,11 @@ def widen_windows(
             lo, hi = windows_min[name]
             at = needed[spans[name]]
             if at < lo:
-                by = math.ceil((lo - at) / MIN_PER_DAY)
+                by = max(1, math.ceil((lo - at) / MIN_PER_DAY))
                 new = (max(start, launch.earliest - timedelta(days=by)), launch.latest)
                 side = "earlier"
             else:
-                by = math.ceil((at - hi) / MIN_PER_DAY)
+                by = max(1, math.ceil((at - hi) / MIN_PER_DAY))
                 new = (launch.earliest, launch.latest + timedelta(days=by))
                 side = "later"
             new_windows[name] = new
