@@ -106,6 +106,11 @@ def main() -> None:
         lines += [
             "",
             f"Median width of the windows holding a launch: {statistics.median(widths):.2f} h.",
+            "",
+            "Azimuth limits are launch headings over the rotating ground (Apollo 72–108°), turned",
+            "into the parking plane's inertial azimuth by the site's eastward speed (docs/moon.md).",
+            "The issue's median ≤ 4 h does not hold with the published 72–108° limits: the width is",
+            "the time the site takes to sweep the plane's heading across that 36° band.",
         ]
     lines += [
         "",

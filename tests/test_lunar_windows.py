@@ -91,3 +91,47 @@ def test_apollo_11_lunar_orbit_insertion_dv_matches_the_mission_report() -> None
     # (NASA Apollo 11 Mission Report, MSC-00171, 1969).
     predicted = loi_dv_km_s(window.v_inf_km_s, 111.0, 314.0)
     assert predicted == pytest.approx(0.889, rel=0.10)
+
+
+def test_published_launch_azimuths_are_headings_over_the_rotating_ground() -> None:
+    # The window edges sit where the launch heading over the ground meets the limits; the same
+    # plane seen inertially is turned towards the east by sin(A_i − A_g) = (u/v) cos A_g
+    # (velocity composition: site speed u = ω R cos φ, parking speed v; Vallado 2013 §6.4).
+    site = get_site("kennedy")
+    day = datetime(1969, 7, 16, tzinfo=UTC)
+    kwargs = dict(start=day, end=day + timedelta(days=1), transfer_days=3.0, parking_alt_km=185.0)
+    ground = daily_windows(site.latitude_deg, site.longitude_deg, APOLLO_AZIMUTHS, **kwargs)[0]
+    inertial = daily_windows(
+        site.latitude_deg, site.longitude_deg, APOLLO_AZIMUTHS, limits_over_ground=False, **kwargs
+    )[0]
+    assert inertial.open_utc < ground.open_utc < ground.close_utc < inertial.close_utc
+    # The closed form turns the 72–108° headings into inertial limits; taken as inertial they
+    # give the same window to the one-minute grid.
+    u = 7.292115e-5 * 6378.137 * np.cos(np.radians(site.latitude_deg))
+    v = np.sqrt(398600.4418 / (6378.137 + 185.0))
+    turned = tuple(
+        a + np.degrees(np.arcsin(u / v * np.cos(np.radians(a)))) for a in APOLLO_AZIMUTHS
+    )
+    assert 72.7 < turned[0] < 73.1 and 106.9 < turned[1] < 107.3
+    same = daily_windows(
+        site.latitude_deg, site.longitude_deg, turned, limits_over_ground=False, **kwargs
+    )[0]
+    assert abs((same.open_utc - ground.open_utc).total_seconds()) <= 120
+    assert abs((same.close_utc - ground.close_utc).total_seconds()) <= 120
+    assert ground.azimuth_open_deg == pytest.approx(72.0, abs=0.2)
+
+
+def test_apollo_11_launched_at_the_opening_of_its_predicted_window(
+    apollo_launches: list[dict],
+) -> None:
+    # Apollo 11 lifted off at the opening of its window (NASA history narrative; validation file
+    # notes); the predicted opening lies within 10 minutes of the real liftoff.
+    mission = next(m for m in apollo_launches if m["name"] == "Apollo 11")
+    launch = _utc(mission["launch_utc"])
+    site = get_site("kennedy")
+    day = launch.replace(hour=0, minute=0, second=0, microsecond=0)
+    window = daily_windows(
+        site.latitude_deg, site.longitude_deg, APOLLO_AZIMUTHS, day, day + timedelta(days=1),
+        3.0, 185.0,
+    )[0]  # fmt: skip
+    assert abs((window.open_utc - launch).total_seconds()) <= 600

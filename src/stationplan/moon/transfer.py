@@ -12,8 +12,14 @@ refinement yet):
    azimuth. Motion is prograde (eastward at the site).
 3. The TLI point lies in that plane ν (the conic's true anomaly at arrival) behind the Moon's
    arrival direction; the coast is the parking-orbit arc from orbit insertion to that point.
-4. A launch instant is in the window when its azimuth is inside the azimuth limits; windows are
-   the maximal runs of such instants on a one-minute grid.
+4. A launch instant is in the window when its launch azimuth is inside the azimuth limits;
+   windows are the maximal runs of such instants on a one-minute grid. Published limits (Apollo
+   72–108°, range-safety corridors) are launch azimuths, headings over the rotating ground, so
+   the plane's inertial azimuth A_i is converted to the heading A_g of the same orbit seen from
+   the ground: the site moves east at u = ω_E r cos φ, the vehicle reaches the circular parking
+   speed v, and A_g = atan2(v sin A_i − u, v cos A_i) (velocity composition in the local
+   horizon; Vallado 2013 §6.4, Curtis 2020 §4.7). At Kennedy the 72–108° headings are 72.9–107.1°
+   inertial: the window is ~5 % narrower than with the limits taken as inertial.
 
 TLI Δv = perigee speed − circular parking speed (impulsive). μ_Earth = 398600.4418 km³/s².
 """
@@ -138,8 +144,13 @@ def daily_windows(
     end: datetime,
     transfer_days: float,
     parking_alt_km: float = 200.0,
+    limits_over_ground: bool = True,
 ) -> list[LunarWindow]:
-    """Launch windows in [start, end) for a site and azimuth limits (see the module text)."""
+    """Launch windows in [start, end) for a site and azimuth limits (deg; see the module text).
+
+    ``limits_over_ground``: the limits are launch headings over the rotating Earth (published
+    launch azimuths; the default); False takes them as inertial azimuths of the parking plane.
+    The reported ``azimuth_open_deg``/``azimuth_close_deg`` are in the same convention."""
     check_in_span(start, "--start")
     check_in_span(end, "--end")
     if end <= start:
@@ -196,6 +207,12 @@ def daily_windows(
     azimuth = (
         np.degrees(np.arctan2(np.sum(along * east, axis=0), np.sum(along * north, axis=0))) % 360
     )
+    if limits_over_ground:
+        v_park = np.sqrt(MU_EARTH_KM3_S2 / rp)
+        # Eastward ground speed of the site, ω_E R_E cos φ (|z × ŝ| = cos φ, geocentric).
+        u = EARTH_ROTATION_RAD_S * EARTH_RADIUS_KM * np.linalg.norm(np.cross(z, s_hat.T).T, axis=0)
+        a_i = np.radians(azimuth)
+        azimuth = np.degrees(np.arctan2(v_park * np.sin(a_i) - u, v_park * np.cos(a_i))) % 360
     lo, hi = azimuth_limits_deg
     inside = (azimuth >= lo) & (azimuth <= hi) & ~flip
     windows: list[LunarWindow] = []
