@@ -191,6 +191,10 @@ def windows(
     transfer_days: Annotated[
         float | None, typer.Option(help="TLI-to-arrival days (default: the launcher's).")
     ] = None,
+    mission_kind: Annotated[
+        str | None,
+        typer.Option(help="Mission kind for the default transfer days (e.g. crewed, robotic)."),
+    ] = None,
     format: Annotated[OutputFormat, typer.Option(help="Output format.")] = OutputFormat.table,
 ) -> None:
     """Daily Earth–Moon direct-transfer launch windows: parking plane through the arrival Moon,
@@ -206,7 +210,8 @@ def windows(
         raise InputError("the span is empty: --end must be after --start", field="--end")
     if (t1 - t0).days > 400:
         raise InputError("at most 400 days per run", field="--end")
-    days = transfer_days if transfer_days is not None else vehicle.transfer_days
+    kind_days = vehicle.transfer_days_for(mission_kind)
+    days = transfer_days if transfer_days is not None else kind_days
     if not math.isfinite(days):
         raise InputError(f"{days} is not a number of days", field="--transfer-days")
     if vehicle.azimuth_min_deg is not None and vehicle.azimuth_max_deg is not None:
@@ -216,7 +221,14 @@ def windows(
     else:
         limits, limits_from = (0.0, 360.0), "none (unconstrained)"
     found = daily_windows(
-        pad.latitude_deg, pad.longitude_deg, limits, t0, t1, days, vehicle.parking_alt_km
+        pad.latitude_deg,
+        pad.longitude_deg,
+        limits,
+        t0,
+        t1,
+        days,
+        vehicle.parking_alt_km,
+        max_liftoff_to_tli_min=vehicle.max_liftoff_to_tli_min,
     )
     records = [
         {

@@ -145,12 +145,16 @@ def daily_windows(
     transfer_days: float,
     parking_alt_km: float = 200.0,
     limits_over_ground: bool = True,
+    max_liftoff_to_tli_min: float | None = None,
 ) -> list[LunarWindow]:
     """Launch windows in [start, end) for a site and azimuth limits (deg; see the module text).
 
     ``limits_over_ground``: the limits are launch headings over the rotating Earth (published
     launch azimuths; the default); False takes them as inertial azimuths of the parking plane.
-    The reported ``azimuth_open_deg``/``azimuth_close_deg`` are in the same convention."""
+    The reported ``azimuth_open_deg``/``azimuth_close_deg`` are in the same convention.
+    ``max_liftoff_to_tli_min``: direct injection — the upper stage injects towards the Moon at
+    most this many minutes after liftoff (ascent + coast), so only launch instants whose TLI
+    point lies that close downrange are in the window (None: up to one parking orbit)."""
     check_in_span(start, "--start")
     check_in_span(end, "--end")
     if end <= start:
@@ -177,12 +181,18 @@ def daily_windows(
     # Moon at arrival ≈ launch + ascent + half a parking orbit + transfer (refined below).
     coast_s = np.full(len(launch), np.pi / n_park)
     used_days = transfer_days
+    z = np.array([0.0, 0.0, 1.0])
+    east = np.cross(z, s_hat.T).T
+    east /= np.linalg.norm(east, axis=0)
+    north = np.cross(s_hat.T, east.T).T
     for _ in range(3):
         m_vec = moon_at(offs_s + ASCENT_MIN * 60 + coast_s + used_days * 86400).T
         m_dist = np.linalg.norm(m_vec, axis=0)
         m_hat = m_vec / m_dist
         normal = np.cross(s_hat.T, m_hat.T).T
         normal /= np.linalg.norm(normal, axis=0)
+        # Prograde (eastward) motion in the plane: the Moon may then lie more than 180° ahead.
+        normal[:, np.sum(np.cross(normal.T, s_hat.T).T * east, axis=0) < 0] *= -1
         r_moon = float(np.median(m_dist))
         # A two-body ellipse cannot take longer than the Hohmann half-period to reach the Moon's
         # distance; longer nominal durations (Chang'e ~4.7 d, whose apogee lies beyond the Moon
@@ -197,13 +207,7 @@ def daily_windows(
         )
         coast_angle = (angle_moon - nu - np.radians(ASCENT_ARC_DEG)) % (2 * np.pi)
         coast_s = coast_angle / n_park
-    # Launch azimuth of the in-plane direction of motion (east/north at the site, GCRS).
-    z = np.array([0.0, 0.0, 1.0])
-    east = np.cross(z, s_hat.T).T
-    east /= np.linalg.norm(east, axis=0)
-    north = np.cross(s_hat.T, east.T).T
-    flip = np.sum(along * east, axis=0) < 0  # keep the prograde sense
-    along[:, flip] *= -1
+    # Launch azimuth of the in-plane (prograde) direction of motion (east/north at the site).
     azimuth = (
         np.degrees(np.arctan2(np.sum(along * east, axis=0), np.sum(along * north, axis=0))) % 360
     )
@@ -214,7 +218,9 @@ def daily_windows(
         a_i = np.radians(azimuth)
         azimuth = np.degrees(np.arctan2(v_park * np.sin(a_i) - u, v_park * np.cos(a_i))) % 360
     lo, hi = azimuth_limits_deg
-    inside = (azimuth >= lo) & (azimuth <= hi) & ~flip
+    inside = (azimuth >= lo) & (azimuth <= hi)
+    if max_liftoff_to_tli_min is not None:
+        inside &= ASCENT_MIN + coast_s / 60.0 <= max_liftoff_to_tli_min
     windows: list[LunarWindow] = []
     idx = np.flatnonzero(inside)
     if idx.size == 0:
