@@ -173,3 +173,31 @@ def test_chinese_direct_injection_launches_lie_inside_their_windows_and_arrive_o
         if mission.get("loi_utc"):
             late_s = (hit[0].arrival_utc - _utc(mission["loi_utc"])).total_seconds()
             assert abs(late_s) < 12 * 3600, mission["name"]
+
+
+def test_insertion_into_the_queqiao2_frozen_orbit_leaves_a_24_hour_orbit_by_integration() -> None:
+    # Brute force: after the burn the spacecraft, integrated as a two-body Moon orbit from the
+    # periapsis, comes back to the periapsis after 24 h (the Queqiao-2 mission orbit period,
+    # China Daily 2024-03-26) and reaches ~16,000 km altitude (SpaceNews via gagadget.com).
+    from scipy.integrate import solve_ivp
+
+    from stationplan.moon.insertion import circular_polar, insertion_dv_km_s, queqiao2_frozen
+
+    mu, r_moon, v_inf = 4902.800066, 1737.4, 0.9
+    target = queqiao2_frozen()
+    rp = r_moon + target.periapsis_alt_km
+    v_after = np.sqrt(v_inf**2 + 2 * mu / rp) - insertion_dv_km_s(v_inf, target)
+    sol = solve_ivp(
+        lambda _t, y: np.concatenate([y[2:], -mu * y[:2] / np.linalg.norm(y[:2]) ** 3]),
+        (0, 24 * 3600.0), [rp, 0, 0, v_after], rtol=1e-11, atol=1e-9, dense_output=True,
+    )  # fmt: skip
+    assert np.linalg.norm(sol.y[:2, -1] - [rp, 0]) < 5.0  # km: back at periapsis
+    radii = np.linalg.norm(sol.sol(np.linspace(0, 24 * 3600.0, 2001))[:2], axis=0)
+    assert 15_000 < radii.max() - r_moon < 17_000
+    # The frozen orbit is cheaper to enter than any low circular orbit (it stays high).
+    assert insertion_dv_km_s(v_inf, target) < insertion_dv_km_s(v_inf, circular_polar(200.0))
+    assert insertion_dv_km_s(v_inf, circular_polar(200.0)) < insertion_dv_km_s(
+        v_inf, circular_polar(100.0)
+    )
+    with pytest.raises(Exception, match="100–200 km"):
+        circular_polar(50.0)

@@ -200,8 +200,11 @@ def windows(
     """Daily Earth–Moon direct-transfer launch windows: parking plane through the arrival Moon,
     one TLI, bounded by the launch azimuth limits (launcher's, else site's, else none)."""
     from stationplan.launch.sites import get_site
+    from stationplan.moon.insertion import circular_polar, insertion_dv_km_s, queqiao2_frozen
     from stationplan.moon.launchers import get_lunar_launcher
     from stationplan.moon.transfer import daily_windows, loi_dv_km_s
+
+    polar_200, frozen = circular_polar(200.0), queqiao2_frozen()
 
     pad = get_site(site)
     vehicle = get_lunar_launcher(launcher)
@@ -240,6 +243,8 @@ def windows(
             "moon_dec_deg": round(w.moon_dec_deg, 3),
             "v_inf_km_s": round(w.v_inf_km_s, 4),
             "loi_dv_100km_polar_km_s": round(loi_dv_km_s(w.v_inf_km_s, 100.0, 100.0), 4),
+            "loi_dv_200km_polar_km_s": round(insertion_dv_km_s(w.v_inf_km_s, polar_200), 4),
+            "loi_dv_queqiao2_frozen_km_s": round(insertion_dv_km_s(w.v_inf_km_s, frozen), 4),
             "azimuth_open_deg": round(w.azimuth_open_deg, 2),
             "azimuth_close_deg": round(w.azimuth_close_deg, 2),
             "transfer_days": round(w.transfer_days, 3),
