@@ -201,3 +201,46 @@ def test_insertion_into_the_queqiao2_frozen_orbit_leaves_a_24_hour_orbit_by_inte
     )
     with pytest.raises(Exception, match="100–200 km"):
         circular_polar(50.0)
+
+
+def _window_holding(site_id: str, launch: datetime, limits, days, park_km, direct=None):  # type: ignore[no-untyped-def]
+    site = get_site(site_id)
+    day = launch.replace(hour=0, minute=0, second=0, microsecond=0)
+    windows = daily_windows(
+        site.latitude_deg, site.longitude_deg, limits, day, day + timedelta(days=1), days,
+        park_km, max_liftoff_to_tli_min=direct,
+    )  # fmt: skip
+    return next(w for w in windows if w.open_utc <= launch <= w.close_utc)
+
+
+def test_the_n_body_refinement_reaches_the_target_perilune_close_to_the_published_loi() -> None:
+    # The refined trajectory (DE421 Sun and Moon, solve_ivp) passes the Moon at the target
+    # perilune (Apollo 11: LOI from a ~111 km pericynthion, NASA Apollo 11 Mission Report) and
+    # still arrives within 12 h of the published LOI (1969-07-19T17:21:50Z, validation file).
+    from stationplan.moon.nbody import refine_transfer
+
+    launch = datetime(1969, 7, 16, 13, 32, tzinfo=UTC)
+    window = _window_holding("kennedy", launch, APOLLO_AZIMUTHS, 3.0, 185.0)
+    refined = refine_transfer(window, perilune_alt_km=111.0, side=1)
+    assert refined is not None
+    assert refined.perilune_alt_km == pytest.approx(111.0, abs=2.0)
+    loi = datetime(1969, 7, 19, 17, 21, 50, tzinfo=UTC)
+    assert abs((refined.perilune_utc - loi).total_seconds()) < 12 * 3600
+    # A course correction of midcourse size, not a different transfer.
+    assert refined.correction_m_s < 50.0
+
+
+def test_apollo_11_can_fly_free_return_and_chang_e_5_cannot() -> None:
+    # Apollo 11 flew a free-return translunar trajectory; Chang'e-5 did not (a direct
+    # transfer; validation file transfer types). The check continues the refined trajectory
+    # with no burn and looks for a return to Earth's entry corridor.
+    from stationplan.moon.nbody import free_return
+
+    apollo = _window_holding(
+        "kennedy", datetime(1969, 7, 16, 13, 32, tzinfo=UTC), APOLLO_AZIMUTHS, 3.0, 185.0
+    )
+    assert free_return(apollo)[0]
+    change5 = _window_holding(
+        "wenchang", datetime(2020, 11, 23, 20, 30, tzinfo=UTC), (0.0, 360.0), 4.7, 200.0, 37.0
+    )
+    assert not free_return(change5)[0]

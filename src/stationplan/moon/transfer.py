@@ -81,6 +81,10 @@ class LunarWindow:
     azimuth_close_deg: float
     transfer_days: float
     v_inf_km_s: float
+    #: Patched-conic state just after TLI (GCRS, km and km/s) at ``tli_utc``: the start of the
+    #: n-body refinement (``moon.nbody``).
+    tli_position_km: tuple[float, float, float] | None = None
+    tli_velocity_km_s: tuple[float, float, float] | None = None
 
 
 def transfer_conic(
@@ -240,6 +244,10 @@ def daily_windows(
         if np.dot(transverse, along[:, mid]) < 0:
             transverse = -transverse
         v_sc = h_p * (e_c * np.sin(nu) * radial + (1 + e_c * np.cos(nu)) * transverse)
+        # TLI point: the conic's true anomaly ν behind the arrival Moon, in the plane.
+        tli_angle = float(angle_moon[mid]) - nu
+        p_hat = np.cos(tli_angle) * s_hat[:, mid] + np.sin(tli_angle) * along[:, mid]
+        q_hat = -np.sin(tli_angle) * s_hat[:, mid] + np.cos(tli_angle) * along[:, mid]
         t_arr = offs_s[mid] + ASCENT_MIN * 60 + coast_s[mid] + used_days * 86400
         v_inf = float(np.linalg.norm(v_sc - moon_at(t_arr, 1)))
         windows.append(
@@ -254,6 +262,8 @@ def daily_windows(
                 azimuth_close_deg=float(azimuth[run[-1]]),
                 transfer_days=float(used_days),
                 v_inf_km_s=v_inf,
+                tli_position_km=tuple(float(x) for x in rp * p_hat),  # type: ignore[arg-type]
+                tli_velocity_km_s=tuple(float(x) for x in vp * q_hat),  # type: ignore[arg-type]
             )
         )
     return windows
