@@ -15,6 +15,7 @@ from stationplan.launch.sites import get_site
 from stationplan.moon.conditions import site_conditions
 from stationplan.moon.frames import LunarSite
 from stationplan.moon.launchers import LunarLauncher, lunar_launchers
+from stationplan.moon.nbody import cheapest_refinement, free_return
 from stationplan.moon.transfer import daily_windows
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "validation" / "lunar-missions.json"
@@ -52,15 +53,21 @@ def main() -> None:
         "published lunar orbit insertion (LOI). Windows are searched from 6 h before to 30 h",
         "after the launch day's 00:00 UTC.",
         "",
-        "| mission | site | launch (UTC) | window (UTC) | inside | width h | arrival − LOI h | note |",
-        "|---|---|---|---|---|---|---|---|",
+        "The n-body columns refine the window's transfer (Earth + DE421 Moon and Sun,",
+        "`stationplan.moon.nbody`) to a 111 km perilune (the side needing the smaller TLI",
+        "correction): its perilune time against the LOI, and",
+        "whether a free return is possible from that window (no-burn return to ≤ 200 km perigee).",
+        "",
+        "| mission | site | launch (UTC) | window (UTC) | inside | width h | arrival − LOI h "
+        "| n-body perilune − LOI h | free return | note |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     widths = []
     for m in missions:
         name, kind = m["name"], m["transfer_type"]
         if kind not in ("direct", "free-return"):
             lines.append(
-                f"| {name} | {m['site']} | {m['launch_utc']} | — | — | — | — | skipped: {kind} "
+                f"| {name} | {m['site']} | {m['launch_utc']} | — | — | — | — | — | — | skipped: {kind} "
                 "transfer (phasing orbits or low-energy), not a direct window |"
             )
             continue
@@ -70,7 +77,8 @@ def main() -> None:
             vehicle = _launcher_for(m["site"], m["launch_vehicle"])
         except (StationplanError, KeyError):
             lines.append(
-                f"| {name} | {m['site']} | {m['launch_utc']} | — | — | — | — | skipped: no site/launcher entry |"
+                f"| {name} | {m['site']} | {m['launch_utc']} | — | — | — | — | — | — | "
+                "skipped: no site/launcher entry |"
             )
             continue
         days, park_km, limits = vehicle.transfer_days, vehicle.parking_alt_km, None
@@ -81,7 +89,7 @@ def main() -> None:
         direct = vehicle.max_liftoff_to_tli_min
         if limits is None and direct is None:
             lines.append(
-                f"| {name} | {m['site']} | {m['launch_utc']} | — | — | — | — | skipped: no public "
+                f"| {name} | {m['site']} | {m['launch_utc']} | — | — | — | — | — | — | skipped: no public "
                 "azimuth limits for this site/launcher, so no bounded window |"
             )
             continue
@@ -114,10 +122,16 @@ def main() -> None:
             widths.append(width)
         loi = m.get("loi_utc")
         delta = f"{(near.arrival_utc - _utc(loi)).total_seconds() / 3600:+.1f}" if loi else "—"
+        refined = cheapest_refinement(near, 111.0)
+        if refined is not None and loi:
+            nbody = f"{(refined.perilune_utc - _utc(loi)).total_seconds() / 3600:+.1f}"
+        else:
+            nbody = "no fit" if refined is None else "—"
+        free = "yes" if free_return(near)[0] else "no"
         lines.append(
             f"| {name} | {m['site']} | {m['launch_utc']} | {near.open_utc:%m-%d %H:%M}–"
             f"{near.close_utc:%m-%d %H:%M} | {'yes' if hit else 'NO'} | {width:.2f} | {delta} | "
-            f"{note} |"
+            f"{nbody} | {free} | {note} |"
         )
     if widths:
         lines += [

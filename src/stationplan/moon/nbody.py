@@ -11,8 +11,8 @@ trajectory must be moved off it to pass at the target perilune altitude. The B-v
 Moon-relative approach hyperbola (B = b Ŝ × ĥ, b = h / v∞; Kizner 1961; Vallado 2013 §12.6)
 is taken in the (T, R) frame with T̂ ∥ Ŝ × n̂ (n̂ the transfer plane's normal); the perilune
 radius r_p fixes |B| = r_p sqrt(1 + 2μ/(r_p v∞²)). The one unknown is an along-track velocity
-correction at TLI (m/s), solved by secant iterations so that B·T = ±sqrt(|B|² − (B·R)²) on
-the chosen side; first on the osculating hyperbola at the sphere-of-influence entry (66,000
+correction at TLI (m/s); it moves B along a nearly straight line in the B-plane, and secant
+iterations find where that line meets |B| = b on the chosen side; first on the osculating hyperbola at the sphere-of-influence entry (66,000
 km, no close passage), then on the state at the real perilune of the full integration. An
 out-of-plane correction at TLI is not used: for a ~180° transfer a plane rotation about the
 TLI radius barely moves the arrival point (found numerically: ~4 km per m/s), so B·R is left
@@ -41,7 +41,7 @@ from stationplan.moon.relay import MU_EARTH_KM3_S2, MU_MOON_KM3_S2, MU_SUN_KM3_S
 from stationplan.moon.transfer import EARTH_RADIUS_KM, LunarWindow
 from stationplan.orbit.timescale import timescale
 
-__all__ = ["RefinedTransfer", "free_return", "refine_transfer"]
+__all__ = ["RefinedTransfer", "cheapest_refinement", "free_return", "refine_transfer"]
 
 #: Radius of the Moon's sphere of influence, km (Laplace, (μ_M/μ_E)^(2/5) × 384,400 km).
 SOI_KM = 66_000.0
@@ -59,7 +59,7 @@ class RefinedTransfer:
     perilune_utc: datetime
     perilune_alt_km: float
     arrival_shift_h: float  # perilune time minus the patched-conic arrival, hours
-    side: int  # +1 / −1: the side of the transfer plane's B·T the flyby passes
+    side: int  # +1 / −1: which of the two perilune solutions (see ``refine_transfer``)
     return_perigee_alt_km: float | None  # None when not continued
 
 
@@ -163,10 +163,10 @@ def refine_transfer(
     _eph: _Ephemeris | None = None,
 ) -> RefinedTransfer | None:
     """Refine the window's patched-conic TLI so the n-body trajectory passes the Moon at
-    ``perilune_alt_km`` on the ``side`` (+1: B·T > 0, −1: B·T < 0) of the transfer plane (see
-    the module text); ``continue_days`` > 0 continues past perilune and reports the lowest
+    ``perilune_alt_km`` on the ``side`` (+1 / −1: the two crossings of |B| = b along the line
+    the along-track correction moves B on, see the module text); ``continue_days`` > 0 continues past perilune and reports the lowest
     Earth perigee altitude reached. None when the trajectory misses the Moon's sphere of
-    influence, the out-of-plane miss alone exceeds the target, or the search fails."""
+    influence or the search fails."""
     if window.tli_position_km is None or window.tli_velocity_km_s is None:
         raise ValueError("the window carries no TLI state")
     horizon_s = (window.transfer_days + 2.0) * 86400.0
@@ -178,7 +178,9 @@ def refine_transfer(
     n_dir /= np.linalg.norm(n_dir)
     rp = MOON_RADIUS_KM + perilune_alt_km
 
-    def residual(x_m_s: float, at_perilune: bool) -> tuple[float, float, np.ndarray] | None:
+    def b_plane(
+        x_m_s: float, at_perilune: bool
+    ) -> tuple[np.ndarray, float, float, np.ndarray] | None:
         y0 = np.concatenate([r0, v0 + x_m_s * t_dir / 1000.0])
         leg = _leg(eph, y0, horizon_s, at_perilune)
         if leg is None:
@@ -186,24 +188,37 @@ def refine_transfer(
         t1, y1 = leg
         b, v_inf, _ = _b_vector(eph, t1, y1, n_dir)
         b_target = rp * np.sqrt(1 + 2 * MU_MOON_KM3_S2 / (rp * v_inf**2))
-        if abs(b[1]) >= b_target:
-            return None
-        return float(b[0] - side * np.sqrt(b_target**2 - b[1] ** 2)), t1, y1
+        return b, float(b_target), t1, y1
 
-    # Secant iterations on the along-track TLI correction (m/s): first on the osculating
-    # hyperbola at the sphere-of-influence entry, then on the state at the real perilune.
+    # The along-track correction moves B along a nearly straight line in the B-plane (its
+    # direction d from a finite difference); the perilune is reached where |B| = b on that
+    # line, on the ``side`` of sign(B·d). Secant iterations on sign(B·d)|B| − side·b (m/s,
+    # km), first on the osculating hyperbola at the sphere-of-influence entry, then on the
+    # state at the real perilune of the full integration.
     x = 0.0
+    direction = None
     for at_perilune in (False, True):
-        first = residual(x, at_perilune)
+        first = b_plane(x, at_perilune)
         if first is None:
             return None
-        x_prev, f_prev = x, first[0]
-        x = x + 0.5
-        for _ in range(12):
-            res = residual(x, at_perilune)
-            if res is None:
+        if direction is None:
+            probe = b_plane(x + 0.5, at_perilune)
+            if probe is None:
                 return None
-            f = res[0]
+            direction = probe[0] - first[0]
+            direction = direction / np.linalg.norm(direction)
+
+        def g(item: tuple[np.ndarray, float, float, np.ndarray], d: np.ndarray) -> float:
+            b, b_target = item[0], item[1]
+            return float(np.sign(np.dot(b, d)) * np.linalg.norm(b) - side * b_target)
+
+        x_prev, f_prev = x, g(first, direction)
+        x = x + 0.5 * side
+        for _ in range(15):
+            item = b_plane(x, at_perilune)
+            if item is None:
+                return None
+            f = g(item, direction)
             if abs(f) < 0.5:  # km in the B-plane
                 break
             if f == f_prev:
@@ -211,6 +226,11 @@ def refine_transfer(
             x, x_prev, f_prev = x - f * (x - x_prev) / (f - f_prev), x, f
         else:
             return None
+
+    def residual(x_m_s: float, at_perilune: bool) -> tuple[float, float, np.ndarray] | None:
+        item = b_plane(x_m_s, at_perilune)
+        return None if item is None else (0.0, item[2], item[3])
+
     final = residual(x, True)
     if final is None:
         return None
@@ -236,6 +256,17 @@ def refine_transfer(
         side=side,
         return_perigee_alt_km=return_alt,
     )
+
+
+def cheapest_refinement(
+    window: LunarWindow, perilune_alt_km: float = 111.0
+) -> RefinedTransfer | None:
+    """The refinement to ``perilune_alt_km`` on whichever side needs the smaller TLI
+    correction (None when neither converges)."""
+    eph = _Ephemeris(window.tli_utc, window.transfer_days + 2.0)
+    found = [refine_transfer(window, perilune_alt_km, side, _eph=eph) for side in (1, -1)]
+    fits = [r for r in found if r is not None]
+    return min(fits, key=lambda r: r.correction_m_s) if fits else None
 
 
 #: Perilune altitudes (km) stepped through by the free-return check.
