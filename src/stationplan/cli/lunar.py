@@ -182,6 +182,26 @@ def _write_report(
     plt.close(fig)
 
 
+def _refined_fields(item: tuple[object, bool] | None) -> dict[str, object]:
+    """Output fields of an n-body refinement (all None without ``--refine``)."""
+    from stationplan.moon.nbody import RefinedTransfer
+
+    r = item[0] if item else None
+    if not isinstance(r, RefinedTransfer):
+        return {
+            "nbody_perilune_utc": None,
+            "nbody_arrival_shift_h": None,
+            "nbody_tli_dv_km_s": None,
+            "free_return": item[1] if item else None,
+        }
+    return {
+        "nbody_perilune_utc": iso_utc_seconds(r.perilune_utc),
+        "nbody_arrival_shift_h": round(r.arrival_shift_h, 3),
+        "nbody_tli_dv_km_s": round(r.tli_dv_km_s, 4),
+        "free_return": item[1] if item else None,
+    }
+
+
 @app.command("windows")
 def windows(
     site: Annotated[str, typer.Option(help="Launch site id (e.g. wenchang, xichang, kennedy).")],
@@ -195,6 +215,13 @@ def windows(
         str | None,
         typer.Option(help="Mission kind for the default transfer days (e.g. crewed, robotic)."),
     ] = None,
+    refine: Annotated[
+        bool,
+        typer.Option(
+            help="Refine each transfer in the n-body model (DE421 Sun and Moon) to a 111 km "
+            "perilune and check for a free return (~10 s per window)."
+        ),
+    ] = False,
     format: Annotated[OutputFormat, typer.Option(help="Output format.")] = OutputFormat.table,
 ) -> None:
     """Daily Earth–Moon direct-transfer launch windows: parking plane through the arrival Moon,
@@ -233,6 +260,12 @@ def windows(
         vehicle.parking_alt_km,
         max_liftoff_to_tli_min=vehicle.max_liftoff_to_tli_min,
     )
+    refined: dict[int, tuple[object, bool]] = {}
+    if refine:
+        from stationplan.moon.nbody import cheapest_refinement, free_return
+
+        for k, w in enumerate(found):
+            refined[k] = (cheapest_refinement(w, 111.0), free_return(w)[0])
     records = [
         {
             "open_utc": iso_utc_seconds(w.open_utc),
@@ -249,8 +282,9 @@ def windows(
             "azimuth_close_deg": round(w.azimuth_close_deg, 2),
             "transfer_days": round(w.transfer_days, 3),
             "azimuth_limits_from": limits_from,
+            **_refined_fields(refined.get(k)),
         }
-        for w in found
+        for k, w in enumerate(found)
     ]
     if format is OutputFormat.json:
         sys.stdout.write(json.dumps(records, indent=2) + "\n")
