@@ -1,7 +1,8 @@
 """Benchmark: a generated two-year, 40-mission ISS campaign planned end to end.
 
-Target (issue 4): < 10 s. Prints the time to compute every mission's launch
-candidates, to build and solve the CP-SAT model (both objective stages), and
+Target (issues 4 and 18): < 10 s. Prints the time to compute every mission's launch
+candidates, to build and solve the CP-SAT model (both objective stages) with the
+counterfactual reasons (their re-solves share a 2.5 s budget), and
 for comparison the bare CP-SAT solve of the candidate choices alone (one
 exactly-one per mission, no station constraints): the library floor.
 """
@@ -109,12 +110,14 @@ def main() -> None:
     floor_s = time.perf_counter() - t2
 
     n_candidates = sum(len(v) for v in candidates.values())
+    with_binding = sum(1 for p in schedule.missions if p.binding)
     total = windows_s + solve_s
     verdict = "yes" if total < 10.0 else "NO"
     print(
         f"schedule: {len(campaign.missions)} missions over two years ({n_candidates} launch "
-        f"candidates): windows {windows_s:.2f} s + model and two-stage solve {solve_s:.2f} s = "
-        f"{total:.2f} s ({schedule.status.lower()}; target < 10 s: {verdict}); bare CP-SAT on the "
+        f"candidates): windows {windows_s:.2f} s + model, two-stage solve and counterfactual "
+        f"reasons {solve_s:.2f} s = {total:.2f} s ({schedule.status.lower()}; target < 10 s: "
+        f"{verdict}; {with_binding} missions with binding requirements); bare CP-SAT on the "
         f"candidate choices alone: {floor_s:.3f} s"
     )
 

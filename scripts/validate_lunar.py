@@ -14,7 +14,8 @@ from stationplan.errors import StationplanError
 from stationplan.launch.sites import get_site
 from stationplan.moon.conditions import site_conditions
 from stationplan.moon.frames import LunarSite
-from stationplan.moon.launchers import lunar_launchers
+from stationplan.moon.launchers import LunarLauncher, lunar_launchers
+from stationplan.moon.nbody import cheapest_refinement, free_return
 from stationplan.moon.transfer import daily_windows
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "validation" / "lunar-missions.json"
@@ -24,13 +25,13 @@ def _utc(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
 
 
-def _launcher_for(site: str) -> tuple[str, float, float, tuple[float, float] | None]:
-    for launcher in lunar_launchers().values():
-        if site in launcher.sites:
-            limits = None
-            if launcher.azimuth_min_deg is not None and launcher.azimuth_max_deg is not None:
-                limits = (launcher.azimuth_min_deg, launcher.azimuth_max_deg)
-            return launcher.id, launcher.transfer_days, launcher.parking_alt_km, limits
+def _launcher_for(site: str, vehicle: str) -> LunarLauncher:
+    """The launcher flying from ``site`` whose name the mission's launch vehicle starts with
+    (e.g. "Long March 3B (Y-23)" → long-march-3b), else the first one at the site."""
+    at_site = [v for v in lunar_launchers().values() if site in v.sites]
+    named = [v for v in at_site if vehicle.lower().startswith(v.name.lower().split(" /")[0])]
+    if named or at_site:
+        return (named or at_site)[0]
     raise KeyError(site)
 
 
@@ -52,39 +53,50 @@ def main() -> None:
         "published lunar orbit insertion (LOI). Windows are searched from 6 h before to 30 h",
         "after the launch day's 00:00 UTC.",
         "",
-        "| mission | site | launch (UTC) | window (UTC) | inside | width h | arrival − LOI h | note |",
-        "|---|---|---|---|---|---|---|---|",
+        "The n-body columns refine the window's transfer (Earth + DE421 Moon and Sun,",
+        "`stationplan.moon.nbody`) to a 111 km perilune (the side needing the smaller TLI",
+        "correction): its perilune time against the LOI, and",
+        "whether a free return is possible from that window (no-burn return to ≤ 200 km perigee).",
+        "",
+        "| mission | site | launch (UTC) | window (UTC) | inside | width h | arrival − LOI h "
+        "| n-body perilune − LOI h | free return | note |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     widths = []
     for m in missions:
         name, kind = m["name"], m["transfer_type"]
         if kind not in ("direct", "free-return"):
             lines.append(
-                f"| {name} | {m['site']} | {m['launch_utc']} | — | — | — | — | skipped: {kind} "
+                f"| {name} | {m['site']} | {m['launch_utc']} | — | — | — | — | — | — | skipped: {kind} "
                 "transfer (phasing orbits or low-energy), not a direct window |"
             )
             continue
         launch = _utc(m["launch_utc"])
         try:
             site = get_site(m["site"])
-            _, days, park_km, limits = _launcher_for(m["site"])
+            vehicle = _launcher_for(m["site"], m["launch_vehicle"])
         except (StationplanError, KeyError):
             lines.append(
-                f"| {name} | {m['site']} | {m['launch_utc']} | — | — | — | — | skipped: no site/launcher entry |"
+                f"| {name} | {m['site']} | {m['launch_utc']} | — | — | — | — | — | — | "
+                "skipped: no site/launcher entry |"
             )
             continue
+        days, park_km, limits = vehicle.transfer_days, vehicle.parking_alt_km, None
+        if vehicle.azimuth_min_deg is not None and vehicle.azimuth_max_deg is not None:
+            limits = (vehicle.azimuth_min_deg, vehicle.azimuth_max_deg)
         if limits is None and site.azimuth_min_deg is not None and site.azimuth_max_deg is not None:
             limits = (site.azimuth_min_deg, site.azimuth_max_deg)
-        if limits is None:
+        direct = vehicle.max_liftoff_to_tli_min
+        if limits is None and direct is None:
             lines.append(
-                f"| {name} | {m['site']} | {m['launch_utc']} | — | — | — | — | skipped: no public "
+                f"| {name} | {m['site']} | {m['launch_utc']} | — | — | — | — | — | — | skipped: no public "
                 "azimuth limits for this site/launcher, so no bounded window |"
             )
             continue
         day = launch.replace(hour=0, minute=0, second=0, microsecond=0)
         windows = daily_windows(
-            site.latitude_deg, site.longitude_deg, limits, day - timedelta(hours=6),
-            day + timedelta(hours=30), days, park_km,
+            site.latitude_deg, site.longitude_deg, limits or (0.0, 360.0), day - timedelta(hours=6),
+            day + timedelta(hours=30), days, park_km, max_liftoff_to_tli_min=direct,
         )  # fmt: skip
         hit = [w for w in windows if w.open_utc <= launch <= w.close_utc]
         near = (
@@ -93,19 +105,43 @@ def main() -> None:
             else min(windows, key=lambda w: abs((w.open_utc - launch).total_seconds()))
         )
         width = (near.close_utc - near.open_utc).total_seconds() / 3600
-        if hit:
+        note = f"{kind}, {days:g} d, {vehicle.id}"
+        if limits is None:
+            # No azimuth limits: the window is bounded only by the direct injection; report the
+            # launch heading the model needs at the real liftoff, and keep it out of the median.
+            at = daily_windows(
+                site.latitude_deg, site.longitude_deg, (0.0, 360.0), launch,
+                launch + timedelta(minutes=1), days, park_km,
+            )  # fmt: skip
+            heading = f"{at[0].azimuth_open_deg:.0f}°" if at else "—"
+            note += (
+                f"; no public azimuth limits: window bounded only by TLI ≤ {direct:g} min after "
+                f"liftoff, not in the median; model heading at liftoff {heading}"
+            )
+        elif hit:
             widths.append(width)
         loi = m.get("loi_utc")
         delta = f"{(near.arrival_utc - _utc(loi)).total_seconds() / 3600:+.1f}" if loi else "—"
+        refined = cheapest_refinement(near, 111.0)
+        if refined is not None and loi:
+            nbody = f"{(refined.perilune_utc - _utc(loi)).total_seconds() / 3600:+.1f}"
+        else:
+            nbody = "no fit" if refined is None else "—"
+        free = "yes" if free_return(near)[0] else "no"
         lines.append(
             f"| {name} | {m['site']} | {m['launch_utc']} | {near.open_utc:%m-%d %H:%M}–"
             f"{near.close_utc:%m-%d %H:%M} | {'yes' if hit else 'NO'} | {width:.2f} | {delta} | "
-            f"{kind}, {days:g} d |"
+            f"{nbody} | {free} | {note} |"
         )
     if widths:
         lines += [
             "",
             f"Median width of the windows holding a launch: {statistics.median(widths):.2f} h.",
+            "",
+            "Azimuth limits are launch headings over the rotating ground (Apollo 72–108°), turned",
+            "into the parking plane's inertial azimuth by the site's eastward speed (docs/moon.md).",
+            "The issue's median ≤ 4 h does not hold with the published 72–108° limits: the width is",
+            "the time the site takes to sweep the plane's heading across that 36° band.",
         ]
     lines += [
         "",

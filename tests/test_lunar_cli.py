@@ -97,3 +97,22 @@ def test_windows_refuse_unknown_ids_in_one_line(
         capsys, "lunar", "windows", *args, "--start", "1969-07-16", "--end", "1969-07-17"
     )
     assert code == 1 and field in err and len(err.strip().splitlines()) == 1
+
+
+def test_lunar_windows_without_refine_print_null_n_body_fields_and_know_mission_kinds(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(
+        capsys, "lunar", "windows", "--site", "wenchang", "--launcher", "long-march-10",
+        "--mission-kind", "crewed", "--start", "2027-01-01", "--end", "2027-01-02",
+        "--format", "json",
+    )  # fmt: skip
+    assert code == 0
+    rows = json.loads(out)
+    assert rows and all(r["free_return"] is None and r["transfer_days"] == 3.0 for r in rows)
+    code, _, err = run(
+        capsys, "lunar", "windows", "--site", "wenchang", "--launcher", "long-march-10",
+        "--mission-kind", "lunch", "--start", "2027-01-01", "--end", "2027-01-02",
+    )  # fmt: skip
+    assert code == 1
+    assert "--mission-kind" in err and len(err.strip().splitlines()) == 1

@@ -84,6 +84,29 @@ ALSJ = [
         61.48,
         90.88,
     ),
+    # Apollo 15 rows of the same table, read from a public copy of it (the stored ALSJ page
+    # text ends before Apollo 14); site: the LM in LROC NAC "Falcon on the Plain"
+    # (wms.lroc.asu.edu/lroc_browse/view/nacr00000ad9, 26.13237 N, 3.63332 E).
+    (
+        "Apollo 15 EVA-2 start",
+        26.13237,
+        3.63332,
+        datetime(1971, 8, 1, 11, 48, 49, tzinfo=UTC),
+        28.89,
+        105.41,
+        68.52,
+        205.83,
+    ),
+    (
+        "Apollo 15 EVA-3 start",
+        26.13237,
+        3.63332,
+        datetime(1971, 8, 2, 8, 52, 14, tzinfo=UTC),
+        37.98,
+        112.20,
+        67.91,
+        206.23,
+    ),
 ]
 
 

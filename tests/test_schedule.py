@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import random
 from datetime import UTC, datetime, timedelta
@@ -16,12 +17,17 @@ from stationplan.launch.windows import AscentModel, RendezvousSpec, launch_oppor
 from stationplan.orbit.geometry import SiteFrame
 from stationplan.orbit.timescale import datetime_to_jd
 from stationplan.station.campaign import Campaign, load_campaign
-from stationplan.station.campaign_windows import Candidate, campaign_candidates
+from stationplan.station.campaign_windows import (
+    Candidate,
+    campaign_candidates,
+    mission_opportunities,
+)
 from stationplan.station.model import get_station
 from stationplan.station.schedule import (
     NoScheduleError,
     Schedule,
     SolveSettings,
+    plan_campaign,
     relax_campaign,
     schedule_campaign,
 )
@@ -616,35 +622,60 @@ def test_a_handover_is_named_when_it_holds_the_relief_crew_back():
 # --------------------------------------------------------------------------- relaxations
 
 BROKEN = EXAMPLES / "broken"
-PROVEN_INFEASIBLE = [
-    "crew-over-capacity",
-    "dependency-cycle",
-    "port-double-booking",
-    "quota-exceeded",
-]
 
 
-@pytest.mark.parametrize("name", PROVEN_INFEASIBLE)
-def test_the_suggested_relaxation_applied_to_a_broken_campaign_makes_it_plan(name):
-    loaded = load_campaign(BROKEN / f"{name}.toml")
-    candidates = campaign_candidates(loaded)
-    args = (loaded.station, loaded.vehicles, loaded.sites, candidates)
+@pytest.mark.parametrize("path", sorted(BROKEN.glob("*.toml")), ids=lambda p: p.stem)
+def test_every_broken_example_is_bad_input_or_planned_once_its_suggested_relaxation_is_applied(
+    path,
+):
+    # Every broken example either fails to load (exit 1) or is proven infeasible (exit 2)
+    # with a relaxation that, applied to the file's campaign, makes it plan.
+    try:
+        loaded = load_campaign(path)
+    except InputError:
+        assert path.stem.startswith("malformed")
+        return
     with pytest.raises(NoScheduleError, match="to plan: ") as caught:
-        schedule_campaign(loaded.campaign, *args)
+        plan_campaign(loaded)
     relaxation = caught.value.relaxation
     assert relaxation is not None
-    schedule = schedule_campaign(relax_campaign(loaded.campaign, relaxation), *args)
+    relaxed = dataclasses.replace(loaded, campaign=relax_campaign(loaded.campaign, relaxation))
+    schedule = plan_campaign(relaxed)
     assert len(schedule.missions) == len(loaded.campaign.missions)
 
 
-def test_every_proven_infeasible_broken_example_is_covered_by_the_relaxation_test():
-    # exit 2 ("no schedule") examples; no-opportunity fails before solving (no candidate)
-    proven = sorted(
-        p.stem
-        for p in BROKEN.glob("*.toml")
-        if not p.stem.startswith("malformed") and p.stem != "no-opportunity"
+def _opportunities(loaded, name, earliest, latest):
+    mission = loaded.campaign.mission(name)
+    return mission_opportunities(
+        loaded.elements,
+        loaded.sites[name],
+        mission.vehicle,
+        sum(datetime_to_jd(earliest)),
+        sum(datetime_to_jd(latest)),
+        mission.profile,
     )
-    assert proven == sorted(PROVEN_INFEASIBLE)
+
+
+def test_a_window_without_opportunity_is_widened_by_whole_days_toward_the_nearest_one():
+    loaded = load_campaign(BROKEN / "no-opportunity.toml")
+    with pytest.raises(NoScheduleError) as caught:
+        plan_campaign(loaded)
+    relaxation = caught.value.relaxation
+    assert relaxation is not None and relaxation.windows is not None
+    launch = loaded.campaign.mission("Tianzhou-A").launch
+    earliest, latest = relaxation.windows["Tianzhou-A"]
+    assert earliest <= launch.earliest and latest >= launch.latest
+    widened_days = ((launch.earliest - earliest) + (latest - launch.latest)) / timedelta(days=1)
+    assert widened_days == round(widened_days) >= 1
+    # Brute force: no opportunity in a window one day narrower on the widened side.
+    narrower = (
+        (earliest + timedelta(days=1), latest)
+        if earliest < launch.earliest
+        else (earliest, latest - timedelta(days=1))
+    )
+    opportunities = _opportunities(loaded, "Tianzhou-A", *narrower)
+    assert not opportunities
+    assert f"by {widened_days:g} day" in str(caught.value)
 
 
 def test_the_node_limit_is_named_when_it_holds_a_third_long_stay_vehicle_back():
@@ -667,4 +698,51 @@ def test_a_separation_for_an_unknown_site_is_a_user_error_naming_the_field(tmp_p
     text = (EXAMPLES / "tiangong-2022.toml").read_text()
     path.write_text(text + "\n[site_separation_h]\nnowhere = 3\n")
     with pytest.raises(InputError, match=r"site_separation_h\.nowhere"):
+        load_campaign(path)
+
+
+def _with_sites_file(tmp_path, wenchang_separation_h: float) -> Path:
+    """tiangong-2022.toml with its own sites file: Wenchang as bundled but for its
+    separation."""
+    wenchang = get_site("wenchang")
+    (tmp_path / "my-sites.toml").write_text(
+        "[sites.wenchang]\n"
+        f'name = "{wenchang.name}"\n'
+        f"latitude_deg = {wenchang.latitude_deg}\n"
+        f"longitude_deg = {wenchang.longitude_deg}\n"
+        f"altitude_m = {wenchang.altitude_m}\n"
+        f"separation_h = {wenchang_separation_h}\n"
+    )
+    text = (EXAMPLES / "tiangong-2022.toml").read_text()
+    path = tmp_path / "campaign.toml"
+    path.write_text(text.replace("[campaign]\n", '[campaign]\nsites = "my-sites.toml"\n', 1))
+    return path
+
+
+def test_site_separations_come_from_the_sites_file_the_campaign_gives(tmp_path):
+    loaded = load_campaign(_with_sites_file(tmp_path, 72.0))
+    assert loaded.separation_h("wenchang") == 72.0
+    assert loaded.separation_h("jiuquan") == get_site("jiuquan").separation_h
+    assert get_site("wenchang").separation_h < 72.0  # the bundled table is not what counts
+    campaign, vehicles, candidates = _one_site_campaign(NIGHTLY)
+    args = (campaign, get_station("css"), vehicles, dict.fromkeys(vehicles, "wenchang"))
+
+    def gap(**options):
+        plans = _by_name(schedule_campaign(*args, candidates, **options))
+        return abs(plans["Cargo"].launch_utc - plans["Lab"].launch_utc)
+
+    assert gap(site_table=loaded.site_table) >= timedelta(hours=72)
+    assert gap() < timedelta(hours=72)
+
+
+def test_a_campaign_override_still_beats_its_sites_file(tmp_path):
+    path = _with_sites_file(tmp_path, 72.0)
+    path.write_text(path.read_text() + "\n[site_separation_h]\nwenchang = 30\n")
+    assert load_campaign(path).separation_h("wenchang") == 30.0
+
+
+def test_a_missing_sites_file_is_a_user_error_naming_the_field(tmp_path):
+    path = _with_sites_file(tmp_path, 72.0)
+    (tmp_path / "my-sites.toml").unlink()
+    with pytest.raises(InputError, match=r"campaign\.sites"):
         load_campaign(path)

@@ -182,6 +182,26 @@ def _write_report(
     plt.close(fig)
 
 
+def _refined_fields(item: tuple[object, bool] | None) -> dict[str, object]:
+    """Output fields of an n-body refinement (all None without ``--refine``)."""
+    from stationplan.moon.nbody import RefinedTransfer
+
+    r = item[0] if item else None
+    if not isinstance(r, RefinedTransfer):
+        return {
+            "nbody_perilune_utc": None,
+            "nbody_arrival_shift_h": None,
+            "nbody_tli_dv_km_s": None,
+            "free_return": item[1] if item else None,
+        }
+    return {
+        "nbody_perilune_utc": iso_utc_seconds(r.perilune_utc),
+        "nbody_arrival_shift_h": round(r.arrival_shift_h, 3),
+        "nbody_tli_dv_km_s": round(r.tli_dv_km_s, 4),
+        "free_return": item[1] if item else None,
+    }
+
+
 @app.command("windows")
 def windows(
     site: Annotated[str, typer.Option(help="Launch site id (e.g. wenchang, xichang, kennedy).")],
@@ -191,13 +211,27 @@ def windows(
     transfer_days: Annotated[
         float | None, typer.Option(help="TLI-to-arrival days (default: the launcher's).")
     ] = None,
+    mission_kind: Annotated[
+        str | None,
+        typer.Option(help="Mission kind for the default transfer days (e.g. crewed, robotic)."),
+    ] = None,
+    refine: Annotated[
+        bool,
+        typer.Option(
+            help="Refine each transfer in the n-body model (DE421 Sun and Moon) to a 111 km "
+            "perilune and check for a free return (~10 s per window)."
+        ),
+    ] = False,
     format: Annotated[OutputFormat, typer.Option(help="Output format.")] = OutputFormat.table,
 ) -> None:
     """Daily Earth–Moon direct-transfer launch windows: parking plane through the arrival Moon,
     one TLI, bounded by the launch azimuth limits (launcher's, else site's, else none)."""
     from stationplan.launch.sites import get_site
+    from stationplan.moon.insertion import circular_polar, insertion_dv_km_s, queqiao2_frozen
     from stationplan.moon.launchers import get_lunar_launcher
     from stationplan.moon.transfer import daily_windows, loi_dv_km_s
+
+    polar_200, frozen = circular_polar(200.0), queqiao2_frozen()
 
     pad = get_site(site)
     vehicle = get_lunar_launcher(launcher)
@@ -206,7 +240,8 @@ def windows(
         raise InputError("the span is empty: --end must be after --start", field="--end")
     if (t1 - t0).days > 400:
         raise InputError("at most 400 days per run", field="--end")
-    days = transfer_days if transfer_days is not None else vehicle.transfer_days
+    kind_days = vehicle.transfer_days_for(mission_kind)
+    days = transfer_days if transfer_days is not None else kind_days
     if not math.isfinite(days):
         raise InputError(f"{days} is not a number of days", field="--transfer-days")
     if vehicle.azimuth_min_deg is not None and vehicle.azimuth_max_deg is not None:
@@ -216,8 +251,21 @@ def windows(
     else:
         limits, limits_from = (0.0, 360.0), "none (unconstrained)"
     found = daily_windows(
-        pad.latitude_deg, pad.longitude_deg, limits, t0, t1, days, vehicle.parking_alt_km
+        pad.latitude_deg,
+        pad.longitude_deg,
+        limits,
+        t0,
+        t1,
+        days,
+        vehicle.parking_alt_km,
+        max_liftoff_to_tli_min=vehicle.max_liftoff_to_tli_min,
     )
+    refined: dict[int, tuple[object, bool]] = {}
+    if refine:
+        from stationplan.moon.nbody import cheapest_refinement, free_return
+
+        for k, w in enumerate(found):
+            refined[k] = (cheapest_refinement(w, 111.0), free_return(w)[0])
     records = [
         {
             "open_utc": iso_utc_seconds(w.open_utc),
@@ -228,12 +276,15 @@ def windows(
             "moon_dec_deg": round(w.moon_dec_deg, 3),
             "v_inf_km_s": round(w.v_inf_km_s, 4),
             "loi_dv_100km_polar_km_s": round(loi_dv_km_s(w.v_inf_km_s, 100.0, 100.0), 4),
+            "loi_dv_200km_polar_km_s": round(insertion_dv_km_s(w.v_inf_km_s, polar_200), 4),
+            "loi_dv_queqiao2_frozen_km_s": round(insertion_dv_km_s(w.v_inf_km_s, frozen), 4),
             "azimuth_open_deg": round(w.azimuth_open_deg, 2),
             "azimuth_close_deg": round(w.azimuth_close_deg, 2),
             "transfer_days": round(w.transfer_days, 3),
             "azimuth_limits_from": limits_from,
+            **_refined_fields(refined.get(k)),
         }
-        for w in found
+        for k, w in enumerate(found)
     ]
     if format is OutputFormat.json:
         sys.stdout.write(json.dumps(records, indent=2) + "\n")

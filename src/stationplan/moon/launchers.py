@@ -8,6 +8,7 @@ from functools import cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from stationplan.errors import InputError
 from stationplan.tomlfiles import lookup, read_bundled_toml, validate_toml
 
 __all__ = ["LunarLauncher", "get_lunar_launcher", "lunar_launchers"]
@@ -24,6 +25,25 @@ class LunarLauncher:
     parking_alt_km: float
     azimuth_min_deg: float | None = None
     azimuth_max_deg: float | None = None
+    #: Direct injection: TLI at most this long after liftoff (min); None: a parking orbit.
+    max_liftoff_to_tli_min: float | None = None
+    #: Nominal transfer days per mission kind (e.g. ``crewed``, ``robotic``).
+    transfer_days_by_kind: tuple[tuple[str, float], ...] = ()
+
+    def transfer_days_for(self, kind: str | None) -> float:
+        """Nominal transfer days for a mission kind (None: the launcher's default); an
+        InputError naming ``--mission-kind`` for a kind the launcher does not list."""
+        if kind is None:
+            return self.transfer_days
+        table = dict(self.transfer_days_by_kind)
+        if kind not in table:
+            known = ", ".join(sorted(table)) or "none"
+            raise InputError(
+                f"launcher {self.id} has no transfer duration for mission kind {kind!r} "
+                f"(known: {known})",
+                field="--mission-kind",
+            )
+        return table[kind]
 
 
 class _Model(BaseModel):
@@ -34,6 +54,8 @@ class _Model(BaseModel):
     parking_alt_km: float = Field(ge=100.0, le=2000.0)
     azimuth_min_deg: float | None = Field(default=None, ge=0.0, le=360.0)
     azimuth_max_deg: float | None = Field(default=None, ge=0.0, le=360.0)
+    max_liftoff_to_tli_min: float | None = Field(default=None, gt=0.0, le=120.0)
+    transfer_days_by_kind: dict[str, float] = Field(default_factory=dict)
 
 
 class _File(BaseModel):
@@ -55,6 +77,8 @@ def lunar_launchers() -> dict[str, LunarLauncher]:
             parking_alt_km=m.parking_alt_km,
             azimuth_min_deg=m.azimuth_min_deg,
             azimuth_max_deg=m.azimuth_max_deg,
+            max_liftoff_to_tli_min=m.max_liftoff_to_tli_min,
+            transfer_days_by_kind=tuple(sorted(m.transfer_days_by_kind.items())),
         )
         for key, m in parsed.launchers.items()
     }

@@ -12,8 +12,14 @@ refinement yet):
    azimuth. Motion is prograde (eastward at the site).
 3. The TLI point lies in that plane ν (the conic's true anomaly at arrival) behind the Moon's
    arrival direction; the coast is the parking-orbit arc from orbit insertion to that point.
-4. A launch instant is in the window when its azimuth is inside the azimuth limits; windows are
-   the maximal runs of such instants on a one-minute grid.
+4. A launch instant is in the window when its launch azimuth is inside the azimuth limits;
+   windows are the maximal runs of such instants on a one-minute grid. Published limits (Apollo
+   72–108°, range-safety corridors) are launch azimuths, headings over the rotating ground, so
+   the plane's inertial azimuth A_i is converted to the heading A_g of the same orbit seen from
+   the ground: the site moves east at u = ω_E r cos φ, the vehicle reaches the circular parking
+   speed v, and A_g = atan2(v sin A_i − u, v cos A_i) (velocity composition in the local
+   horizon; Vallado 2013 §6.4, Curtis 2020 §4.7). At Kennedy the 72–108° headings are 72.9–107.1°
+   inertial: the window is ~5 % narrower than with the limits taken as inertial.
 
 TLI Δv = perigee speed − circular parking speed (impulsive). μ_Earth = 398600.4418 km³/s².
 """
@@ -75,6 +81,10 @@ class LunarWindow:
     azimuth_close_deg: float
     transfer_days: float
     v_inf_km_s: float
+    #: Patched-conic state just after TLI (GCRS, km and km/s) at ``tli_utc``: the start of the
+    #: n-body refinement (``moon.nbody``).
+    tli_position_km: tuple[float, float, float] | None = None
+    tli_velocity_km_s: tuple[float, float, float] | None = None
 
 
 def transfer_conic(
@@ -111,6 +121,13 @@ def transfer_conic(
 EARTH_ROTATION_RAD_S = 7.292115146706979e-5
 
 
+def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Cross products of (3, n) column vectors (faster than ``np.cross`` on transposes)."""
+    return np.array(
+        [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
+    )
+
+
 def _site_directions(lat_deg: float, lon_deg: float, tt0: float, offs_s: np.ndarray) -> np.ndarray:
     """GCRS unit vectors of the site at ``offs_s`` s after TT Julian date ``tt0``: Skyfield's
     exact position on an hourly grid, rotated about the true pole of date by the Earth's
@@ -127,7 +144,7 @@ def _site_directions(lat_deg: float, lon_deg: float, tt0: float, offs_s: np.ndar
     angle = EARTH_ROTATION_RAD_S * (offs_s - hours * 3600.0)
     c, s = np.cos(angle), np.sin(angle)
     # Rodrigues' rotation formula.
-    return v * c + np.cross(k.T, v.T).T * s + k * np.sum(k * v, axis=0) * (1 - c)
+    return v * c + _cross(k, v) * s + k * np.sum(k * v, axis=0) * (1 - c)
 
 
 def daily_windows(
@@ -138,8 +155,17 @@ def daily_windows(
     end: datetime,
     transfer_days: float,
     parking_alt_km: float = 200.0,
+    limits_over_ground: bool = True,
+    max_liftoff_to_tli_min: float | None = None,
 ) -> list[LunarWindow]:
-    """Launch windows in [start, end) for a site and azimuth limits (see the module text)."""
+    """Launch windows in [start, end) for a site and azimuth limits (deg; see the module text).
+
+    ``limits_over_ground``: the limits are launch headings over the rotating Earth (published
+    launch azimuths; the default); False takes them as inertial azimuths of the parking plane.
+    The reported ``azimuth_open_deg``/``azimuth_close_deg`` are in the same convention.
+    ``max_liftoff_to_tli_min``: direct injection — the upper stage injects towards the Moon at
+    most this many minutes after liftoff (ascent + coast), so only launch instants whose TLI
+    point lies that close downrange are in the window (None: up to one parking orbit)."""
     check_in_span(start, "--start")
     check_in_span(end, "--end")
     if end <= start:
@@ -157,21 +183,30 @@ def daily_windows(
     n_park = np.sqrt(MU_EARTH_KM3_S2 / rp**3)  # rad/s
     tt0 = ts.from_datetime(start).tt
     offs_s = np.arange(0.0, (end - start).total_seconds(), STEP_S)
-    launch = [start + timedelta(seconds=float(x)) for x in offs_s]
+
+    def launch(i: int) -> datetime:
+        return start + timedelta(seconds=float(offs_s[i]))
+
     s_hat = _site_directions(lat_deg, lon_deg, tt0, offs_s)  # GCRS unit vectors, (3, n)
     # The Moon on an hourly grid, cubic-spline interpolated (error << 1 km).
     grid_s = np.arange(-3600.0, offs_s[-1] + (transfer_days + 2.0) * 86400, 3600.0)
     moon_grid = earth.at(ts.tt_jd(tt0 + grid_s / 86400)).observe(moon).position.km
     moon_at = CubicSpline(grid_s, moon_grid.T)
     # Moon at arrival ≈ launch + ascent + half a parking orbit + transfer (refined below).
-    coast_s = np.full(len(launch), np.pi / n_park)
+    coast_s = np.full(offs_s.size, np.pi / n_park)
     used_days = transfer_days
+    z = np.array([0.0, 0.0, 1.0])
+    east = _cross(np.broadcast_to(z[:, None], s_hat.shape), s_hat)
+    east /= np.linalg.norm(east, axis=0)
+    north = _cross(s_hat, east)
     for _ in range(3):
         m_vec = moon_at(offs_s + ASCENT_MIN * 60 + coast_s + used_days * 86400).T
         m_dist = np.linalg.norm(m_vec, axis=0)
         m_hat = m_vec / m_dist
-        normal = np.cross(s_hat.T, m_hat.T).T
+        normal = _cross(s_hat, m_hat)
         normal /= np.linalg.norm(normal, axis=0)
+        # Prograde (eastward) motion in the plane: the Moon may then lie more than 180° ahead.
+        normal[:, np.sum(_cross(normal, s_hat) * east, axis=0) < 0] *= -1
         r_moon = float(np.median(m_dist))
         # A two-body ellipse cannot take longer than the Hohmann half-period to reach the Moon's
         # distance; longer nominal durations (Chang'e ~4.7 d, whose apogee lies beyond the Moon
@@ -180,24 +215,26 @@ def daily_windows(
         used_days = min(transfer_days, 0.99 * hohmann_days)
         vp, nu = transfer_conic(rp, r_moon, used_days * 86400.0)
         # Angle from the site to the Moon measured in the direction of motion.
-        along = np.cross(normal.T, s_hat.T).T
+        along = _cross(normal, s_hat)
         angle_moon = np.arctan2(np.sum(along * m_hat, axis=0), np.sum(s_hat * m_hat, axis=0)) % (
             2 * np.pi
         )
         coast_angle = (angle_moon - nu - np.radians(ASCENT_ARC_DEG)) % (2 * np.pi)
         coast_s = coast_angle / n_park
-    # Launch azimuth of the in-plane direction of motion (east/north at the site, GCRS).
-    z = np.array([0.0, 0.0, 1.0])
-    east = np.cross(z, s_hat.T).T
-    east /= np.linalg.norm(east, axis=0)
-    north = np.cross(s_hat.T, east.T).T
-    flip = np.sum(along * east, axis=0) < 0  # keep the prograde sense
-    along[:, flip] *= -1
+    # Launch azimuth of the in-plane (prograde) direction of motion (east/north at the site).
     azimuth = (
         np.degrees(np.arctan2(np.sum(along * east, axis=0), np.sum(along * north, axis=0))) % 360
     )
+    if limits_over_ground:
+        v_park = np.sqrt(MU_EARTH_KM3_S2 / rp)
+        # Eastward ground speed of the site, ω_E R_E cos φ (|z × ŝ| = cos φ, geocentric).
+        u = EARTH_ROTATION_RAD_S * EARTH_RADIUS_KM * np.hypot(s_hat[0], s_hat[1])
+        a_i = np.radians(azimuth)
+        azimuth = np.degrees(np.arctan2(v_park * np.sin(a_i) - u, v_park * np.cos(a_i))) % 360
     lo, hi = azimuth_limits_deg
-    inside = (azimuth >= lo) & (azimuth <= hi) & ~flip
+    inside = (azimuth >= lo) & (azimuth <= hi)
+    if max_liftoff_to_tli_min is not None:
+        inside &= ASCENT_MIN + coast_s / 60.0 <= max_liftoff_to_tli_min
     windows: list[LunarWindow] = []
     idx = np.flatnonzero(inside)
     if idx.size == 0:
@@ -205,7 +242,7 @@ def daily_windows(
     breaks = np.flatnonzero(np.diff(idx) > 1)
     for run in np.split(idx, breaks + 1):
         mid = int(run[len(run) // 2])
-        tli = launch[mid] + timedelta(seconds=ASCENT_MIN * 60 + float(coast_s[mid]))
+        tli = launch(mid) + timedelta(seconds=ASCENT_MIN * 60 + float(coast_s[mid]))
         arrival = tli + timedelta(days=used_days)
         dec = float(np.degrees(np.arcsin(m_hat[2, mid])))
         # Arrival velocity of the conic (radial, transverse) minus the Moon's velocity.
@@ -217,12 +254,16 @@ def daily_windows(
         if np.dot(transverse, along[:, mid]) < 0:
             transverse = -transverse
         v_sc = h_p * (e_c * np.sin(nu) * radial + (1 + e_c * np.cos(nu)) * transverse)
+        # TLI point: the conic's true anomaly ν behind the arrival Moon, in the plane.
+        tli_angle = float(angle_moon[mid]) - nu
+        p_hat = np.cos(tli_angle) * s_hat[:, mid] + np.sin(tli_angle) * along[:, mid]
+        q_hat = -np.sin(tli_angle) * s_hat[:, mid] + np.cos(tli_angle) * along[:, mid]
         t_arr = offs_s[mid] + ASCENT_MIN * 60 + coast_s[mid] + used_days * 86400
         v_inf = float(np.linalg.norm(v_sc - moon_at(t_arr, 1)))
         windows.append(
             LunarWindow(
-                open_utc=launch[int(run[0])],
-                close_utc=launch[int(run[-1])] + timedelta(seconds=STEP_S),
+                open_utc=launch(int(run[0])),
+                close_utc=launch(int(run[-1])) + timedelta(seconds=STEP_S),
                 tli_utc=tli,
                 arrival_utc=arrival,
                 tli_dv_km_s=float(vp - np.sqrt(MU_EARTH_KM3_S2 / rp)),
@@ -231,6 +272,8 @@ def daily_windows(
                 azimuth_close_deg=float(azimuth[run[-1]]),
                 transfer_days=float(used_days),
                 v_inf_km_s=v_inf,
+                tli_position_km=tuple(float(x) for x in rp * p_hat),  # type: ignore[arg-type]
+                tli_velocity_km_s=tuple(float(x) for x in vp * q_hat),  # type: ignore[arg-type]
             )
         )
     return windows

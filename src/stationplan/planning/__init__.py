@@ -21,7 +21,7 @@ Composing a scheduler::
     add_port_exclusion(shared, "pad-1", holders)      # one holder per port or slot at a time
     shared.model.add_assumptions(shared.literals)
     ... solve; if INFEASIBLE: explain_infeasibility(shared, settings),
-        find_relaxation(shared, settings, family_order)
+        find_relaxation(shared, settings, family_order), widen_spans(shared, settings, ids)
     ... if feasible: Counterfactual(shared, clone, solver, settings, budget_s, solve_s)
         .verdict(subject, target, planned, fixed) for the requirements that bind.
 
@@ -40,7 +40,8 @@ Modules:
   :func:`add_capacity_at_arrival` (crew capacity, handover cap, node limit, seats).
 - ``quotas.py`` — :func:`add_quota`: a partner's seats on launches within a period.
 - ``explain.py`` — :class:`SolveSettings`, infeasible core → sentences
-  (:func:`explain_infeasibility`), relaxation search (:func:`find_relaxation`),
+  (:func:`explain_infeasibility`), relaxation search (:func:`find_relaxation`; several
+  widenable spans at once: :func:`widen_spans`),
   counterfactual binding requirements (:class:`Counterfactual`).
 """
 
@@ -56,6 +57,7 @@ from stationplan.planning.explain import (
     find_relaxation,
     hint_from,
     new_solver,
+    widen_spans,
 )
 from stationplan.planning.families import (
     Requirement,
@@ -98,4 +100,5 @@ __all__ = [
     "find_relaxation",
     "hint_from",
     "new_solver",
+    "widen_spans",
 ]

@@ -14,7 +14,9 @@ out, whatever scheduler built the model:
   outside its bounds instead.
 - :class:`Counterfactual` — does a requirement hold a subject back: re-solve without it,
   with a probe "target strictly better than planned"; binding when that re-solve is
-  feasible and the one keeping everything is not.
+  feasible and the one keeping everything is not. Each re-solve fixes the kept literals
+  in a copy of the model (instead of passing them as assumptions) so presolve can
+  remove what they decide.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ __all__ = [
     "find_relaxation",
     "hint_from",
     "new_solver",
+    "widen_spans",
 ]
 
 
@@ -190,6 +193,38 @@ def find_relaxation(
     return found
 
 
+def widen_spans(
+    shared: SharedModel, settings: SolveSettings, indices: Sequence[int]
+) -> dict[int, int] | None:
+    """Drop the span requirements ``indices`` together (every other literal kept) and
+    minimise the sum of their excursions outside their bounds (minutes); the value of each
+    span's expression in that schedule, by literal index, or None when even then no
+    schedule exists. Several windows with no opportunity are widened at once this way.
+    Assumptions are restored."""
+    model = shared.model
+    model.clear_objective()
+    dropped = set(indices)
+    model.clear_assumptions()
+    model.add_assumptions([lit for lit in shared.literals if lit.index not in dropped])
+    excursions = []
+    for i in indices:
+        span = shared.spans[i]
+        below = model.new_int_var(0, shared.horizon, "")
+        above = model.new_int_var(0, shared.horizon, "")
+        model.add(below >= span.lo_min - span.expr)
+        model.add(above >= span.expr - span.hi_min)
+        excursions += [below, above]
+    model.minimize(sum(excursions))
+    solver = new_solver(settings, workers=1)
+    status = solver.solve(model)
+    model.clear_objective()
+    model.clear_assumptions()
+    model.add_assumptions(shared.literals)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return {i: int(solver.value(shared.spans[i].expr)) for i in indices}
+
+
 @dataclass(frozen=True)
 class Effect:
     """A requirement holding a subject back: without it the target improves by ``gain``
@@ -258,11 +293,17 @@ class Counterfactual:
             None when proven impossible; -1 when unknown (out of time)."""
             if _time.perf_counter() > self.deadline:
                 return -1
-            model.clear_assumptions()
-            model.add_assumptions([self.by_index[j] for j in assumed] + list(fixed) + [probe])
+            # The assumed literals are fixed true in a copy rather than passed as
+            # assumptions: CP-SAT's presolve then removes what they decide (the other
+            # missions' choices), so each re-solve is a small problem.
+            trial = model.clone()
+            trial.clear_assumptions()
+            for literal in [self.by_index[j] for j in assumed] + list(fixed) + [probe]:
+                domain = trial.proto.variables[literal.index].domain
+                domain[0] = 1  # a Boolean's domain [0, 1] becomes [1, 1]
             resolver = new_solver(self.settings, workers=1)
             resolver.parameters.max_time_in_seconds = self.solve_s
-            status = resolver.solve(model)
+            status = resolver.solve(trial)
             if status == cp_model.INFEASIBLE:
                 return None
             if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

@@ -18,7 +18,8 @@ data for :mod:`stationplan.station.schedule`, which never reads files.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from importlib import resources
 from pathlib import Path
@@ -34,7 +35,7 @@ from pydantic import (
 )
 
 from stationplan.errors import InputError
-from stationplan.launch.sites import Ident, get_site
+from stationplan.launch.sites import Ident, Site, get_site, load_sites
 from stationplan.launch.vehicles import Vehicle, get_vehicle
 from stationplan.orbit.elements import ElementSet, SkippedRecord, load_catalog
 from stationplan.station.logistics import cargo_capacity_kg
@@ -305,6 +306,9 @@ class CampaignHeader(_Frozen):
     elements: str = Field(min_length=1)
     start: UtcTime
     description: str = ""
+    #: A sites file (``[sites.<id>]`` tables as ``data/sites.toml``, relative to the
+    #: campaign file) whose sites add to or replace the bundled ones for this campaign.
+    sites: str = ""
 
 
 class InitialStocks(_Frozen):
@@ -344,12 +348,14 @@ class Campaign(_Frozen):
         default_factory=dict
     )
 
-    def separation_h(self, site_id: str) -> float:
+    def separation_h(self, site_id: str, sites: Mapping[str, Site] | None = None) -> float:
         """Minimum hours between two launches from ``site_id``: the campaign's override, else
-        the sites table's ``separation_h`` (an unknown site raises InputError)."""
+        ``separation_h`` of the site in ``sites`` (the table the campaign resolved,
+        :attr:`CampaignFile.site_table`; default the bundled one). An unknown site raises
+        InputError."""
         if site_id in self.site_separation_h:
             return self.site_separation_h[site_id]
-        return get_site(site_id).separation_h
+        return get_site(site_id, sites).separation_h
 
     @property
     def name(self) -> str:
@@ -376,7 +382,9 @@ class CampaignFile:
     ``vehicles``: mission or docked-vehicle name -> Vehicle (resolved for its site);
     ``sites``: mission name -> site id; ``elements``: the station's element sets,
     oldest first; ``elements_source``: where they came from (for reports);
-    ``elements_skipped``: records of that file that were not loaded (reported by the CLI).
+    ``elements_skipped``: records of that file that were not loaded (reported by the CLI);
+    ``site_table``: site id -> Site, the bundled sites with the campaign's own sites file
+    (``[campaign] sites``) applied; windows and site separations use it.
     """
 
     path: Path
@@ -387,6 +395,12 @@ class CampaignFile:
     vehicles: dict[str, Vehicle]
     sites: dict[str, str]
     elements_skipped: tuple[SkippedRecord, ...] = ()
+    site_table: Mapping[str, Site] = field(default_factory=dict)
+
+    def separation_h(self, site_id: str) -> float:
+        """Minimum hours between two launches from ``site_id`` (any pad), from the sites
+        this campaign resolved (:meth:`Campaign.separation_h`)."""
+        return self.campaign.separation_h(site_id, self.site_table or None)
 
 
 _BUNDLED = re.compile(r"^bundled:([A-Za-z0-9._-]+)$")
@@ -400,9 +414,28 @@ def load_campaign(path: Path | str) -> CampaignFile:
     path = Path(path)
     campaign = validate_toml(Campaign, read_toml(path), path)
     station = _resolve_station(campaign.campaign.station, path)
-    vehicles, sites = _check_references(campaign, station, path)
+    site_table = _resolve_sites(campaign.campaign.sites, path)
+    vehicles, sites = _check_references(campaign, station, path, site_table)
     elements, source, skipped = _resolve_elements(campaign.campaign.elements, station, path)
-    return CampaignFile(path, campaign, station, elements, source, vehicles, sites, skipped)
+    return CampaignFile(
+        path, campaign, station, elements, source, vehicles, sites, skipped, site_table
+    )
+
+
+def _resolve_sites(spec: str, path: Path) -> dict[str, Site]:
+    """The bundled sites, with those of the campaign's sites file (if any) added or
+    replacing them; a missing or malformed file is an InputError naming it."""
+    table = load_sites()
+    if spec:
+        file = path.parent / spec
+        if not file.is_file():
+            raise InputError(
+                f"sites file {str(file)!r} not found (paths are relative to the campaign file)",
+                path=path,
+                field="campaign.sites",
+            )
+        table.update(load_sites(file))
+    return table
 
 
 def _resolve_station(spec: str, path: Path) -> Station:
@@ -453,7 +486,7 @@ def _resolve_elements(
 
 
 def _check_references(
-    campaign: Campaign, station: Station, path: Path
+    campaign: Campaign, station: Station, path: Path, site_table: Mapping[str, Site]
 ) -> tuple[dict[str, Vehicle], dict[str, str]]:
     """Every name the file uses must exist: vehicles, sites, profiles, ports, missions."""
 
@@ -514,7 +547,7 @@ def _check_references(
             )
         site_id = mission.site or vehicle.default_sites[0]
         try:
-            get_site(site_id)
+            get_site(site_id, site_table)
         except InputError as exc:
             raise fail(exc.reason, f"{where}.site") from None
         vehicle = vehicle.at_site(site_id)
@@ -580,12 +613,12 @@ def _check_references(
     _check_stocks(campaign, station, fail)
     for q, pad in enumerate(campaign.pads):
         try:
-            get_site(pad.site)
+            get_site(pad.site, site_table)
         except InputError as exc:
             raise fail(exc.reason, f"pads[{q}].site") from None
     for site_id in campaign.site_separation_h:
         try:
-            get_site(site_id)
+            get_site(site_id, site_table)
         except InputError as exc:
             raise fail(exc.reason, f"site_separation_h.{site_id}") from None
     return vehicles, sites

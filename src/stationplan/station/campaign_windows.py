@@ -9,14 +9,14 @@ rendezvous profile is feasible when the phase angle is predictable
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
 
 from stationplan.launch.rendezvous import feasible_windows, profiled_opportunities
-from stationplan.launch.sites import get_site
+from stationplan.launch.sites import Site, get_site
 from stationplan.launch.vehicles import get_vehicle
 from stationplan.launch.windows import STALE_ELEMENTS_DAYS, RendezvousSpec
 from stationplan.orbit.elements import ElementSet
@@ -63,6 +63,7 @@ def mission_opportunities(
     start_jd: float,
     end_jd: float,
     profile: str | None = None,
+    sites: Mapping[str, Site] | None = None,
 ) -> list[Candidate]:
     """Launch candidates of ``vehicle_id`` from ``site_id`` to the station in [start_jd, end_jd].
 
@@ -72,9 +73,10 @@ def mission_opportunities(
     with a feasible rendezvous profile are kept — the requested one, or the fastest
     feasible — and docking follows that profile (docs/rendezvous.md). Farther out the
     station sets up the phase itself, so every opportunity is kept with the requested (or
-    default) profile. Returns candidates in time order.
+    default) profile. ``sites``: the site table (default the bundled one; a campaign's
+    is :attr:`CampaignFile.site_table`). Returns candidates in time order.
     """
-    site = get_site(site_id)
+    site = get_site(site_id, sites)
     vehicle = get_vehicle(vehicle_id).at_site(site.id)
     rendezvous = RendezvousSpec.for_vehicle(vehicle, profile)
     satrecs = [e.satrec for e in station_elements]
@@ -156,6 +158,7 @@ def campaign_candidates(
             start_jd,
             end_jd,
             mission.profile,
+            campaign_file.site_table or None,
         )
         candidates[mission.name] = found
     return candidates

@@ -35,7 +35,9 @@ from datetime import datetime, timedelta
 from ortools.sat.python import cp_model
 
 from stationplan.errors import InfeasibleError, TimeLimitError
+from stationplan.launch.sites import Site
 from stationplan.launch.vehicles import Vehicle
+from stationplan.orbit.timescale import datetime_to_jd
 from stationplan.planning import (
     Aboard,
     Counterfactual,
@@ -59,6 +61,7 @@ from stationplan.planning import (
     find_relaxation,
     hint_from,
     new_solver,
+    widen_spans,
 )
 from stationplan.station.campaign import (
     Campaign,
@@ -72,6 +75,7 @@ from stationplan.station.campaign import (
 from stationplan.station.campaign_windows import (
     Candidate,
     campaign_candidates,
+    mission_opportunities,
     stale_launch_warnings,
 )
 from stationplan.station.model import Station
@@ -84,7 +88,9 @@ __all__ = [
     "TimelineEvent",
     "VisitPlan",
     "plan_campaign",
+    "relax_campaign",
     "schedule_campaign",
+    "widen_windows",
 ]
 
 MIN_PER_DAY = 1440
@@ -169,6 +175,8 @@ class Relaxation:
     requirement: Requirement
     advice: str
     stay_days: tuple[float, float] | None = None
+    #: For a "window" relaxation: mission name -> widened launch window (UTC).
+    windows: dict[str, tuple[datetime, datetime]] | None = None
 
 
 class NoScheduleError(InfeasibleError):
@@ -253,9 +261,16 @@ def _build(
     vehicles: Mapping[str, Vehicle],
     sites: Mapping[str, str],
     candidates: Mapping[str, Sequence[Candidate]],
+    windows_min: Mapping[str, tuple[int, int]] | None = None,
+    site_table: Mapping[str, Site] | None = None,
 ) -> _Model:
     """The CP-SAT model of the campaign, composed of the families of
-    :mod:`stationplan.planning`, every requirement behind an assumption literal."""
+    :mod:`stationplan.planning`, every requirement behind an assumption literal.
+
+    ``windows_min``: missions whose candidates reach beyond their launch window, with the
+    window (minutes): each gets a widenable "window" requirement (for the search of the
+    smallest widening; the missions' own candidates need none). ``site_table``: the sites
+    the campaign resolved (for their separations; default the bundled table)."""
     start = campaign.start
     shared = SharedModel(start_utc=start)
     model = shared.model
@@ -630,7 +645,7 @@ def _build(
     for m in campaign.missions:
         by_site.setdefault(sites[m.name], []).append(m.name)
     for site_id, users in by_site.items():
-        separation_h = campaign.separation_h(site_id)
+        separation_h = campaign.separation_h(site_id, site_table)
         add_launch_separation(
             shared,
             "site",
@@ -693,6 +708,19 @@ def _build(
                 f"{member.ready:%Y-%m-%d}",
                 key=member.name,
             )
+
+    # --- Launch windows, where candidates reach beyond them (widening search only).
+    for name, (lo, hi) in (windows_min or {}).items():
+        add_within(
+            shared,
+            "window",
+            [name],
+            launch[name],
+            lo,
+            hi,
+            f"{name} launches between {shared.clock(lo)} and {shared.clock(hi)}",
+            widenable=True,
+        )
 
     # --- Objective data: completion (last docking or transposition), deviations in minutes.
     #     A minute of launch slip weighs LAUNCH_WEIGHT minutes of stay, departure or
@@ -768,6 +796,8 @@ def schedule_campaign(
     candidates: Mapping[str, Sequence[Candidate]],
     settings: SolveSettings | None = None,
     warnings: Sequence[str] = (),
+    window_candidates: WindowSearch | None = None,
+    site_table: Mapping[str, Site] | None = None,
 ) -> Schedule:
     """Schedule ``campaign`` on ``station``: every mission on one of its ``candidates``.
 
@@ -777,20 +807,41 @@ def schedule_campaign(
     :class:`InfeasibleError` when a mission has no candidate or when no schedule
     exists (proven); the message lists the conflicting requirements in domain words.
     Raises :class:`TimeLimitError` when the solver stops at its time limit with
-    neither a schedule nor a proof that none exists.
+    neither a schedule nor a proof that none exists. ``window_candidates`` (mission name,
+    earliest, latest -> candidates) lets a mission without any opportunity get the
+    smallest widening of its window that makes the campaign plan
+    (:class:`NoScheduleError` with that relaxation). ``site_table``: the sites the
+    campaign resolved (:attr:`CampaignFile.site_table`; default the bundled table), for
+    the site separations.
     """
     settings = settings or SolveSettings()
     empty = [m for m in campaign.missions if not candidates.get(m.name)]
     if empty:
-        raise InfeasibleError(
-            "; ".join(
-                f"no opportunity between {_fmt(m.launch.earliest)} and {_fmt(m.launch.latest)} "
-                f"for {m.name} ({vehicles[m.name].id}) from {sites[m.name]}"
-                for m in empty
+        message = "; ".join(
+            f"no opportunity between {_fmt(m.launch.earliest)} and {_fmt(m.launch.latest)} "
+            f"for {m.name} ({vehicles[m.name].id}) from {sites[m.name]}"
+            for m in empty
+        )
+        widening = None
+        if window_candidates is not None:
+            widening = widen_windows(
+                campaign,
+                station,
+                vehicles,
+                sites,
+                candidates,
+                [m.name for m in empty],
+                window_candidates,
+                settings,
+                site_table,
             )
+        if widening is None:
+            raise InfeasibleError(message)
+        raise NoScheduleError(
+            f"{message}\nto plan: {widening.advice} (checked by re-solving)", widening
         )
     clock = _time.perf_counter()
-    built = _build(campaign, station, vehicles, sites, candidates)
+    built = _build(campaign, station, vehicles, sites, candidates, site_table=site_table)
     model = built.model
 
     # Stage 1: earliest completion.
@@ -835,6 +886,7 @@ def schedule_campaign(
         "OPTIMAL" if proven else "FEASIBLE",
         elapsed,
         tuple(warnings),
+        site_table,
     )
     return _counterfactual_reasons(schedule, built, unbounded, solver, campaign, settings)
 
@@ -939,6 +991,97 @@ _SHARED_RESOURCES = ("port", "node", "crew", "pad", "site", "quota")
 _RELAXABLE = ("quota", "readiness", "pad", "site", "dependency", "handover", "stay")
 
 
+#: A mission's launch candidates within a window: (mission name, earliest, latest) -> them.
+WindowSearch = Callable[[str, datetime, datetime], Sequence[Candidate]]
+
+#: Widenings tried (days on each side of an empty window), smallest first.
+_WIDEN_DAYS = (1, 3, 7, 15, 30)
+
+
+def widen_windows(
+    campaign: Campaign,
+    station: Station,
+    vehicles: Mapping[str, Vehicle],
+    sites: Mapping[str, str],
+    candidates: Mapping[str, Sequence[Candidate]],
+    names: Sequence[str],
+    window_candidates: WindowSearch,
+    settings: SolveSettings,
+    site_table: Mapping[str, Site] | None = None,
+) -> Relaxation | None:
+    """The smallest widening (whole days, earlier or later) of the launch windows of
+    ``names`` (missions without an opportunity) that makes the campaign plan.
+
+    For each widening in :data:`_WIDEN_DAYS` the missions get the candidates of their
+    window widened that much on both sides (never before the campaign start), each behind
+    a widenable "window" requirement; dropping those together and minimising the minutes
+    outside the windows (:func:`widen_spans`) gives the launch each needs, rounded up to
+    whole days. The widened campaign is then checked by re-solving on its own
+    candidates. None if no widening up to the largest does."""
+    start = campaign.start
+    for days in _WIDEN_DAYS:
+        wide = dict(candidates)
+        windows_min = {}
+        for name in names:
+            launch = campaign.mission(name).launch
+            earliest = max(start, launch.earliest - timedelta(days=days))
+            wide[name] = list(
+                window_candidates(name, earliest, launch.latest + timedelta(days=days))
+            )
+            windows_min[name] = (_minutes(launch.earliest, start), _minutes(launch.latest, start))
+        if any(not wide[name] for name in names):
+            continue
+        built = _build(campaign, station, vehicles, sites, wide, windows_min, site_table)
+        spans = {
+            built.shared.requirements[i].missions[0]: i
+            for i in built.shared.spans
+            if built.shared.requirements[i].family == "window"
+        }
+        needed = widen_spans(built.shared, settings, list(spans.values()))
+        if needed is None:
+            continue
+        new_windows: dict[str, tuple[datetime, datetime]] = {}
+        advice = []
+        for name in names:
+            launch = campaign.mission(name).launch
+            lo, hi = windows_min[name]
+            at = needed[spans[name]]
+            if at < lo:
+                by = max(1, math.ceil((lo - at) / MIN_PER_DAY))
+                new = (max(start, launch.earliest - timedelta(days=by)), launch.latest)
+                side = "earlier"
+            else:
+                by = max(1, math.ceil((at - hi) / MIN_PER_DAY))
+                new = (launch.earliest, launch.latest + timedelta(days=by))
+                side = "later"
+            new_windows[name] = new
+            advice.append(
+                f"widen the launch window of {name} by {by} day{'s' if by > 1 else ''} {side} "
+                f"(to {_fmt(new[0])} – {_fmt(new[1])})"
+            )
+        relaxed = relax_campaign(
+            campaign, Relaxation(Requirement("window", tuple(names), ""), "", windows=new_windows)
+        )
+        check = dict(candidates)
+        for name, (earliest, latest) in new_windows.items():
+            check[name] = list(window_candidates(name, earliest, latest))
+        if any(not check[name] for name in names):
+            continue
+        checked = _build(relaxed, station, vehicles, sites, check, site_table=site_table)
+        checked.model.clear_objective()
+        if new_solver(settings).solve(checked.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            continue
+        requirement = built.shared.requirements[spans[names[0]]]
+        if len(names) > 1:
+            requirement = Requirement(
+                "window",
+                tuple(names),
+                "; ".join(built.shared.requirements[spans[n]].sentence for n in names),
+            )
+        return Relaxation(requirement, "; ".join(advice), windows=new_windows)
+    return None
+
+
 def suggest_relaxation(built: _Model, settings: SolveSettings) -> Relaxation | None:
     """The first requirement (in :data:`_RELAXABLE` order) whose removal alone makes the
     model feasible, checked by re-solving with every other assumption literal
@@ -987,6 +1130,10 @@ def relax_campaign(campaign: Campaign, relaxation: Relaxation) -> Campaign:
     elif req.family == "stay" and relaxation.stay_days is not None:
         lo, hi = relaxation.stay_days
         missions[req.missions[0]]["stay_days"] = {"min": lo, "max": hi}
+    elif req.family == "window" and relaxation.windows is not None:
+        for name, (earliest, latest) in relaxation.windows.items():
+            missions[name]["launch"]["earliest"] = earliest
+            missions[name]["launch"]["latest"] = latest
     return Campaign.model_validate(doc)
 
 
@@ -1004,6 +1151,7 @@ def _extract(
     status: str,
     elapsed: float,
     warnings: tuple[str, ...],
+    site_table: Mapping[str, Site] | None = None,
 ) -> Schedule:
     start = campaign.start
 
@@ -1073,7 +1221,8 @@ def _extract(
         for d in campaign.initial.docked
     )
     plans = [
-        _with_reason(p, campaign, candidates, chosen, plans, initial, completion) for p in plans
+        _with_reason(p, campaign, candidates, chosen, plans, initial, completion, site_table)
+        for p in plans
     ]
     timeline = _timeline(plans, initial, campaign, station)
     return Schedule(
@@ -1100,6 +1249,7 @@ def _with_reason(
     plans: Sequence[MissionPlan],
     initial: Sequence[VisitPlan],
     completion: datetime,
+    site_table: Mapping[str, Site] | None = None,
 ) -> MissionPlan:
     """Why this opportunity: the constraint that rules out the next one toward the
     preferred date (or the earlier one when there is no preferred date), checked
@@ -1151,7 +1301,7 @@ def _with_reason(
                 side = "before" if p.launch_utc > plan.launch_utc else "after"
                 return replace(plan, reason=f"pad turnaround {side} {p.name}")
     # Site separation (any pad).
-    separation = timedelta(hours=campaign.separation_h(plan.site))
+    separation = timedelta(hours=campaign.separation_h(plan.site, site_table))
     for p in plans:
         if (
             p.name != plan.name
@@ -1264,8 +1414,22 @@ def plan_campaign(
 
     The windows of every mission come from :func:`campaign_candidates` (``on_mission`` is
     called before each, for progress); launches far from every element set of the station
-    are added to the warnings.
+    are added to the warnings. A mission without any opportunity gets the smallest
+    widening of its window that makes the campaign plan (:func:`widen_windows`).
     """
+
+    def window_candidates(name: str, earliest: datetime, latest: datetime) -> list[Candidate]:
+        mission = loaded.campaign.mission(name)
+        return mission_opportunities(
+            loaded.elements,
+            loaded.sites[name],
+            mission.vehicle,
+            sum(datetime_to_jd(earliest)),
+            sum(datetime_to_jd(latest)),
+            mission.profile,
+            loaded.site_table or None,
+        )
+
     result = schedule_campaign(
         loaded.campaign,
         loaded.station,
@@ -1273,6 +1437,8 @@ def plan_campaign(
         loaded.sites,
         campaign_candidates(loaded, on_mission),
         settings,
+        window_candidates=window_candidates,
+        site_table=loaded.site_table or None,
     )
     stale = stale_launch_warnings(
         loaded.elements, [(p.name, p.launch_utc) for p in result.missions]
