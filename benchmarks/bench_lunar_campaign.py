@@ -32,11 +32,6 @@ def campaign_toml() -> str:
         "lat_deg = -88.8",
         "lon_deg = 123.4",
         f'horizon_mask = "{EXAMPLES / "shackleton-rim-horizon.csv"}"',
-        "[launchers.long-march-10]",
-        'name = "Long March 10"',
-        'sites = ["wenchang"]',
-        "transfer_days = 4.7",
-        "parking_alt_km = 200.0",
         "[launch_sites.wenchang]",
         "separation_h = 48.0",
     ]

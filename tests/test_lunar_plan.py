@@ -279,12 +279,6 @@ name = "Shackleton rim (tentative)"
 lat_deg = -88.8
 lon_deg = 123.4
 
-[launchers.long-march-10]
-name = "Long March 10"
-sites = ["wenchang"]
-transfer_days = 4.7
-parking_alt_km = 200.0
-
 [launch_sites.wenchang]
 separation_h = {separation_h}
 
@@ -347,11 +341,13 @@ def test_a_small_crewed_pair_plans_with_the_rendezvous_and_the_seats_it_asks_for
     ("values", "named"),
     [
         (
-            {"loiter_h": 24},
+            {"loiter_h": 24, "separation_h": 200},
+            # the site separation against the rendezvous (its loiter limit, or the lander
+            # waiting for its partner within its time in orbit: either is a minimal set)
             [
-                "Mengzhou-X and Lanyue-X arrive in lunar orbit at most 24 h apart",
-                "at least 48 h apart",
-                "to plan: allow",
+                "launches of Lanyue-X and Mengzhou-X from wenchang are at least 200 h apart",
+                "Lanyue-X waits in lunar orbit for Mengzhou-X|at most 24 h apart",
+                "to plan: drop the requirement|to plan: allow",
             ],
         ),
         ({"esa_seats": 3}, ["ESA gets at least 3 crew seats on landings"]),
@@ -362,7 +358,7 @@ def test_requirements_that_cannot_hold_together_are_named(capsys, tmp_path, valu
     code, _, err = run_cli(capsys, "lunar", "plan", str(_small(tmp_path, **values)))
     assert code == 2
     for phrase in named:
-        assert phrase in err
+        assert any(option in err for option in phrase.split("|")), phrase
 
 
 def test_csv_and_ics_list_every_mission_and_its_events(capsysbinary, tmp_path) -> None:

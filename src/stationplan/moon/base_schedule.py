@@ -196,14 +196,32 @@ def _day_windows(
     day: datetime,
     transfer_days: float,
     parking_alt_km: float,
+    max_liftoff_to_tli_min: float | None,
 ) -> tuple[LunarWindow, ...]:
     """The launch windows of one day (shared by missions flying the same launcher and site,
     e.g. both sides of a rendezvous)."""
     return tuple(
         daily_windows(
-            lat_deg, lon_deg, limits, day, day + timedelta(days=1), transfer_days, parking_alt_km
+            lat_deg,
+            lon_deg,
+            limits,
+            day,
+            day + timedelta(days=1),
+            transfer_days,
+            parking_alt_km,
+            max_liftoff_to_tli_min=max_liftoff_to_tli_min,
         )
     )
+
+
+def mission_transfer_days(mission: LunarMission) -> float:
+    """Nominal transfer days of the mission's launcher for its kind — ``crewed`` when the crew
+    rides this launch (a lander meeting its crew in lunar orbit, ``rendezvous_with``, flies
+    uncrewed: ``robotic``) — or the launcher's default when it lists no kinds."""
+    launcher = mission.launcher
+    kinds = dict(launcher.transfer_days_by_kind)
+    crew_on_board = mission.crewed and mission.rendezvous_with is None
+    return kinds.get("crewed" if crew_on_board else "robotic", launcher.transfer_days)
 
 
 def candidates_for(
@@ -223,6 +241,7 @@ def candidates_for(
         limits = (pad.azimuth_min_deg, pad.azimuth_max_deg)
     else:
         limits = (0.0, 360.0)
+    transfer_days = mission_transfer_days(mission)
     windows: list[LunarWindow] = []
     days = (mission.last_launch - mission.first_launch).days + 1
     rendezvous = mission.rendezvous_with is not None or any(
@@ -232,8 +251,8 @@ def candidates_for(
     for d in range(0, days, stride):
         day = mission.first_launch + timedelta(days=d)
         windows += _day_windows(
-            pad.latitude_deg, pad.longitude_deg, limits, day,
-            launcher.transfer_days, launcher.parking_alt_km,
+            pad.latitude_deg, pad.longitude_deg, limits, day, transfer_days,
+            launcher.parking_alt_km, launcher.max_liftoff_to_tli_min,
         )  # fmt: skip
     if not windows:
         return [], "it has no launch window in its launch dates"
@@ -315,7 +334,7 @@ def _relay_visible(
     last = min(
         grid.index(
             mission.last_launch
-            + timedelta(days=mission.launcher.transfer_days + 1)
+            + timedelta(days=mission_transfer_days(mission) + 1)
             + (mission.orbit_h[1] + (mission.stay_h or (0, 0))[1]) * HOUR
         ),
         len(c.times_utc) - 1,

@@ -80,6 +80,8 @@ class _LauncherModel(_Frozen):
     parking_alt_km: float = Field(ge=100.0, le=2000.0)
     azimuth_min_deg: float | None = Field(default=None, ge=0.0, le=360.0)
     azimuth_max_deg: float | None = Field(default=None, ge=0.0, le=360.0)
+    max_liftoff_to_tli_min: float | None = Field(default=None, gt=0.0, le=120.0)
+    transfer_days_by_kind: dict[str, float] = Field(default_factory=dict)
 
 
 class _LaunchSiteModel(_Frozen):
@@ -267,9 +269,16 @@ def load_lunar_campaign(path: Path | str) -> LunarCampaign:
                 "give both azimuth_min_deg and azimuth_max_deg, or neither", f"launchers.{key}"
             )
         launchers[key] = LunarLauncher(
-            key, lm.name, tuple(lm.sites), lm.transfer_days, lm.parking_alt_km,
-            lm.azimuth_min_deg, lm.azimuth_max_deg,
-        )  # fmt: skip
+            id=key,
+            name=lm.name,
+            sites=tuple(lm.sites),
+            transfer_days=lm.transfer_days,
+            parking_alt_km=lm.parking_alt_km,
+            azimuth_min_deg=lm.azimuth_min_deg,
+            azimuth_max_deg=lm.azimuth_max_deg,
+            max_liftoff_to_tli_min=lm.max_liftoff_to_tli_min,
+            transfer_days_by_kind=tuple(sorted(lm.transfer_days_by_kind.items())),
+        )
     elements = dict(bundled_elements())
     for key, em in parsed.elements.items():
         elements[key] = element_from_model(key, em, str(path))
