@@ -154,16 +154,16 @@ def density_table(
     bundled table: the previous day's F10.7, its 81-day mean and the daily and 3-hourly ap
     history of each time, so the drag of an epoch uses that epoch's weather). The density
     at a geocentric radius is averaged over latitudes up to the orbit's inclination, over
-    longitudes (so local times) and over eight times spread through ``[when, when +
+    longitudes (so local times) and over four times spread through ``[when, when +
     span_h]``.
     """
     import pymsis
 
-    altitudes = np.arange(100.0, 1001.0, 10.0)
+    altitudes = np.arange(100.0, 1001.0, 20.0)  # log-linear between: scale height ≥ 20 km
     lons = np.radians(np.arange(0.0, 360.0, 45.0))
     lats = np.radians(np.linspace(-1.0, 1.0, 5) * min(abs(inclination_deg), 89.0))
     start = as_datetime64(when)[0]
-    times = start + np.round(np.linspace(0.0, span_h * 3600.0, 8)).astype("timedelta64[s]")
+    times = start + np.round(np.linspace(0.0, span_h * 3600.0, 4)).astype("timedelta64[s]")
     t, la, lo, h = np.meshgrid(times, lats, lons, altitudes, indexing="ij")
     r = EARTH_RADIUS_KM + h
     ecef = np.stack([r * np.cos(la) * np.cos(lo), r * np.cos(la) * np.sin(lo), r * np.sin(la)], -1)
@@ -178,19 +178,28 @@ def density_table(
 def _accelerations(
     state: np.ndarray, ballistic_m2_kg: np.ndarray, table: tuple[np.ndarray, np.ndarray]
 ) -> np.ndarray:
-    """d/dt of stacked states (k, 6) [km, km/s]: two-body + J2 + drag."""
-    r = state[:, :3]
-    v = state[:, 3:]
-    rn = np.linalg.norm(r, axis=1, keepdims=True)
-    z2 = (r[:, 2:3] / rn) ** 2
-    factor = -1.5 * J2 * MU_KM3_S2 * EARTH_RADIUS_KM**2 / rn**5
-    j2 = factor * r * np.hstack([1 - 5 * z2, 1 - 5 * z2, 3 - 5 * z2])
-    gravity = -MU_KM3_S2 * r / rn**3
-    v_rel = v - np.cross(np.array([0.0, 0.0, EARTH_ROTATION_RAD_S]), r)
-    rho = np.exp(np.interp(rn[:, 0] - EARTH_RADIUS_KM, table[0], table[1]))
-    speed = np.linalg.norm(v_rel, axis=1, keepdims=True)
-    drag = -0.5e3 * (ballistic_m2_kg * rho)[:, None] * speed * v_rel
-    return np.hstack([v, gravity + j2 + drag])
+    """d/dt of stacked states (k, 6) [km, km/s]: two-body + J2 + drag.
+
+    Written out component by component (ω × r = (−ω y, ω x, 0)): this runs tens of thousands
+    of times per plan, where ``np.cross``/``np.hstack`` on (k, 3) arrays dominate."""
+    x, y, z = state[:, 0], state[:, 1], state[:, 2]
+    vx, vy, vz = state[:, 3], state[:, 4], state[:, 5]
+    r2 = x * x + y * y + z * z
+    rn = np.sqrt(r2)
+    z2 = z * z / r2
+    mu_r3 = MU_KM3_S2 / (r2 * rn)
+    factor = -1.5 * J2 * MU_KM3_S2 * EARTH_RADIUS_KM**2 / (r2 * r2 * rn)
+    equatorial = factor * (1.0 - 5.0 * z2)
+    wx = vx + EARTH_ROTATION_RAD_S * y
+    wy = vy - EARTH_ROTATION_RAD_S * x
+    rho = np.exp(np.interp(rn - EARTH_RADIUS_KM, table[0], table[1]))
+    drag = -0.5e3 * ballistic_m2_kg * rho * np.sqrt(wx * wx + wy * wy + vz * vz)
+    out = np.empty_like(state)
+    out[:, 0], out[:, 1], out[:, 2] = vx, vy, vz
+    out[:, 3] = -mu_r3 * x + equatorial * x + drag * wx
+    out[:, 4] = -mu_r3 * y + equatorial * y + drag * wy
+    out[:, 5] = -mu_r3 * z + factor * (3.0 - 5.0 * z2) * z + drag * vz
+    return out
 
 
 def propagate_states(
@@ -518,7 +527,9 @@ def plan_rendezvous(
     t2_scale_s = 1000.0
     labels = ("circularise", "plane", "plane trim", "transfer")
 
-    def attempt(t1_s: float, r_ph: float | None, max_iterations: int) -> _Attempt:
+    def attempt(
+        t1_s: float, r_ph: float | None, max_iterations: int, *, last_resort: bool
+    ) -> _Attempt:
         """Newton from the two-body guess of one scheme (burn 1 at t1_s, phasing radius
         r_ph; None: the short scheme)."""
         chaser_1 = propagate_states(chaser_ins, t1_s, ballistic1, table)[0]
@@ -639,18 +650,28 @@ def plan_rendezvous(
         t2_bounds = ((t_b + 60.0 - t2_s) / t2_scale_s, (span_s - 600.0 - t2_s) / t2_scale_s)
         iterations = 0
         f0: np.ndarray | None = None
+        history: list[float] = []
+        anchored = True
         for iterations in range(1, max_iterations + 1):  # noqa: B007
             trial = np.vstack([x, x + step * np.eye(6)])
             f = misses(legs(trial)["arrival"])
             f0 = f[0]
-            if np.max(np.abs(f0)) < 1e-3:
+            history.append(float(np.max(np.abs(f0))))
+            if history[-1] < 1e-3:
                 break
+            if len(history) > 3 and history[-1] > 0.5 * history[-3]:
+                # Stalled (miss not halved in two iterations): drop the anchor to the guess
+                # (plain minimum-norm steps) once, then give way to the next scheme.
+                if anchored:
+                    anchored, history = False, history[-1:]
+                elif not last_resort:
+                    break
             jacobian = np.column_stack([(f[j + 1] - f0) / step for j in range(6)])
             jacobian[:, ~active] = 0.0  # burns the scheme does not use stay at zero
             # Six unknowns, five targets: of the linearised solutions, the one nearest the
             # two-body guess (so the iterates do not drift along the free direction toward a
             # costlier plan): x + δ = x_g + J⁺(−f − J(x_g − x)).
-            back = x_guess - x
+            back = x_guess - x if anchored else np.zeros(6)
             back[~active] = 0.0
             correction = back + np.linalg.lstsq(jacobian, -f0 - jacobian @ back, rcond=None)[0]
             limits = np.array([0.05, 0.05, 0.05, 0.05, 0.05, 0.6])  # 50 m/s per burn, 600 s
@@ -673,7 +694,7 @@ def plan_rendezvous(
     best: _Attempt | None = None
     for number, (guess_dv, t1_try, r_ph_try) in enumerate(candidates):
         last = number == len(candidates) - 1
-        result = attempt(t1_try, r_ph_try, max_iterations if last else 10)
+        result = attempt(t1_try, r_ph_try, max_iterations, last_resort=last)
         if best is None or (result.converged, -result.total) > (best.converged, -best.total):
             best = result
         if result.converged and result.total <= 1.2 * guess_dv + 0.005:
