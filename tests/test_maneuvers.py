@@ -191,8 +191,8 @@ def _plans_at_the_window(vehicle_id, site_id, profile, only=("earliest", "nomina
 FAST_SUITE_MAX_H = 8.0
 
 
-#: Profiles outside their introduced/retired dates have no feasible launch in the 200 days
-#: after the bundled element sets to plan at (the search in _first_feasible_launch fails).
+#: Profiles not offered in the 200 days after the bundled element sets (July 2024; outside
+#: their introduced/retired dates): there is no feasible launch to plan them at.
 OPEN = {
     ("shenzhou", "3.5h"), ("shenzhou", "2-day"), ("tianzhou", "8h"), ("progress-ms", "4-orbit"),
 }  # fmt: skip

@@ -42,7 +42,7 @@ import numpy as np
 from scipy.integrate import solve_ivp
 from sgp4.api import Satrec
 
-from stationplan.errors import InfeasibleError
+from stationplan.errors import InfeasibleError, InputError
 from stationplan.launch.rendezvous import (
     LaunchAssessment,
     StationOrbit,
@@ -65,6 +65,9 @@ from stationplan.orbit.spaceweather import ConstantActivity, as_datetime64
 from stationplan.orbit.spaceweather import indices as spaceweather_indices
 from stationplan.orbit.timescale import iso_utc, jd_to_datetime
 
+#: Space weather for drag outside the bundled table: F10.7 = 150 sfu, Ap = 15 (a mean solar
+#: cycle, as Vallado 4th ed. Table 8-4's mean activity; assumption).
+OUTSIDE_TABLE_ACTIVITY = ConstantActivity(150.0, 15.0, "mean activity (outside the table)")
 #: Time from reaching the hold point to docking (final approach, fly-around), hours.
 HOLD_BEFORE_DOCKING_H = 0.5
 #: Default ballistic coefficients Cd·A/m (m²/kg). Chaser: Soyuz/Shenzhou class, ~7.5 t,
@@ -308,7 +311,9 @@ def plan_rendezvous(
     ``assessment``: :func:`~stationplan.launch.rendezvous.assess_launch` of this launch when the
     caller already has it (computed here otherwise). ``duration_h``: liftoff-to-docking time
     to plan for (default: the profile's nominal docking at this launch); any time inside
-    the docking window works (earliest, nominal, latest).
+    the docking window works (earliest, nominal, latest). ``solar``: space weather for drag
+    (:func:`~stationplan.orbit.spaceweather.solar_activity`; default the bundled table at the
+    plan's epoch, mean activity outside it).
     """
     history = MeanPlaneHistory.of(station)
     if assessment is None:
@@ -345,10 +350,16 @@ def plan_rendezvous(
     b_station = station_ballistic_m2_kg
     if b_station is None:
         b_station = STATION_BALLISTIC_M2_KG.get(norad_id or 0, DEFAULT_STATION_BALLISTIC_M2_KG)
-    table = density_table(
-        jd_to_datetime(t_ins), solar, span_h=span_s / 3600.0,
-        inclination_deg=float(np.degrees(orbit.inclination_rad)),
-    )  # fmt: skip
+    try:
+        table = density_table(
+            jd_to_datetime(t_ins), solar, span_h=span_s / 3600.0,
+            inclination_deg=float(np.degrees(orbit.inclination_rad)),
+        )  # fmt: skip
+    except InputError:  # outside the bundled space-weather table (1998-2041): mean activity
+        table = density_table(
+            jd_to_datetime(t_ins), OUTSIDE_TABLE_ACTIVITY, span_h=span_s / 3600.0,
+            inclination_deg=float(np.degrees(orbit.inclination_rad)),
+        )  # fmt: skip
 
     # Station at insertion (SGP4, TEME) and at arrival (numerical, same force model).
     station_ins = _station_state(history, t_ins)
