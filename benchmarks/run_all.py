@@ -12,6 +12,7 @@ BENCHMARKS = [
     "bench_elements",
     "bench_propagate",
     "bench_windows",
+    "bench_rendezvous",
     "bench_schedule",
     "bench_simulate",
     "bench_sieve",

@@ -116,3 +116,54 @@ def test_lunar_windows_without_refine_print_null_n_body_fields_and_know_mission_
     )  # fmt: skip
     assert code == 1
     assert "--mission-kind" in err and len(err.strip().splitlines()) == 1
+
+
+def test_windows_refuse_a_site_the_launcher_does_not_fly_from_in_one_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, _, err = run(
+        capsys, "lunar", "windows", "--site", "wenchang", "--launcher", "saturn-v",
+        "--start", "1969-07-16", "--end", "1969-07-17",
+    )  # fmt: skip
+    assert code == 1 and "--site" in err and "saturn-v" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_a_mission_azimuth_band_narrows_the_window_inside_the_site_default(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    base = ["lunar", "windows", "--site", "kennedy", "--launcher", "saturn-v",
+            "--start", "1969-07-16", "--end", "1969-07-17", "--format", "json"]  # fmt: skip
+    code, out, _ = run(capsys, *base)
+    assert code == 0
+    wide = json.loads(out)
+    code, out, _ = run(capsys, *base, "--azimuth-min", "72", "--azimuth-max", "90")
+    assert code == 0
+    narrow = json.loads(out)
+    assert narrow and all(r["azimuth_limits_from"] == "option" for r in narrow)
+    # Every window of the 72–90° band lies inside a window of the site's 72–108° band and is
+    # shorter: the band is swept by the site's rotation, so fewer degrees take less time.
+    for n in narrow:
+        holder = [
+            w for w in wide if w["open_utc"] <= n["open_utc"] <= n["close_utc"] <= w["close_utc"]
+        ]
+        assert holder
+        assert (n["open_utc"], n["close_utc"]) != (holder[0]["open_utc"], holder[0]["close_utc"])
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        (["--azimuth-min", "72"], "--azimuth-max"),
+        (["--azimuth-min", "100", "--azimuth-max", "80"], "--azimuth-max"),
+        (["--azimuth-min", "-5", "--azimuth-max", "80"], "--azimuth-min"),
+    ],
+)
+def test_a_bad_azimuth_band_gives_one_line_and_exit_1(
+    capsys: pytest.CaptureFixture[str], extra: list[str], field: str
+) -> None:
+    code, _, err = run(
+        capsys, "lunar", "windows", "--site", "kennedy", "--launcher", "saturn-v",
+        "--start", "1969-07-16", "--end", "1969-07-17", *extra,
+    )  # fmt: skip
+    assert code == 1 and field in err and len(err.strip().splitlines()) == 1

@@ -202,6 +202,24 @@ def _refined_fields(item: tuple[object, bool] | None) -> dict[str, object]:
     }
 
 
+def _azimuth_override(low: float | None, high: float | None) -> tuple[float, float] | None:
+    """The mission's own launch-heading band (deg) from ``--azimuth-min/--azimuth-max``, or
+    None when neither is given; an InputError for one alone or a band outside [0, 360]."""
+    if low is None and high is None:
+        return None
+    if low is None or high is None:
+        missing = "--azimuth-min" if low is None else "--azimuth-max"
+        raise InputError("give both --azimuth-min and --azimuth-max", field=missing)
+    for value, name in ((low, "--azimuth-min"), (high, "--azimuth-max")):
+        if not (math.isfinite(value) and 0.0 <= value <= 360.0):
+            raise InputError(f"{value} is not a heading in [0, 360] deg", field=name)
+    if high <= low:
+        raise InputError(
+            f"--azimuth-max {high:g} must exceed --azimuth-min {low:g}", field="--azimuth-max"
+        )
+    return (low, high)
+
+
 @app.command("windows")
 def windows(
     site: Annotated[str, typer.Option(help="Launch site id (e.g. wenchang, xichang, kennedy).")],
@@ -222,10 +240,22 @@ def windows(
             "perilune and check for a free return (~10 s per window)."
         ),
     ] = False,
+    azimuth_min: Annotated[
+        float | None,
+        typer.Option(
+            help="Lowest launch heading over the ground, deg east of north, for this mission "
+            "(with --azimuth-max; overrides the launcher's and the site's limits)."
+        ),
+    ] = None,
+    azimuth_max: Annotated[
+        float | None,
+        typer.Option(help="Highest launch heading over the ground, deg (with --azimuth-min)."),
+    ] = None,
     format: Annotated[OutputFormat, typer.Option(help="Output format.")] = OutputFormat.table,
 ) -> None:
     """Daily Earth–Moon direct-transfer launch windows: parking plane through the arrival Moon,
-    one TLI, bounded by the launch azimuth limits (launcher's, else site's, else none)."""
+    one TLI, bounded by the launch azimuth limits (--azimuth-min/--azimuth-max, else the
+    launcher's, else the site's, else none)."""
     from stationplan.launch.sites import get_site
     from stationplan.moon.insertion import circular_polar, insertion_dv_km_s, queqiao2_frozen
     from stationplan.moon.launchers import get_lunar_launcher
@@ -235,6 +265,13 @@ def windows(
 
     pad = get_site(site)
     vehicle = get_lunar_launcher(launcher)
+    if pad.id not in vehicle.sites:
+        raise InputError(
+            f"launcher {vehicle.id} does not fly from {pad.id} "
+            f"(its sites: {', '.join(vehicle.sites)})",
+            field="--site",
+        )
+    override = _azimuth_override(azimuth_min, azimuth_max)
     t0, t1 = parse_time(start, "--start"), parse_time(end, "--end")
     if t1 <= t0:
         raise InputError("the span is empty: --end must be after --start", field="--end")
@@ -244,7 +281,9 @@ def windows(
     days = transfer_days if transfer_days is not None else kind_days
     if not math.isfinite(days):
         raise InputError(f"{days} is not a number of days", field="--transfer-days")
-    if vehicle.azimuth_min_deg is not None and vehicle.azimuth_max_deg is not None:
+    if override is not None:
+        limits, limits_from = override, "option"
+    elif vehicle.azimuth_min_deg is not None and vehicle.azimuth_max_deg is not None:
         limits, limits_from = (vehicle.azimuth_min_deg, vehicle.azimuth_max_deg), "launcher"
     elif pad.azimuth_min_deg is not None and pad.azimuth_max_deg is not None:
         limits, limits_from = (pad.azimuth_min_deg, pad.azimuth_max_deg), "site"

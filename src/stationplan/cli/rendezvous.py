@@ -139,5 +139,6 @@ def _print_rendezvous(report: dict[str, Any]) -> None:
     out.print(
         f"station phasing for {ph['profile']}: shift the phase by {ph['phase_shift_deg']:+.1f}° "
         f"with an altitude change of {ph['altitude_change_km']:+.2f} km "
-        f"{ph['lead_days']:g} days before launch ({ph['dv_m_s']:.2f} m/s)"
+        f"{ph['lead_days']:g} days before launch ({ph['dv_m_s']:.2f} m/s); the node shift "
+        f"it causes moves the in-plane launch by {ph['launch_shift_s']:+.0f} s"
     )

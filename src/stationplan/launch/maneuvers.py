@@ -16,28 +16,33 @@ undergo (as ``stationplan.launch.windows`` aims it). A phasing + Hohmann scheme 
    2 km behind on V-bar): the chaser takes the velocity of a point fixed in the station's
    LVLH frame, v_s + ω × ρ with ω = (r_s × v_s)/|r_s|², so it *stays* there.
 
-The phasing radius comes from the two-body catch-up with the J2 secular rates of
-``rendezvous.latitude_rate_rad_s`` (the one catch-up model). Newton iteration
-(finite-difference Jacobian, minimum-norm damped steps, to 1 m and 1 mm/s) then corrects
-the five burns and the transfer time so that the chaser, propagated numerically (SciPy
-``solve_ivp``, DOP853) under two-body gravity, J2 (Vallado eq. 8-30) and drag (NRLMSIS 2.1
-via ``pymsis``), reaches the hold point with its radial and cross-track velocity. The
-station is propagated from its SGP4 state with the same force model. tests/test_maneuvers.py
-verifies the hold with a separately written propagator (RK4, zonal gravity to J4,
-exponential atmosphere).
+The phasing radius and the revolutions waited in the insertion orbit before burn 1 come
+from the two-body catch-up with the J2 secular rates of ``rendezvous.latitude_rate_rad_s``
+(the one catch-up model); each scheme that closes the phase is tried in the order of its
+two-body Δv. Newton iteration (finite-difference Jacobian; of the linearised solutions the
+one nearest the two-body guess; backtracking on the largest miss; to 1 m and 1 mm/s) then
+corrects the five burns and the transfer time so that the chaser, propagated numerically
+(SciPy ``solve_ivp``, DOP853) under two-body gravity, J2 (Vallado eq. 8-30) and drag
+(NRLMSIS 2.1 via ``pymsis`` with the space weather of the epoch, the path of
+``stationplan.orbit.decay``), reaches the hold point with its radial and cross-track
+velocity. The station is propagated from its SGP4 state with the same force model (it
+follows SGP4 to < 10 km along-track over a day, tests/test_maneuvers.py).
+tests/test_maneuvers.py verifies the hold with a separately written propagator (RK4, zonal
+gravity to J4, exponential atmosphere).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import pairwise
 
 import numpy as np
 from scipy.integrate import solve_ivp
 from sgp4.api import Satrec
 
-from stationplan.errors import InfeasibleError
+from stationplan.errors import InfeasibleError, InputError
 from stationplan.launch.rendezvous import (
     LaunchAssessment,
     StationOrbit,
@@ -46,6 +51,7 @@ from stationplan.launch.rendezvous import (
 )
 from stationplan.launch.vehicles import Vehicle
 from stationplan.launch.windows import AscentModel
+from stationplan.orbit.decay import geodetic_from_ecef
 from stationplan.orbit.geometry import (
     EARTH_RADIUS_KM,
     EARTH_ROTATION_RAD_S,
@@ -55,8 +61,13 @@ from stationplan.orbit.geometry import (
     SiteFrame,
     nodal_rate_scale,
 )
+from stationplan.orbit.spaceweather import ConstantActivity, as_datetime64
+from stationplan.orbit.spaceweather import indices as spaceweather_indices
 from stationplan.orbit.timescale import iso_utc, jd_to_datetime
 
+#: Space weather for drag outside the bundled table: F10.7 = 150 sfu, Ap = 15 (a mean solar
+#: cycle, as Vallado 4th ed. Table 8-4's mean activity; assumption).
+OUTSIDE_TABLE_ACTIVITY = ConstantActivity(150.0, 15.0, "mean activity (outside the table)")
 #: Time from reaching the hold point to docking (final approach, fly-around), hours.
 HOLD_BEFORE_DOCKING_H = 0.5
 #: Default ballistic coefficients Cd·A/m (m²/kg). Chaser: Soyuz/Shenzhou class, ~7.5 t,
@@ -65,9 +76,6 @@ HOLD_BEFORE_DOCKING_H = 0.5
 CHASER_BALLISTIC_M2_KG = 2.2 * 12.0 / 7500.0
 STATION_BALLISTIC_M2_KG = {48274: 2.2 * 500.0 / 100_000.0, 25544: 2.2 * 1500.0 / 420_000.0}
 DEFAULT_STATION_BALLISTIC_M2_KG = 0.01
-#: Nominal space weather for drag when none is given: F10.7 = 150 sfu, Ap = 15.
-NOMINAL_F107 = 150.0
-NOMINAL_AP = 15.0
 
 
 @dataclass(frozen=True)
@@ -135,37 +143,66 @@ class ManeuverPlan:
 
 
 def density_table(
-    when: datetime, f107: float = NOMINAL_F107, ap: float = NOMINAL_AP
+    when: datetime,
+    solar: str | ConstantActivity = "nominal",
+    *,
+    span_h: float = 0.0,
+    inclination_deg: float = 51.6,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(altitude_km, log density kg/m³) averaged over latitudes ±50° and longitudes, from
-    NRLMSIS 2.1 (``pymsis``) with explicit indices (F10.7, its 81-day mean, daily Ap)."""
+    """(geocentric altitude r − R_eq in km, log mean density in kg/m³) for the planner's drag.
+
+    The atmosphere path of :mod:`stationplan.orbit.decay`: NRLMSIS 2.1 (``pymsis``) at
+    WGS84 geodetic coordinates (:func:`~stationplan.orbit.decay.geodetic_from_ecef`), with
+    the indices of :func:`~stationplan.orbit.spaceweather.solar_activity` (default: the
+    bundled table: the previous day's F10.7, its 81-day mean and the daily and 3-hourly ap
+    history of each time, so the drag of an epoch uses that epoch's weather). The density
+    at a geocentric radius is averaged over latitudes up to the orbit's inclination, over
+    longitudes (so local times) and over four times spread through ``[when, when +
+    span_h]``.
+    """
     import pymsis
 
-    altitudes = np.arange(100.0, 1001.0, 10.0)
-    lons = np.arange(0.0, 360.0, 45.0)
-    lats = np.array([-50.0, -25.0, 0.0, 25.0, 50.0])
-    date = np.array([np.datetime64(when.replace(tzinfo=None), "s")])
-    out = pymsis.calculate(date, lons, lats, altitudes, [f107], [f107], [[ap] * 7], version=2.1)
-    rho = out[..., pymsis.Variable.MASS_DENSITY].reshape(len(lons), len(lats), len(altitudes))
-    return altitudes, np.log(np.mean(rho, axis=(0, 1)))
+    altitudes = np.arange(100.0, 1001.0, 20.0)  # log-linear between: scale height ≥ 20 km
+    lons = np.radians(np.arange(0.0, 360.0, 45.0))
+    lats = np.radians(np.linspace(-1.0, 1.0, 5) * min(abs(inclination_deg), 89.0))
+    start = as_datetime64(when)[0]
+    times = start + np.round(np.linspace(0.0, span_h * 3600.0, 4)).astype("timedelta64[s]")
+    t, la, lo, h = np.meshgrid(times, lats, lons, altitudes, indexing="ij")
+    r = EARTH_RADIUS_KM + h
+    ecef = np.stack([r * np.cos(la) * np.cos(lo), r * np.cos(la) * np.sin(lo), r * np.sin(la)], -1)
+    lon_deg, lat_deg, height_km = geodetic_from_ecef(ecef.reshape(-1, 3))
+    flat_t = t.reshape(-1)
+    f107, f107a, aps = spaceweather_indices(flat_t, solar)
+    out = pymsis.calculate(flat_t, lon_deg, lat_deg, height_km, f107, f107a, aps, version=2.1)
+    rho = out[:, pymsis.Variable.MASS_DENSITY].reshape(h.shape)
+    return altitudes, np.log(np.mean(rho, axis=(0, 1, 2)))
 
 
 def _accelerations(
     state: np.ndarray, ballistic_m2_kg: np.ndarray, table: tuple[np.ndarray, np.ndarray]
 ) -> np.ndarray:
-    """d/dt of stacked states (k, 6) [km, km/s]: two-body + J2 + drag."""
-    r = state[:, :3]
-    v = state[:, 3:]
-    rn = np.linalg.norm(r, axis=1, keepdims=True)
-    z2 = (r[:, 2:3] / rn) ** 2
-    factor = -1.5 * J2 * MU_KM3_S2 * EARTH_RADIUS_KM**2 / rn**5
-    j2 = factor * r * np.hstack([1 - 5 * z2, 1 - 5 * z2, 3 - 5 * z2])
-    gravity = -MU_KM3_S2 * r / rn**3
-    v_rel = v - np.cross(np.array([0.0, 0.0, EARTH_ROTATION_RAD_S]), r)
-    rho = np.exp(np.interp(rn[:, 0] - EARTH_RADIUS_KM, table[0], table[1]))
-    speed = np.linalg.norm(v_rel, axis=1, keepdims=True)
-    drag = -0.5e3 * (ballistic_m2_kg * rho)[:, None] * speed * v_rel
-    return np.hstack([v, gravity + j2 + drag])
+    """d/dt of stacked states (k, 6) [km, km/s]: two-body + J2 + drag.
+
+    Written out component by component (ω × r = (−ω y, ω x, 0)): this runs tens of thousands
+    of times per plan, where ``np.cross``/``np.hstack`` on (k, 3) arrays dominate."""
+    x, y, z = state[:, 0], state[:, 1], state[:, 2]
+    vx, vy, vz = state[:, 3], state[:, 4], state[:, 5]
+    r2 = x * x + y * y + z * z
+    rn = np.sqrt(r2)
+    z2 = z * z / r2
+    mu_r3 = MU_KM3_S2 / (r2 * rn)
+    factor = -1.5 * J2 * MU_KM3_S2 * EARTH_RADIUS_KM**2 / (r2 * r2 * rn)
+    equatorial = factor * (1.0 - 5.0 * z2)
+    wx = vx + EARTH_ROTATION_RAD_S * y
+    wy = vy - EARTH_ROTATION_RAD_S * x
+    rho = np.exp(np.interp(rn - EARTH_RADIUS_KM, table[0], table[1]))
+    drag = -0.5e3 * ballistic_m2_kg * rho * np.sqrt(wx * wx + wy * wy + vz * vz)
+    out = np.empty_like(state)
+    out[:, 0], out[:, 1], out[:, 2] = vx, vy, vz
+    out[:, 3] = -mu_r3 * x + equatorial * x + drag * wx
+    out[:, 4] = -mu_r3 * y + equatorial * y + drag * wy
+    out[:, 5] = -mu_r3 * z + factor * (3.0 - 5.0 * z2) * z + drag * vz
+    return out
 
 
 def propagate_states(
@@ -214,6 +251,23 @@ def apsides_km(r: np.ndarray, v: np.ndarray) -> tuple[float, float]:
 # Plan
 
 
+@dataclass(frozen=True)
+class _Attempt:
+    """One scheme solved by Newton: its unknowns, legs, burn times (s from insertion)."""
+
+    x: np.ndarray
+    legs: Callable[[np.ndarray], dict[str, np.ndarray]]
+    t_c: float
+    t_a: float
+    t_b: float
+    t2_s: float
+    t1_s: float
+    chaser_1: np.ndarray
+    iterations: int
+    converged: bool
+    total: float
+
+
 def _station_state(history: MeanPlaneHistory, jd: float) -> np.ndarray:
     satrec = history.satrecs[int(history.nearest_index(np.array([jd]))[0])]
     whole = np.floor(jd)
@@ -244,8 +298,7 @@ def plan_rendezvous(
     hold_offset_km: tuple[float, float, float] = (0.0, -2.0, 0.0),
     chaser_ballistic_m2_kg: float = CHASER_BALLISTIC_M2_KG,
     station_ballistic_m2_kg: float | None = None,
-    f107: float = NOMINAL_F107,
-    ap: float = NOMINAL_AP,
+    solar: str | ConstantActivity = "nominal",
     max_iterations: int = 30,
     assessment: LaunchAssessment | None = None,
     duration_h: float | None = None,
@@ -258,7 +311,9 @@ def plan_rendezvous(
     ``assessment``: :func:`~stationplan.launch.rendezvous.assess_launch` of this launch when the
     caller already has it (computed here otherwise). ``duration_h``: liftoff-to-docking time
     to plan for (default: the profile's nominal docking at this launch); any time inside
-    the docking window works (earliest, nominal, latest).
+    the docking window works (earliest, nominal, latest). ``solar``: space weather for drag
+    (:func:`~stationplan.orbit.spaceweather.solar_activity`; default the bundled table at the
+    plan's epoch, mean activity outside it).
     """
     history = MeanPlaneHistory.of(station)
     if assessment is None:
@@ -295,7 +350,16 @@ def plan_rendezvous(
     b_station = station_ballistic_m2_kg
     if b_station is None:
         b_station = STATION_BALLISTIC_M2_KG.get(norad_id or 0, DEFAULT_STATION_BALLISTIC_M2_KG)
-    table = density_table(jd_to_datetime(launch_jd), f107, ap)
+    try:
+        table = density_table(
+            jd_to_datetime(t_ins), solar, span_h=span_s / 3600.0,
+            inclination_deg=float(np.degrees(orbit.inclination_rad)),
+        )  # fmt: skip
+    except InputError:  # outside the bundled space-weather table (1998-2041): mean activity
+        table = density_table(
+            jd_to_datetime(t_ins), OUTSIDE_TABLE_ACTIVITY, span_h=span_s / 3600.0,
+            inclination_deg=float(np.degrees(orbit.inclination_rad)),
+        )  # fmt: skip
 
     # Station at insertion (SGP4, TEME) and at arrival (numerical, same force model).
     station_ins = _station_state(history, t_ins)
@@ -319,133 +383,134 @@ def plan_rendezvous(
     offset = (node_rate - node_rate * nodal_rate_scale(n_chaser / n_station)) * span_s
     chaser_ins = np.concatenate(_rotate_z(np.vstack([chaser_r, chaser_v]), offset))
 
-    # Scheme (phasing + Hohmann, Vallado 4th ed. §6.3 and §6.6): burn 1 early on the first
-    # revolution raises the apogee to the phasing radius r_ph, a circularising burn there
-    # half an ellipse later; the chaser phases at r_ph; the transfer burn starts a Hohmann
-    # half-ellipse to the station's radius that ends at the hold point. r_ph is chosen so
-    # the two-body catch-up (J2 secular rates, the one model of rendezvous.py) closes the
-    # phase; the plane correction is its own normal burn at the relative node.
+    # Scheme (phasing + Hohmann, Vallado 4th ed. §6.3 and §6.6): burn 1 raises (or lowers)
+    # the apogee to the phasing radius r_ph, a circularising burn there half an ellipse
+    # later; the chaser phases at r_ph; the transfer burn starts a Hohmann half-ellipse to
+    # the station's radius that ends at the hold point. The phase is closed by the two-body
+    # catch-up (J2 secular rates, the one model of rendezvous.py) with the Δv-minimal choice
+    # first: all burns prograde (r_ph between the insertion apogee and the station, so each
+    # burn raises the opposite apsis toward the station and the total stays the Hohmann
+    # value to first order) and, when that catches up too little, whole revolutions of
+    # waiting in the (lower, faster) insertion orbit before burn 1; the plane correction is
+    # its own normal burn at the relative node.
     period_ins = 2 * np.pi * np.sqrt(a_ins**3 / MU_KM3_S2)
-    t1_s = min(0.5 * period_ins, 0.05 * span_s)
+    t1_min_s = min(0.5 * period_ins, 0.05 * span_s)
     r_s = float(np.linalg.norm(station_end[:3]))
     ballistic1 = np.array([chaser_ballistic_m2_kg])
-    chaser_1 = propagate_states(chaser_ins, t1_s, ballistic1, table)[0]
-    r_1 = float(np.linalg.norm(chaser_1[:3]))
-    v1 = float(np.linalg.norm(chaser_1[3:]))
 
-    def schedule(r_ph: float) -> tuple[float, float, float]:
-        """(catch-up rad, circularising time s, transfer time s) for phasing radius r_ph."""
+    def schedule(r_ph: float, t1: float, r_1: float) -> tuple[float, float, float]:
+        """(catch-up rad, circularising time s, transfer time s) for phasing radius r_ph
+        and burn 1 at t1 (s from insertion) at radius r_1."""
         a_el = 0.5 * (r_1 + r_ph)
-        t_c = t1_s + np.pi * np.sqrt(a_el**3 / MU_KM3_S2)
+        t_c = t1 + np.pi * np.sqrt(a_el**3 / MU_KM3_S2)
         a_tr = 0.5 * (r_ph + r_s)
         t_2 = span_s - np.pi * np.sqrt(a_tr**3 / MU_KM3_S2)
         t_2 = max(t_2, t_c + 1.0)
         made = (
-            (rate(a_ins) - n_station) * t1_s
-            + (rate(a_el) - n_station) * (t_c - t1_s)
+            (rate(a_ins) - n_station) * t1
+            + (rate(a_el) - n_station) * (t_c - t1)
             + (rate(r_ph) - n_station) * (t_2 - t_c)
             + (rate(a_tr) - n_station) * (span_s - t_2)
         )
         return float(made), float(t_c), float(t_2)
 
-    low, high = max(r_1, EARTH_RADIUS_KM + 160.0), r_s - 2.0
-    half_transfer_s = np.pi * np.sqrt((0.5 * (r_1 + r_s)) ** 3 / MU_KM3_S2)
-    if schedule(low)[2] + half_transfer_s > span_s or schedule(low)[1] >= schedule(low)[2]:
-        # Too short to phase on a circular orbit (e.g. Tianzhou 2 h): phase in the
-        # insertion orbit and start the Hohmann transfer from it (burns 1-2 ≈ 0).
-        t_c = t1_s + 1.0
-        t2_s = max(span_s - half_transfer_s, t1_s + 120.0)
-        a_tr = 0.5 * (r_1 + r_s)
-        x = np.array([0.0, 0.0, _vis_viva(r_1, a_tr) - v1, 0.0, 0.0, 0.0])
-        active = np.array([False, False, True, True, True, True])
-    else:
-        active = np.ones(6, dtype=bool)
-        for _ in range(50):  # catch-up falls as r_ph rises: bisection
+    def fits(r_ph: float, t1: float, r_1: float) -> bool:
+        """The schedule's burns come in order with room for the transfer."""
+        _, t_c, t_2 = schedule(r_ph, t1, r_1)
+        half_transfer = np.pi * np.sqrt((0.5 * (r_ph + r_s)) ** 3 / MU_KM3_S2)
+        return t_c + 60.0 < span_s - half_transfer and t_c < t_2
+
+    def bisect(low: float, high: float, t1: float, r_1: float) -> float:
+        for _ in range(50):  # catch-up falls as r_ph rises
             mid = 0.5 * (low + high)
-            if schedule(mid)[0] > catch_up_rad:
+            if schedule(mid, t1, r_1)[0] > catch_up_rad:
                 low = mid
             else:
                 high = mid
-        r_ph = 0.5 * (low + high)
-        _, t_c, t2_s = schedule(r_ph)
-        a_el = 0.5 * (r_1 + r_ph)
+        return 0.5 * (low + high)
+
+    # Burn 1 at an apsis of the insertion orbit: just after separation (near the insertion
+    # perigee) or after k half revolutions of waiting there (waiting in the lower, faster
+    # insertion orbit adds catch-up). Every start and phasing band (prograde only, then any
+    # radius) whose two-body catch-up brackets the phase gives a candidate scheme; they are
+    # tried in the order of their two-body Δv until one converges near that Δv.
+    starts = [(t1_min_s, r_p)] + [
+        (k * 0.5 * period_ins, r_a if k % 2 else r_p) for k in range(1, 128)
+    ]
+    high = r_s - 2.0
+    prograde_low = min(r_a, high)  # lowest r_ph reached with prograde burns only
+
+    def two_body_dv(r_start: float, r_ph: float) -> float:
+        a_el = 0.5 * (r_start + r_ph)
         a_tr = 0.5 * (r_ph + r_s)
-        # Unknowns x = [T1, Tc, T2, Na, Nb, Δt2/1000 s]; first guess: the two-body values.
-        x = np.array(
-            [
-                _vis_viva(r_1, a_el) - v1,
-                np.sqrt(MU_KM3_S2 / r_ph) - _vis_viva(r_ph, a_el),
-                _vis_viva(r_ph, a_tr) - np.sqrt(MU_KM3_S2 / r_ph),
-                0.0,
-                0.0,
-                0.0,
-            ]
+        v_c = np.sqrt(MU_KM3_S2 / r_ph)
+        return float(
+            abs(_vis_viva(r_start, a_el) - _vis_viva(r_start, a_ins))
+            + abs(v_c - _vis_viva(r_ph, a_el))
+            + abs(_vis_viva(r_ph, a_tr) - v_c)
+            + abs(np.sqrt(MU_KM3_S2 / r_s) - _vis_viva(r_s, a_tr))
         )
-    ballistic2 = np.array([chaser_ballistic_m2_kg, b_station])
-    station_1 = propagate_states(station_ins, t1_s, np.array([b_station]), table)[0]
 
-    def push(state: np.ndarray, dv_t: float, dv_n: float = 0.0) -> np.ndarray:
-        out = state.copy()
-        basis_ = rtn_basis(state[:3], state[3:])
-        out[3:] += basis_[1] * dv_t + basis_[2] * dv_n
-        return out
+    candidates: list[tuple[float, float, float | None]] = []  # (two-body Δv, t1, r_ph)
+    for low in (prograde_low, max(EARTH_RADIUS_KM + 160.0, r_p)):
+        for t1, r_start in starts:
+            if not fits(low, t1, r_start):
+                break
+            if schedule(low, t1, r_start)[0] >= catch_up_rad >= schedule(high, t1, r_start)[0]:
+                r_ph = bisect(low, high, t1, r_start)
+                if all(abs(c[1] - t1) > 1.0 for c in candidates):
+                    candidates.append((two_body_dv(r_start, r_ph), t1, r_ph))
+    # Between two apsis starts the catch-up at the lowest prograde radius jumps by a
+    # fraction of a revolution's catch-up; burn 1 at the time in between that closes the
+    # phase exactly (off the apsis, so a little dearer) covers the gap.
+    for (t_lo, _), (t_hi, _) in pairwise(starts):
+        if not fits(prograde_low, t_hi, a_ins):
+            break
+        if (
+            schedule(prograde_low, t_lo, a_ins)[0]
+            < catch_up_rad
+            <= schedule(prograde_low, t_hi, a_ins)[0]
+        ):
+            for _ in range(40):
+                t_mid = 0.5 * (t_lo + t_hi)
+                if schedule(prograde_low, t_mid, a_ins)[0] < catch_up_rad:
+                    t_lo = t_mid
+                else:
+                    t_hi = t_mid
+            candidates.append((two_body_dv(a_ins, prograde_low), 0.5 * (t_lo + t_hi), prograde_low))
+            break
+    candidates.sort(key=lambda c: round(c[0] * 1e4))  # 0.1 m/s; ties: the earlier burn 1
 
-    def relative_node_s(after_1: np.ndarray) -> float:
-        """First time after burn 1 (s from insertion) the chaser crosses the station's
-        instantaneous plane (both propagated together, so J2's short-period wobble of the
-        osculating planes, common to both, cancels); in-plane burns do not move it."""
-        pair = np.stack([after_1, station_1])
-        step_s = 120.0
-        t = t1_s
+    # The short scheme (no circular phasing orbit; e.g. Tianzhou 2 h): burn 1 just after
+    # separation sets the apogee r_x (between the insertion apogee and the station), the
+    # chaser phases on that ellipse, the transfer burn at its apogee raises the perigee to
+    # the station, and the chaser arrives at that perigee half an orbit later.
+    def short(r_x: float) -> tuple[float, float]:
+        a_ph, a_end = 0.5 * (r_p + r_x), 0.5 * (r_s + r_x)
+        t_2 = span_s - np.pi * np.sqrt(a_end**3 / MU_KM3_S2)
+        made = (rate(a_ph) - n_station) * t_2 + (rate(a_end) - n_station) * (span_s - t_2)
+        dv = (
+            abs(_vis_viva(r_p, a_ph) - _vis_viva(r_p, a_ins))
+            + abs(_vis_viva(r_x, a_end) - _vis_viva(r_x, a_ph))
+            + abs(np.sqrt(MU_KM3_S2 / r_s) - _vis_viva(r_s, a_end))
+        )
+        return float(made), float(dv)
 
-        def z(p: np.ndarray) -> float:
-            h = np.cross(p[1, :3], p[1, 3:])
-            return float(p[0, :3] @ h / np.linalg.norm(h))
-
-        z0 = z(pair)
-        limit = min(t2_s - 60.0, t1_s + 1.2 * period_ins)
-        while t + step_s < limit:
-            nxt = propagate_states(pair, step_s, ballistic2, table, 1e-9)
-            z1 = z(nxt)
-            if np.sign(z1) != np.sign(z0):
-                return t + step_s * z0 / (z0 - z1)
-            pair, z0, t = nxt, z1, t + step_s
-        return t1_s + 60.0
-
-    t_a = relative_node_s(push(chaser_1, x[0]))
-    t_b = min(t_a + 0.25 * period_ins, 0.5 * (t_a + t2_s))
-    t2_scale_s = 1000.0
-    labels = ("circularise", "plane", "plane trim", "transfer")
-
-    def legs(xs: np.ndarray) -> dict[str, np.ndarray]:
-        """Chaser states (k, 6) just before each burn and at arrival, for each row of xs."""
-        k = xs.shape[0]
-        out = {name: np.empty((k, 6)) for name in (*labels, "arrival")}
-        t2_rows = t2_s + t2_scale_s * xs[:, 5]
-        for t2_value in np.unique(t2_rows):
-            rows = np.flatnonzero(t2_rows == t2_value)
-            t2_value = float(np.clip(t2_value, max(t_c, t_b) + 30.0, span_s - 300.0))
-            events = sorted(
-                [(t_c, "circularise"), (t_a, "plane"), (t_b, "plane trim"), (t2_value, "transfer")]
-            )
-            states = np.stack([push(chaser_1, xs[i, 0]) for i in rows])
-            ballistic = np.full(len(rows), chaser_ballistic_m2_kg)
-            now = t1_s
-            for when, name in events:
-                states = propagate_states(states, when - now, ballistic, table, 1e-10)
-                now = when
-                out[name][rows] = states
-                for j, i in enumerate(rows):
-                    if name == "circularise":
-                        states[j] = push(states[j], xs[i, 1])
-                    elif name == "plane":
-                        states[j] = push(states[j], 0.0, xs[i, 3])
-                    elif name == "plane trim":
-                        states[j] = push(states[j], 0.0, xs[i, 4])
-                    else:
-                        states[j] = push(states[j], xs[i, 2])
-            out["arrival"][rows] = propagate_states(states, span_s - now, ballistic, table, 1e-10)
-        return out
+    x_low, x_high = sorted((r_s, r_a))
+    r_x = r_s
+    if short(x_high)[0] <= catch_up_rad <= short(x_low)[0]:
+        for _ in range(50):  # a lower apogee catches up faster
+            mid = 0.5 * (x_low + x_high)
+            if short(mid)[0] > catch_up_rad:
+                x_low = mid
+            else:
+                x_high = mid
+        r_x = 0.5 * (x_low + x_high)
+        candidates.append((short(r_x)[1], t1_min_s, None))
+        candidates.sort(key=lambda c: round(c[0] * 1e4))
+    candidates = candidates[:3]
+    if all(c[2] is not None for c in candidates):
+        candidates.append((np.inf, t1_min_s, None))  # the short scheme, last resort
 
     # The hold point, fixed in the station's LVLH frame, moves with v_s + ω × ρ,
     # ω = (r_s × v_s)/|r_s|² the frame's rotation.
@@ -470,28 +535,184 @@ def plan_rendezvous(
         v_n = (v - hold_velocity) @ normal_end
         return np.stack([along, radius, cross, 1.0e3 * v_n, 1.0e3 * v_r], axis=1)
 
-    # Newton on the square system (unknowns: four burns and the transfer time; targets: the
-    # hold point's position, and its radial and cross-track velocity so the transfer ends
-    # at its apsis like a Hohmann transfer), finite-difference Jacobian, until the misses are
-    # below 1 m and 1 mm/s.
-    step = 1e-5  # km/s (1 cm/s)
-    iterations = 0
-    for iterations in range(1, max_iterations + 1):  # noqa: B007
-        trial = np.vstack([x, x + step * np.eye(6)])
-        f = misses(legs(trial)["arrival"])
-        if np.max(np.abs(f[0])) < 1e-3:
-            break
-        jacobian = np.column_stack([(f[j + 1] - f[0]) / step for j in range(6)])
-        jacobian[:, ~active] = 0.0  # burns the scheme does not use stay at zero
-        # Six unknowns, five targets: the minimum-norm step stays near the Hohmann guess.
-        correction = np.linalg.lstsq(jacobian, -f[0], rcond=None)[0]
-        limits = np.array([0.05, 0.05, 0.05, 0.05, 0.05, 0.6])  # 50 m/s per burn, 600 s
-        scale = min(1.0, float(np.min(limits / np.maximum(np.abs(correction), 1e-12))))
-        x = x + scale * correction
-        x[4] = float(
-            np.clip(x[4], (t_b + 60.0 - t2_s) / t2_scale_s, (span_s - 600.0 - t2_s) / t2_scale_s)
-        )
+    t2_scale_s = 1000.0
+    labels = ("circularise", "plane", "plane trim", "transfer")
 
+    def attempt(
+        t1_s: float, r_ph: float | None, max_iterations: int, *, last_resort: bool
+    ) -> _Attempt:
+        """Newton from the two-body guess of one scheme (burn 1 at t1_s, phasing radius
+        r_ph; None: the short scheme)."""
+        chaser_1 = propagate_states(chaser_ins, t1_s, ballistic1, table)[0]
+        r_1 = float(np.linalg.norm(chaser_1[:3]))
+        v1 = float(np.linalg.norm(chaser_1[3:]))
+        if r_ph is None:
+            # Too short to phase on a circular orbit (e.g. Tianzhou 2 h): phase in the
+            # insertion orbit; burn 1 sets the apogee, the transfer burn (its time an unknown)
+            # the rest (the circularising burn stays 0).
+            a_ph, a_end = 0.5 * (r_1 + r_x), 0.5 * (r_s + r_x)
+            half_transfer_s = np.pi * np.sqrt(a_end**3 / MU_KM3_S2)
+            t_c = t1_s + 1.0
+            t2_s = max(span_s - half_transfer_s, t1_s + 120.0)
+            x = np.array(
+                [
+                    _vis_viva(r_1, a_ph) - v1,
+                    0.0,
+                    _vis_viva(r_x, a_end) - _vis_viva(r_x, a_ph),
+                    0.0,
+                    0.0,
+                    0.0,
+                ]
+            )
+            active = np.array([True, False, True, True, True, True])
+        else:
+            active = np.ones(6, dtype=bool)
+            _, t_c, t2_s = schedule(r_ph, t1_s, r_1)
+            a_el = 0.5 * (r_1 + r_ph)
+            a_tr = 0.5 * (r_ph + r_s)
+            # Unknowns x = [T1, Tc, T2, Na, Nb, Δt2/1000 s]; first guess: the two-body values.
+            x = np.array(
+                [
+                    _vis_viva(r_1, a_el) - v1,
+                    np.sqrt(MU_KM3_S2 / r_ph) - _vis_viva(r_ph, a_el),
+                    _vis_viva(r_ph, a_tr) - np.sqrt(MU_KM3_S2 / r_ph),
+                    0.0,
+                    0.0,
+                    0.0,
+                ]
+            )
+        ballistic2 = np.array([chaser_ballistic_m2_kg, b_station])
+        station_1 = propagate_states(station_ins, t1_s, np.array([b_station]), table)[0]
+
+        def push(state: np.ndarray, dv_t: float, dv_n: float = 0.0) -> np.ndarray:
+            out = state.copy()
+            basis_ = rtn_basis(state[:3], state[3:])
+            out[3:] += basis_[1] * dv_t + basis_[2] * dv_n
+            return out
+
+        def relative_node_s(after_1: np.ndarray) -> float:
+            """First time after burn 1 (s from insertion) the chaser crosses the station's
+            instantaneous plane (both propagated together, so J2's short-period wobble of the
+            osculating planes, common to both, cancels); in-plane burns do not move it."""
+            pair = np.stack([after_1, station_1])
+            step_s = 120.0
+            t = t1_s
+
+            def z(p: np.ndarray) -> float:
+                h = np.cross(p[1, :3], p[1, 3:])
+                return float(p[0, :3] @ h / np.linalg.norm(h))
+
+            z0 = z(pair)
+            limit = min(t2_s - 60.0, t1_s + 1.2 * period_ins)
+            while t + step_s < limit:
+                nxt = propagate_states(pair, step_s, ballistic2, table, 1e-9)
+                z1 = z(nxt)
+                if np.sign(z1) != np.sign(z0):
+                    return t + step_s * z0 / (z0 - z1)
+                pair, z0, t = nxt, z1, t + step_s
+            return t1_s + 60.0
+
+        t_a = relative_node_s(push(chaser_1, x[0]))
+        t_b = min(t_a + 0.25 * period_ins, 0.5 * (t_a + t2_s))
+
+        def legs(xs: np.ndarray) -> dict[str, np.ndarray]:
+            """Chaser states (k, 6) just before each burn and at arrival, for each row of xs."""
+            k = xs.shape[0]
+            out = {name: np.empty((k, 6)) for name in (*labels, "arrival")}
+            t2_rows = t2_s + t2_scale_s * xs[:, 5]
+            for t2_value in np.unique(t2_rows):
+                rows = np.flatnonzero(t2_rows == t2_value)
+                t2_value = float(np.clip(t2_value, max(t_c, t_b) + 30.0, span_s - 300.0))
+                events = sorted(
+                    [
+                        (t_c, "circularise"),
+                        (t_a, "plane"),
+                        (t_b, "plane trim"),
+                        (t2_value, "transfer"),
+                    ]
+                )
+                states = np.stack([push(chaser_1, xs[i, 0]) for i in rows])
+                ballistic = np.full(len(rows), chaser_ballistic_m2_kg)
+                now = t1_s
+                for when, name in events:
+                    states = propagate_states(states, when - now, ballistic, table, 1e-10)
+                    now = when
+                    out[name][rows] = states
+                    for j, i in enumerate(rows):
+                        if name == "circularise":
+                            states[j] = push(states[j], xs[i, 1])
+                        elif name == "plane":
+                            states[j] = push(states[j], 0.0, xs[i, 3])
+                        elif name == "plane trim":
+                            states[j] = push(states[j], 0.0, xs[i, 4])
+                        else:
+                            states[j] = push(states[j], xs[i, 2])
+                out["arrival"][rows] = propagate_states(
+                    states, span_s - now, ballistic, table, 1e-10
+                )
+            return out
+
+        # Newton on the square system (unknowns: four burns and the transfer time; targets: the
+        # hold point's position, and its radial and cross-track velocity so the transfer ends
+        # at its apsis like a Hohmann transfer), finite-difference Jacobian, until the misses are
+        # below 1 m and 1 mm/s.
+        step = 1e-5  # km/s (1 cm/s)
+        x_guess = x.copy()
+        t2_bounds = ((t_b + 60.0 - t2_s) / t2_scale_s, (span_s - 600.0 - t2_s) / t2_scale_s)
+        iterations = 0
+        f0: np.ndarray | None = None
+        history: list[float] = []
+        anchored = True
+        for iterations in range(1, max_iterations + 1):  # noqa: B007
+            trial = np.vstack([x, x + step * np.eye(6)])
+            f = misses(legs(trial)["arrival"])
+            f0 = f[0]
+            history.append(float(np.max(np.abs(f0))))
+            if history[-1] < 1e-3:
+                break
+            if len(history) > 3 and history[-1] > 0.5 * history[-3]:
+                # Stalled (miss not halved in two iterations): drop the anchor to the guess
+                # (plain minimum-norm steps) once, then give way to the next scheme.
+                if anchored:
+                    anchored, history = False, history[-1:]
+                elif not last_resort:
+                    break
+            jacobian = np.column_stack([(f[j + 1] - f0) / step for j in range(6)])
+            jacobian[:, ~active] = 0.0  # burns the scheme does not use stay at zero
+            # Six unknowns, five targets: of the linearised solutions, the one nearest the
+            # two-body guess (so the iterates do not drift along the free direction toward a
+            # costlier plan): x + δ = x_g + J⁺(−f − J(x_g − x)).
+            back = x_guess - x if anchored else np.zeros(6)
+            back[~active] = 0.0
+            correction = back + np.linalg.lstsq(jacobian, -f0 - jacobian @ back, rcond=None)[0]
+            limits = np.array([0.05, 0.05, 0.05, 0.05, 0.05, 0.6])  # 50 m/s per burn, 600 s
+            scale = min(1.0, float(np.min(limits / np.maximum(np.abs(correction), 1e-12))))
+            # Backtracking: halve the step until the largest miss falls (Armijo-like).
+            norm0 = float(np.max(np.abs(f0)))
+            for _ in range(6):
+                candidate = x + scale * correction
+                candidate[5] = float(np.clip(candidate[5], *t2_bounds))
+                miss = float(np.max(np.abs(misses(legs(candidate[None])["arrival"])[0])))
+                if miss < norm0:
+                    break
+                scale *= 0.5
+            x = candidate
+        converged = bool(f0 is not None and np.max(np.abs(f0)) < 5e-3)
+        arrival = legs(x[None])["arrival"][0]
+        total = float(np.sum(np.abs(x[:5])) + np.linalg.norm(hold_velocity - arrival[3:]))
+        return _Attempt(x, legs, t_c, t_a, t_b, t2_s, t1_s, chaser_1, iterations, converged, total)
+
+    best: _Attempt | None = None
+    for number, (guess_dv, t1_try, r_ph_try) in enumerate(candidates):
+        last = number == len(candidates) - 1
+        result = attempt(t1_try, r_ph_try, max_iterations, last_resort=last)
+        if best is None or (result.converged, -result.total) > (best.converged, -best.total):
+            best = result
+        if result.converged and result.total <= 1.2 * guess_dv + 0.005:
+            break
+    assert best is not None
+    x, legs, t_c, t_a, t_b = best.x, best.legs, best.t_c, best.t_a, best.t_b
+    t2_s, t1_s, chaser_1, iterations = best.t2_s, best.t1_s, best.chaser_1, best.iterations
     final = {name: states[0] for name, states in legs(x[None]).items()}
     s3 = final["arrival"]
     final_distance = float(np.linalg.norm(s3[:3] - station_end[:3]))

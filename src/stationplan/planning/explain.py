@@ -246,10 +246,19 @@ class Verdict:
     complete: bool = True
 
 
+_WALL_GUARD = 10.0
+"""Wall-clock guard of the counterfactual re-solves, as a multiple of their deterministic
+budget: reached only when the machine is far slower than CP-SAT's deterministic clock
+assumes (then a reason may fall back to its unchecked form)."""
+
+
 class Counterfactual:
     """Re-solves of ``model`` (a clone of the shared model, before any bound on the first
-    objective, hinted by the plan) for binding requirements, within a wall-clock budget
-    for all of them and a per-solve limit (s)."""
+    objective, hinted by the plan) for binding requirements, within a budget for all of
+    them and a per-solve limit, both in CP-SAT *deterministic* seconds
+    (``max_deterministic_time``, one worker): the same campaign gives the same reasons
+    however loaded the machine is. A wall-clock guard of ``_WALL_GUARD`` × the budget only
+    stops a pathological run."""
 
     def __init__(
         self,
@@ -267,7 +276,9 @@ class Counterfactual:
         self.settings = settings
         self.solve_s = solve_s
         self.by_index = {lit.index: lit for lit in shared.literals}
-        self.deadline = _time.perf_counter() + min(budget_s, settings.time_limit_s)
+        self.budget_s = min(budget_s, settings.time_limit_s)
+        self.spent_s = 0.0  # deterministic seconds used so far
+        self.deadline = _time.perf_counter() + _WALL_GUARD * self.budget_s
 
     def literal(self, var: cp_model.IntVar) -> cp_model.IntVar:
         """``var`` of the shared model as a variable of the re-solved clone."""
@@ -291,7 +302,7 @@ class Counterfactual:
         def better(assumed: Sequence[int]) -> int | None:
             """The target of a schedule beating the plan under ``assumed`` (and the probe);
             None when proven impossible; -1 when unknown (out of time)."""
-            if _time.perf_counter() > self.deadline:
+            if self.spent_s >= self.budget_s or _time.perf_counter() > self.deadline:
                 return -1
             # The assumed literals are fixed true in a copy rather than passed as
             # assumptions: CP-SAT's presolve then removes what they decide (the other
@@ -302,8 +313,12 @@ class Counterfactual:
                 domain = trial.proto.variables[literal.index].domain
                 domain[0] = 1  # a Boolean's domain [0, 1] becomes [1, 1]
             resolver = new_solver(self.settings, workers=1)
-            resolver.parameters.max_time_in_seconds = self.solve_s
+            resolver.parameters.max_deterministic_time = min(
+                self.solve_s, self.budget_s - self.spent_s
+            )
+            resolver.parameters.max_time_in_seconds = _WALL_GUARD * self.solve_s
             status = resolver.solve(trial)
+            self.spent_s += resolver.response_proto.deterministic_time
             if status == cp_model.INFEASIBLE:
                 return None
             if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
