@@ -230,6 +230,10 @@ def test_the_broken_variants_exit_2_naming_the_requirement(capsys, name, phrase)
             "elements.small-power-station.min_soc",
         ),
         (('panel = "tracking"', 'panel = "gimballed"'), "elements.small-power-station.panel"),
+        (
+            ("landing_sun_deg = [0.5, 3.0]", "launch_azimuth_deg = [120.0, 90.0]"),
+            "missions[0].launch_azimuth_deg",
+        ),
     ],
 )
 def test_a_bad_campaign_file_is_one_line_naming_the_field(capsys, tmp_path, change, field) -> None:

@@ -235,7 +235,9 @@ def candidates_for(
     ``relay_seen`` receives, for a crewed lander counting on the relay, the hourly relay
     visibility on the grid it used (so reports show the same pattern)."""
     launcher, pad = mission.launcher, mission.launch_site
-    if launcher.azimuth_min_deg is not None and launcher.azimuth_max_deg is not None:
+    if mission.launch_azimuth_deg is not None:
+        limits = mission.launch_azimuth_deg
+    elif launcher.azimuth_min_deg is not None and launcher.azimuth_max_deg is not None:
         limits = (launcher.azimuth_min_deg, launcher.azimuth_max_deg)
     elif pad.azimuth_min_deg is not None and pad.azimuth_max_deg is not None:
         limits = (pad.azimuth_min_deg, pad.azimuth_max_deg)

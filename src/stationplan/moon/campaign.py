@@ -13,7 +13,9 @@ Shape (TOML; see ``examples/ilrs-2035.toml`` and ``docs/lunar-campaign.md``)::
                           arrival and landing, landing_sun_deg = [low, high], after (mission
                           names), requires (capabilities working at the site before the
                           landing), crew, crew_partners, stay_h = [min, max], stay_comms,
-                          rendezvous_with, loiter_limit_h, docking_h
+                          rendezvous_with, loiter_limit_h, docking_h,
+                          launch_azimuth_deg = [low, high] (this mission's headings over
+                          the ground; else the launcher's, else the site's limits)
     [[quotas]]            partner, min_missions, min_crew_seats, max_crew_seats
 
 Errors name the file and key path (``missions[2].landing_sun_deg``) in one line.
@@ -108,6 +110,16 @@ class _MissionModel(_Frozen):
     rendezvous_with: str | None = None
     loiter_limit_h: float | None = Field(default=None, gt=0.0, le=24.0 * 365)
     docking_h: float = Field(default=6.0, ge=0.0, le=240.0)
+    launch_azimuth_deg: list[float] | None = None
+
+    @field_validator("launch_azimuth_deg")
+    @classmethod
+    def _azimuth(cls, value: list[float] | None) -> list[float] | None:
+        if value is not None:
+            _pair(value, "launch headings over the ground, deg")
+            if value[0] < 0 or value[1] > 360:
+                raise ValueError("launch headings must lie within 0..360 deg")
+        return value
 
     @field_validator("launch")
     @classmethod
@@ -202,6 +214,7 @@ class LunarMission:
     rendezvous_with: str | None
     loiter_limit_h: float | None
     docking_h: float
+    launch_azimuth_deg: tuple[float, float] | None = None
 
     @property
     def crewed(self) -> bool:
@@ -352,6 +365,9 @@ def load_lunar_campaign(path: Path | str) -> LunarCampaign:
                 rendezvous_with=m.rendezvous_with,
                 loiter_limit_h=m.loiter_limit_h,
                 docking_h=m.docking_h,
+                launch_azimuth_deg=None
+                if m.launch_azimuth_deg is None
+                else (m.launch_azimuth_deg[0], m.launch_azimuth_deg[1]),
             )
         )
     separation = {k: v.separation_h for k, v in parsed.launch_sites.items()}
