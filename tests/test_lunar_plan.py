@@ -377,3 +377,21 @@ def test_csv_and_ics_list_every_mission_and_its_events(capsysbinary, tmp_path) -
     text = data.decode()
     # Lanyue-X: launch, arrival, landing, liftoff; Mengzhou-X: launch, arrival
     assert text.count("BEGIN:VEVENT") == 6 and text.endswith("END:VCALENDAR\r\n")
+
+
+def test_every_element_stays_at_or_above_its_battery_floor_through_every_night(ilrs) -> None:
+    plan, _, _ = ilrs
+    elements = bundled_elements()
+    lows = plan["power"]["min_soc"]
+    assert plan["power"]["longest_night_h"] > 24 * 7  # polar nights of over a week were met
+    assert len(lows) == sum(
+        1
+        for m in plan["missions"]
+        if m["landing_utc"]
+        for e in m["elements"]
+        if elements[e].surface
+    )
+    for key, low in lows.items():
+        floor = elements[key.split("/")[1]].min_soc
+        assert floor - 1e-3 <= low <= 1.0, key
+    assert min(lows.values()) < 0.9  # the nights did draw the batteries down

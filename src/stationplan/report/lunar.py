@@ -77,6 +77,14 @@ def _mission_dict(plan: LunarPlan, m: MissionResult) -> dict[str, Any]:
     }
 
 
+def _on_surface_soc(p: Any) -> np.ndarray:
+    """State of charge (fraction) while each element is on the surface and switched on,
+    NaN elsewhere and for elements without a battery."""
+    steps = np.arange(p.soc_wh.shape[0])[:, None]
+    on = (steps >= p.landed_index[None, :]) & (steps < p.off_index[None, :])
+    return np.where(on, p.soc_fraction(), np.nan)
+
+
 def lunar_plan_dict(plan: LunarPlan) -> dict[str, Any]:
     """The plan as JSON-ready data (see the module text)."""
     p = plan.power
@@ -97,9 +105,9 @@ def lunar_plan_dict(plan: LunarPlan) -> dict[str, Any]:
             "nights_with_elements": len(survived),
             "longest_night_h": max((n.hours for n in survived), default=0.0),
             "min_soc": {
-                key: _round(float(np.nanmin(col)) if np.isfinite(col).any() else None)
-                for key, col in zip(p.keys, p.soc_fraction().T, strict=True)
-                if p.capacity_wh[p.keys.index(key)] > 0
+                key: _round(float(np.nanmin(col)))
+                for key, col in zip(p.keys, _on_surface_soc(p).T, strict=True)
+                if np.isfinite(col).any()
             },
         },
         "stay_hours": {
@@ -268,12 +276,7 @@ def conditions_svg(plan: LunarPlan) -> str:
            [d.direct_h for d in direct], width=1.0, color="#5b8def")  # fmt: skip
     cx.set_ylabel("Earth in view, h/day")
     cx.set_ylim(0, 24)
-    soc = np.where(
-        (np.arange(len(times))[:, None] >= p.landed_index[None, :])
-        & (np.arange(len(times))[:, None] < p.off_index[None, :]),
-        p.soc_fraction(),
-        np.nan,
-    )
+    soc = _on_surface_soc(p)
     n_days = len(times) // day
     for j, key in enumerate(p.keys):
         if p.capacity_wh[j] <= 0:
