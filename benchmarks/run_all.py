@@ -20,6 +20,7 @@ BENCHMARKS = [
     "bench_backends",
     "bench_web",
     "bench_lunar",
+    "bench_lunar_campaign",
 ]
 
 

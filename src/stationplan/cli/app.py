@@ -17,6 +17,7 @@ from stationplan.cli import (
     elements,
     fetch,
     lunar,
+    lunar_plan,
     plan,
     rendezvous,
     screen,
@@ -51,6 +52,7 @@ app.command("screen")(screen.screen_command)
 app.command()(simulate.simulate)
 app.command()(serve.serve)
 app.command()(fetch.fetch)
+lunar.app.command("plan")(lunar_plan.plan)
 app.add_typer(lunar.app, name="lunar")
 
 
