@@ -407,3 +407,16 @@ def test_plan_report_files_are_complete_when_the_run_ends(tmp_path, capsys):
     assert {"plan.ics", "plan.json", "report.html", "simulation.json", "daily.csv"} <= written
     assert not [name for name in written if name.endswith(".tmp")]
     assert json.loads((report / "plan.json").read_text())["missions"]
+
+
+@pytest.mark.parametrize(
+    "when", ["0001-01-01T00:30:00+01:00", "9999-12-31T23:30:00-01:00", "1900-01-01T00:00:00Z"]
+)
+def test_a_time_whose_utc_leaves_the_calendar_is_a_user_error_not_a_crash(when: str) -> None:
+    # Found by schemathesis on GET /api/rendezvous: astimezone(UTC) overflowed (exit 3).
+    from datetime import datetime
+
+    from stationplan.services.windows import utc_within_sgp4_era
+
+    with pytest.raises(InputError, match="1957–2100"):
+        utc_within_sgp4_era(datetime.fromisoformat(when), "launch")

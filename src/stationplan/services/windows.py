@@ -81,7 +81,10 @@ def utc_within_sgp4_era(when: datetime, field: str) -> datetime:
     """An aware UTC time within the SGP4 era (1957–2100); naive times are taken as UTC."""
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    when = when.astimezone(UTC)
+    try:
+        when = when.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00+01:00: before year 1 once in UTC
+        raise InputError("times must lie within 1957–2100", field=field) from None
     if not 1957 <= when.year <= 2100:
         raise InputError("times must lie within 1957–2100", field=field)
     return when
