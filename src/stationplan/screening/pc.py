@@ -27,7 +27,6 @@ import dataclasses
 import math
 import os
 from concurrent.futures import ThreadPoolExecutor
-from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -196,8 +195,8 @@ _GL_ORDERS = (48, 96)
 _GL_AGREEMENT = 1e-11
 
 
-#: Encounters per thread below which :func:`pc_foster_2d_many` stays on one thread.
-_ROWS_PER_THREAD = 2048
+#: Encounters per block of :func:`pc_foster_2d_many`'s quadrature (one thread per block).
+_ROWS_PER_BLOCK = 4096
 
 
 def _foster_integrand(
@@ -228,22 +227,28 @@ def _foster_integrand(
 
 
 def _in_row_blocks(function, theta: np.ndarray, *per_event: np.ndarray) -> np.ndarray:
-    """``function(theta, *per_event)`` computed on blocks of encounters in threads (NumPy
-    and SciPy ufuncs release the GIL) and stacked: the same elements, bit for bit, since
-    each depends on its own encounter only; one thread for small arrays."""
+    """``function(theta, *per_event)`` (E, n) computed on blocks of at most
+    ``_ROWS_PER_BLOCK`` encounters, in threads (NumPy and SciPy ufuncs release the GIL),
+    into one array: the same elements, bit for bit, since each depends on its own
+    encounter only, and the temporaries stay a few MB however many events there are
+    (187k events of a 7-day run would need ~150 MB per temporary array at once)."""
     n = per_event[0].shape[0]
+    if n <= _ROWS_PER_BLOCK:
+        return function(theta, *per_event)
     try:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # pragma: no cover - not Linux
         cores = os.cpu_count() or 1
-    parts = max(1, min(cores, n // _ROWS_PER_THREAD))
-    if parts == 1:
-        return function(theta, *per_event)
-    cuts = np.linspace(0, n, parts + 1).astype(int)
-    blocks = [slice(a, b) for a, b in pairwise(cuts.tolist())]
-    with ThreadPoolExecutor(max_workers=parts) as pool:
-        results = list(pool.map(lambda s: function(theta, *(x[s] for x in per_event)), blocks))
-    return np.concatenate(results)
+    out = np.empty((n, theta.size))
+    blocks = [slice(k, min(k + _ROWS_PER_BLOCK, n)) for k in range(0, n, _ROWS_PER_BLOCK)]
+
+    def fill(rows: slice) -> None:
+        out[rows] = function(theta, *(x[rows] for x in per_event))
+
+    with ThreadPoolExecutor(max_workers=min(cores, len(blocks))) as pool:
+        for _ in pool.map(fill, blocks):
+            pass
+    return out
 
 
 def pc_foster_2d_many(
