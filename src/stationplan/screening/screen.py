@@ -464,11 +464,12 @@ def _run_all(
     scheduler: str | None,
     *,
     forced: bool = False,
+    started: dict[str, int] | None = None,
 ) -> Iterator[_ChunkResult]:
     if scheduler is not None:
         yield from _run_dask(satrecs, job, chunks, scheduler)
         return
-    yield from _run_local(satrecs, job, chunks, workers, forced=forced)
+    yield from _run_local(satrecs, job, chunks, workers, forced=forced, started=started)
 
 
 def _worker_start_s(n_objects: int) -> float:
@@ -483,6 +484,7 @@ def _run_local(
     workers: int,
     *,
     forced: bool = False,
+    started: dict[str, int] | None = None,
 ) -> Iterator[_ChunkResult]:
     """Chunks in this process, joined by ``workers - 1`` other processes when the work
     left after the first chunk, timed here, is worth twice their start-up (or always when
@@ -491,7 +493,11 @@ def _run_local(
     two in flight per worker). A job whose lower bound (``_MIN_STATE_COST_S`` per object
     and step) already pays for them starts them before its first chunk, forked from this
     process where :func:`_fork_is_safe` (they inherit the records: ~0.05 s instead of
-    ~1.5 s of imports and record rebuilds for 26k objects); otherwise they are spawned."""
+    ~1.5 s of imports and record rebuilds for 26k objects); otherwise they are spawned.
+    ``started`` receives the number of ``forked_workers`` and ``spawned_workers``."""
+    if started is None:
+        started = {}
+    started.update(forked_workers=0, spawned_workers=0)
     queue = deque(chunks)
     pool: ProcessPoolExecutor | None = None
     futures: set[Future[_ChunkResult]] = set()
@@ -515,6 +521,7 @@ def _run_local(
             while queue and len(futures) < 2 * (workers - 1):
                 futures.add(pool.submit(_pool_chunk, job, *queue.popleft()))  # forks here
             queue.appendleft(first)
+            started["forked_workers"] = workers - 1
         grid = grid_propagator(satrecs, job.backend)
         while queue or futures:
             if queue:
@@ -533,6 +540,7 @@ def _run_local(
                         initializer=_pool_init,
                         initargs=(satrec_recipes(satrecs, *check), check),
                     )
+                    started["spawned_workers"] = workers - 1
                 yield result
             elif futures:
                 wait(futures, return_when=FIRST_COMPLETED)
@@ -694,7 +702,10 @@ def screen(
     results: list[_ChunkResult] = []
     done = 0
     filtered = time.perf_counter()
-    for result in _run_all(satrecs, job, chunks, n_workers, scheduler, forced=workers is not None):
+    started: dict[str, int] = {}
+    for result in _run_all(
+        satrecs, job, chunks, n_workers, scheduler, forced=workers is not None, started=started
+    ):
         results.append(result)
         done += result.k1 - result.k0
         if progress is not None:
@@ -728,7 +739,7 @@ def screen(
         },
         "assembly": time.perf_counter() - chunked,
     }
-    return dataclasses.replace(assembled, phase_s=phases)
+    return dataclasses.replace(assembled, phase_s=phases, stats={**assembled.stats, **started})
 
 
 def _radial_filter(
