@@ -317,9 +317,12 @@ def main(argv: list[str] | None = None) -> None:
                    workers=args.workers)  # fmt: skip
     seconds = time.perf_counter() - start
     print(
-        f"all vs all, {days:g} d, 5 km:    {seconds:6.1f} s  (target < 240 s for 7 d)  "
+        f"all vs all, {days:g} d, 5 km:    {seconds:6.1f} s  (target ≤ 60 s for 7 d on 2 cores)  "
         f"{len(every.events)} events, {len(every.attached)} attached pairs, "
-        f"{len(every.excluded)} objects excluded at some times; {every.stats}"
+        f"{len(every.excluded)} objects excluded at some times; {every.stats}; load average "
+        f"{os.getloadavg()[0]:.1f}; peak memory so far: this process "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB, largest worker "
+        f"{resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MiB (target ≤ 2 GB)"
     )
     if not args.skip_floor:
         floor = floor_seconds(catalog, days, DEFAULT_STEP_ALL_S)
