@@ -321,7 +321,7 @@ def main(argv: list[str] | None = None) -> None:
         f"{len(every.events)} events, {len(every.attached)} attached pairs, "
         f"{len(every.excluded)} objects excluded at some times; {every.stats}; load average "
         f"{os.getloadavg()[0]:.1f}; peak memory so far: this process "
-        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB, largest worker "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB, largest child process "
         f"{resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MiB (target ≤ 2 GB)"
     )
     if not args.skip_floor:
