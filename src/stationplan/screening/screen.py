@@ -907,25 +907,31 @@ def _records(
     miss = np.linalg.norm(r2 - r1, axis=-1)
     speed = np.linalg.norm(v2 - v1, axis=-1)
     out = []
-    for n in range(i.size):
-        e1, e2 = screened[int(i[n])], screened[int(j[n])]
-        tca_jd = job.jd0 + (job.fr0 + float(t_s[n]) / _SECONDS_PER_DAY)
+    # Python floats of every column at once (``tolist`` gives the same values as float()).
+    columns = zip(
+        i.tolist(), j.tolist(), t_s.tolist(), miss.tolist(), speed.tolist(),
+        miss_rtn.tolist(), vel_rtn.tolist(), r1.tolist(), v1.tolist(), r2.tolist(),
+        v2.tolist(), strict=True,
+    )  # fmt: skip
+    for a, b, t, miss_n, speed_n, m_rtn, w_rtn, r1_n, v1_n, r2_n, v2_n in columns:
+        e1, e2 = screened[a], screened[b]
+        tca_jd = job.jd0 + (job.fr0 + t / _SECONDS_PER_DAY)
         out.append(
             Conjunction(
                 norad_1=e1.norad_id,
                 norad_2=e2.norad_id,
                 name_1=e1.name,
                 name_2=e2.name,
-                tca_utc=jd_to_datetime(job.jd0, job.fr0 + float(t_s[n]) / _SECONDS_PER_DAY),
+                tca_utc=jd_to_datetime(job.jd0, job.fr0 + t / _SECONDS_PER_DAY),
                 tca_jd=tca_jd,
-                miss_km=float(miss[n]),
-                relative_speed_km_s=float(speed[n]),
-                miss_rtn_km=tuple(float(x) for x in miss_rtn[n]),  # type: ignore[arg-type]
-                relative_velocity_rtn_km_s=tuple(float(x) for x in vel_rtn[n]),  # type: ignore[arg-type]
-                r1_km=tuple(float(x) for x in r1[n]),  # type: ignore[arg-type]
-                v1_km_s=tuple(float(x) for x in v1[n]),  # type: ignore[arg-type]
-                r2_km=tuple(float(x) for x in r2[n]),  # type: ignore[arg-type]
-                v2_km_s=tuple(float(x) for x in v2[n]),  # type: ignore[arg-type]
+                miss_km=miss_n,
+                relative_speed_km_s=speed_n,
+                miss_rtn_km=tuple(m_rtn),  # type: ignore[arg-type]
+                relative_velocity_rtn_km_s=tuple(w_rtn),  # type: ignore[arg-type]
+                r1_km=tuple(r1_n),  # type: ignore[arg-type]
+                v1_km_s=tuple(v1_n),  # type: ignore[arg-type]
+                r2_km=tuple(r2_n),  # type: ignore[arg-type]
+                v2_km_s=tuple(v2_n),  # type: ignore[arg-type]
                 age_days_1=tca_jd - e1.epoch_jd,
                 age_days_2=tca_jd - e2.epoch_jd,
                 attached=attached,
