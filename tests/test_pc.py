@@ -27,6 +27,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
+import stationplan.screening.pc as pc_module
 from conjunctions import conjunction_from_states
 from stationplan.screening.cdm import read_cdm
 from stationplan.screening.conjunction import Conjunction
@@ -467,3 +468,18 @@ def test_rtn_frames_of_many_states_are_the_single_frames_and_nan_where_undefined
             single = rtn_matrix(r[k], v[k])
             np.testing.assert_allclose(single @ single.T, np.eye(3), atol=1e-12)
             np.testing.assert_array_equal(many[k], single)
+
+
+def test_the_quadrature_integrand_in_threaded_blocks_is_bit_for_bit_the_one_block_integrand():
+    # pc_foster_2d_many computes its integrand in blocks of encounters, in threads: each
+    # element depends on its own encounter only, so the blocks must change no bit.
+    rng = np.random.default_rng(3)
+    n = 3 * pc_module._ROWS_PER_BLOCK + 17
+    sx = rng.uniform(0.05, 3.0, n)
+    per_event = (
+        rng.normal(0.0, 2.0, n), rng.normal(0.0, 1.0, n), sx, rng.uniform(0.01, 1.0, n) * sx,
+        rng.uniform(0.005, 0.05, n),
+    )  # fmt: skip
+    theta = 0.5 * np.pi * np.polynomial.legendre.leggauss(96)[0]
+    blocked = pc_module._in_row_blocks(pc_module._foster_integrand, theta, *per_event)
+    assert np.array_equal(blocked, pc_module._foster_integrand(theta, *per_event))

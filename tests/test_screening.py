@@ -12,6 +12,8 @@ import json
 import math
 import os
 import signal
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,8 +28,9 @@ from screening_truth import (
 )
 from stationplan.errors import InputError
 from stationplan.orbit.elements import load_catalog
+from stationplan.orbit.sgp4_backends import HeyokaSGP4
 from stationplan.orbit.timescale import datetime_to_jd
-from stationplan.screening.screen import ScreeningVolume, screen, usable_cores
+from stationplan.screening.screen import ScreeningVolume, _fork_is_safe, screen, usable_cores
 from stationplan.screening.sieve import SieveSettings, segment_miss_km
 
 DATA = Path(__file__).parent / "data" / "screening"
@@ -222,6 +225,42 @@ def test_two_local_workers_give_exactly_the_single_process_result(small):
     two = screen(small, START, days=0.5, volume=volume, workers=2)
     assert [e.as_dict() for e in one.events] == [e.as_dict() for e in two.events]
     assert [e.as_dict() for e in one.attached] == [e.as_dict() for e in two.attached]
+
+
+FORK_CHILD = """
+import json, sys
+from datetime import UTC, datetime
+from stationplan.orbit.elements import load_catalog
+from stationplan.screening.screen import ScreeningVolume, screen, usable_cores
+small = load_catalog(sys.argv[1])
+start = datetime(2024, 7, 5, tzinfo=UTC)
+volume = ScreeningVolume(threshold_km=50.0)
+two = screen(small, start, days=0.5, volume=volume, workers=2)  # nothing built here yet
+one = screen(small, start, days=0.5, volume=volume, workers=1)
+same = [e.as_dict() for e in one.events + one.attached] == [
+    e.as_dict() for e in two.events + two.attached
+]
+print(json.dumps({"forked": two.stats["forked_workers"], "same": same,
+                  "events": len(one.events), "cores": usable_cores()}))
+"""
+
+
+def test_workers_forked_from_a_fresh_process_give_exactly_the_single_process_result():
+    # A fresh interpreter: no heyoka propagator was built in it, so its workers are forked.
+    run = subprocess.run(
+        [sys.executable, "-c", FORK_CHILD, str(SMALL)],
+        capture_output=True, text=True, check=True, timeout=600,
+    )  # fmt: skip
+    child = json.loads(run.stdout.splitlines()[-1])
+    assert child["same"] and child["events"] > 0
+    if child["cores"] >= 2 and sys.platform.startswith("linux") and sys.version_info < (3, 12):
+        assert child["forked"] == 1
+
+
+def test_workers_are_not_forked_once_heyoka_threads_exist_in_this_process(small):
+    pytest.importorskip("heyoka")
+    HeyokaSGP4.from_satrecs([e.satrec for e in small.latest().values()])
+    assert not _fork_is_safe()
 
 
 def test_dask_local_cluster_gives_exactly_the_single_process_result(small):

@@ -50,6 +50,7 @@ __all__ = [
     "check_backend",
     "grid_propagator",
     "heyoka_available",
+    "heyoka_started",
     "propagate_fast",
     "propagate_on",
     "resolve_backend",
@@ -92,6 +93,16 @@ def _import_heyoka(field: str = "backend") -> ModuleType:
             field=field,
         )
     return heyoka
+
+
+#: Set once this process has built a heyoka propagator: heyoka's LLVM/TBB threads then
+#: exist, and a fork() of this process is no longer safe (screening then spawns workers).
+_HEYOKA_BUILT = False
+
+
+def heyoka_started() -> bool:
+    """True once a heyoka propagator was built in this process (its threads exist)."""
+    return _HEYOKA_BUILT
 
 
 def heyoka_available() -> bool:
@@ -163,6 +174,8 @@ class HeyokaSGP4:
         near_rows = np.flatnonzero(near_mask)
         deep_rows = np.flatnonzero(~near_mask)
         near_records = [records[i] for i in near_rows]
+        global _HEYOKA_BUILT
+        _HEYOKA_BUILT = _HEYOKA_BUILT or bool(near_records)
         return cls(
             n_objects=len(records),
             near_rows=near_rows,

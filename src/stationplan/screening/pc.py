@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -193,6 +195,62 @@ _GL_ORDERS = (48, 96)
 _GL_AGREEMENT = 1e-11
 
 
+#: Encounters per block of :func:`pc_foster_2d_many`'s quadrature (one thread per block).
+_ROWS_PER_BLOCK = 4096
+
+
+def _foster_integrand(
+    theta: np.ndarray,
+    x_m: np.ndarray,
+    y_m: np.ndarray,
+    sx: np.ndarray,
+    sy: np.ndarray,
+    radius: np.ndarray,
+) -> np.ndarray:
+    """Integrand of :func:`pc_foster_2d_many` at the nodes θ (n,) for each encounter (E, n);
+    every element depends on its own encounter only."""
+    x = radius[:, None] * np.sin(theta)  # (E, n)
+    h = radius[:, None] * np.cos(theta)
+    a = (y_m[:, None] + h) / (math.sqrt(2.0) * sy[:, None])
+    b = (y_m[:, None] - h) / (math.sqrt(2.0) * sy[:, None])
+    # Each branch evaluated only where it applies (the same values as np.where of all
+    # three, at a third of the special-function calls).
+    inner = np.empty_like(a)
+    upper = b >= 0.0
+    lower = ~upper & (a <= 0.0)
+    middle = ~upper & ~lower
+    inner[upper] = special.erfc(b[upper]) - special.erfc(a[upper])
+    inner[lower] = special.erfc(-a[lower]) - special.erfc(-b[lower])
+    inner[middle] = special.erf(a[middle]) - special.erf(b[middle])
+    u = (x - x_m[:, None]) / sx[:, None]
+    return 0.5 * inner * np.exp(-0.5 * u * u) * h  # dx = R cos θ dθ = h dθ
+
+
+def _in_row_blocks(function, theta: np.ndarray, *per_event: np.ndarray) -> np.ndarray:
+    """``function(theta, *per_event)`` (E, n) computed on blocks of at most
+    ``_ROWS_PER_BLOCK`` encounters, in threads (NumPy and SciPy ufuncs release the GIL),
+    into one array: the same elements, bit for bit, since each depends on its own
+    encounter only, and the temporaries stay a few MB however many events there are
+    (187k events of a 7-day run would need ~150 MB per temporary array at once)."""
+    n = per_event[0].shape[0]
+    if n <= _ROWS_PER_BLOCK:
+        return function(theta, *per_event)
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        cores = os.cpu_count() or 1
+    out = np.empty((n, theta.size))
+    blocks = [slice(k, min(k + _ROWS_PER_BLOCK, n)) for k in range(0, n, _ROWS_PER_BLOCK)]
+
+    def fill(rows: slice) -> None:
+        out[rows] = function(theta, *(x[rows] for x in per_event))
+
+    with ThreadPoolExecutor(max_workers=min(cores, len(blocks))) as pool:
+        for _ in pool.map(fill, blocks):
+            pass
+    return out
+
+
 def pc_foster_2d_many(
     miss_major_m: ArrayLike,
     miss_minor_m: ArrayLike,
@@ -220,21 +278,7 @@ def pc_foster_2d_many(
     for order in _GL_ORDERS:
         nodes, weights = np.polynomial.legendre.leggauss(order)
         theta = 0.5 * np.pi * nodes  # (n,)
-        x = radius[:, None] * np.sin(theta)  # (E, n)
-        h = radius[:, None] * np.cos(theta)
-        a = (y_m[:, None] + h) / (math.sqrt(2.0) * sy[:, None])
-        b = (y_m[:, None] - h) / (math.sqrt(2.0) * sy[:, None])
-        # Each branch evaluated only where it applies (the same values as np.where of all
-        # three, at a third of the special-function calls).
-        inner = np.empty_like(a)
-        upper = b >= 0.0
-        lower = ~upper & (a <= 0.0)
-        middle = ~upper & ~lower
-        inner[upper] = special.erfc(b[upper]) - special.erfc(a[upper])
-        inner[lower] = special.erfc(-a[lower]) - special.erfc(-b[lower])
-        inner[middle] = special.erf(a[middle]) - special.erf(b[middle])
-        u = (x - x_m[:, None]) / sx[:, None]
-        integrand = 0.5 * inner * np.exp(-0.5 * u * u) * h  # dx = R cos θ dθ = h dθ
+        integrand = _in_row_blocks(_foster_integrand, theta, x_m, y_m, sx, sy, radius)
         estimates.append(0.5 * np.pi * (integrand @ weights) / (math.sqrt(2.0 * math.pi) * sx))
     low, high = estimates
     with np.errstate(invalid="ignore"):

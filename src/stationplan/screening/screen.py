@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
+import sys
 import time
 import uuid
 import warnings
@@ -31,7 +32,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
 
 import numpy as np
 from sgp4.api import Satrec, SatrecArray
@@ -42,6 +43,7 @@ from stationplan.orbit.propagate import SatrecRecipe, propagate, rebuild_satrec,
 from stationplan.orbit.sgp4_backends import (
     HeyokaSGP4,
     grid_propagator,
+    heyoka_started,
     propagate_on,
     resolve_backend,
 )
@@ -88,6 +90,11 @@ _MIN_CHUNK_STEPS = 8
 #: Other processes start only when the work left in this one is twice that.
 _WORKER_START_S = 0.9
 _WORKER_START_PER_OBJECT_S = 25e-6
+#: A lower bound on the work of one object over one grid step (s), all-vs-all or not:
+#: heyoka's SIMD SGP4 alone takes ~0.1 µs per state on the reference host, a whole chunk
+#: (propagation, sieve, TCA) ~1.3 µs. Jobs whose bound is worth twice a worker's start-up
+#: start their workers at once (forked where that is safe) instead of after the probe.
+_MIN_STATE_COST_S = 0.2e-6
 #: Radial filter: osculating bands sampled every 6 h, widened by 50 km plus the largest
 #: change between two samples (J2 short-period terms move the osculating radius by
 #: ≲ 10 km in LEO; the sample-to-sample change covers drag decay between samples).
@@ -385,8 +392,45 @@ def _pool_init(recipes: list[SatrecRecipe], check: tuple[float, float]) -> None:
 
 
 def _pool_chunk(job: _Job, k0: int, k1: int) -> _ChunkResult:
+    if _FORKED_SATRECS is not None:
+        return _forked_chunk(job, k0, k1)
     assert _POOL_RECIPES is not None
     return _worker_chunk(*_POOL_RECIPES, job, k0, k1)
+
+
+#: A forked worker's records: this process's own Satrec objects, inherited by fork()
+#: (no pickling, no imports, no rebuild), and its grid propagator, built after the fork.
+_FORKED_SATRECS: list[Satrec] | None = None
+
+
+def _pool_init_forked(satrecs: list[Satrec]) -> None:
+    global _FORKED_SATRECS
+    _FORKED_SATRECS = satrecs
+    _WORKER_CACHE.clear()
+
+
+def _forked_chunk(job: _Job, k0: int, k1: int) -> _ChunkResult:
+    assert _FORKED_SATRECS is not None
+    cached = _WORKER_CACHE.get(job.token)
+    if cached is None:
+        cached = _WORKER_CACHE[job.token] = (
+            _FORKED_SATRECS,
+            grid_propagator(_FORKED_SATRECS, job.backend),
+        )
+    return _run_chunk(*cached, job, k0, k1)
+
+
+def _fork_is_safe() -> bool:
+    """Whether worker processes may be forked from this one: POSIX fork is available and
+    no heyoka propagator was built here yet (its thread pool does not survive a fork;
+    other threads here, OpenBLAS's, have fork handlers). Python 3.12+ warns on any fork
+    of a process with threads, so forking is kept to earlier versions."""
+    return (
+        sys.version_info < (3, 12)
+        and sys.platform.startswith("linux")
+        and "fork" in get_all_start_methods()
+        and not heyoka_started()
+    )
 
 
 def _chunks(n_steps: int, n_objects: int, parts: int) -> list[tuple[int, int]]:
@@ -420,11 +464,12 @@ def _run_all(
     scheduler: str | None,
     *,
     forced: bool = False,
+    started: dict[str, int] | None = None,
 ) -> Iterator[_ChunkResult]:
     if scheduler is not None:
         yield from _run_dask(satrecs, job, chunks, scheduler)
         return
-    yield from _run_local(satrecs, job, chunks, workers, forced=forced)
+    yield from _run_local(satrecs, job, chunks, workers, forced=forced, started=started)
 
 
 def _worker_start_s(n_objects: int) -> float:
@@ -439,19 +484,45 @@ def _run_local(
     workers: int,
     *,
     forced: bool = False,
+    started: dict[str, int] | None = None,
 ) -> Iterator[_ChunkResult]:
-    """Chunks in this process, joined by ``workers - 1`` spawned processes when the work
+    """Chunks in this process, joined by ``workers - 1`` other processes when the work
     left after the first chunk, timed here, is worth twice their start-up (or always when
     ``forced``, i.e. the caller asked for that many workers): no core idles while chunks
     remain (this process and the pool take the chunks in order, shrinking towards the end,
-    two in flight per worker)."""
-    grid = grid_propagator(satrecs, job.backend)
+    two in flight per worker). A job whose lower bound (``_MIN_STATE_COST_S`` per object
+    and step) already pays for them starts them before its first chunk, forked from this
+    process where :func:`_fork_is_safe` (they inherit the records: ~0.05 s instead of
+    ~1.5 s of imports and record rebuilds for 26k objects); otherwise they are spawned.
+    ``started`` receives the number of ``forked_workers`` and ``spawned_workers``."""
+    if started is None:
+        started = {}
+    started.update(forked_workers=0, spawned_workers=0)
     queue = deque(chunks)
     pool: ProcessPoolExecutor | None = None
     futures: set[Future[_ChunkResult]] = set()
     steps_done = 0
     busy_s = 0.0
+    # A job whose lower-bound cost already pays for the workers starts them now, forked
+    # before this process builds its own propagator (heyoka's threads must not exist yet).
+    bound_s = _MIN_STATE_COST_S * len(satrecs) * sum(b - a for a, b in chunks[1:])
+    early = (
+        workers > 1 and len(queue) > 1 and (forced or bound_s > 2.0 * _worker_start_s(len(satrecs)))
+    )
     try:
+        if early and _fork_is_safe():
+            pool = ProcessPoolExecutor(
+                max_workers=workers - 1,
+                mp_context=get_context("fork"),
+                initializer=_pool_init_forked,
+                initargs=(satrecs,),
+            )
+            first = queue.popleft()
+            while queue and len(futures) < 2 * (workers - 1):
+                futures.add(pool.submit(_pool_chunk, job, *queue.popleft()))  # forks here
+            queue.appendleft(first)
+            started["forked_workers"] = workers - 1
+        grid = grid_propagator(satrecs, job.backend)
         while queue or futures:
             if queue:
                 k0, k1 = queue.popleft()
@@ -469,6 +540,7 @@ def _run_local(
                         initializer=_pool_init,
                         initargs=(satrec_recipes(satrecs, *check), check),
                     )
+                    started["spawned_workers"] = workers - 1
                 yield result
             elif futures:
                 wait(futures, return_when=FIRST_COMPLETED)
@@ -630,7 +702,10 @@ def screen(
     results: list[_ChunkResult] = []
     done = 0
     filtered = time.perf_counter()
-    for result in _run_all(satrecs, job, chunks, n_workers, scheduler, forced=workers is not None):
+    started: dict[str, int] = {}
+    for result in _run_all(
+        satrecs, job, chunks, n_workers, scheduler, forced=workers is not None, started=started
+    ):
         results.append(result)
         done += result.k1 - result.k0
         if progress is not None:
@@ -664,7 +739,7 @@ def screen(
         },
         "assembly": time.perf_counter() - chunked,
     }
-    return dataclasses.replace(assembled, phase_s=phases)
+    return dataclasses.replace(assembled, phase_s=phases, stats={**assembled.stats, **started})
 
 
 def _radial_filter(
@@ -832,25 +907,31 @@ def _records(
     miss = np.linalg.norm(r2 - r1, axis=-1)
     speed = np.linalg.norm(v2 - v1, axis=-1)
     out = []
-    for n in range(i.size):
-        e1, e2 = screened[int(i[n])], screened[int(j[n])]
-        tca_jd = job.jd0 + (job.fr0 + float(t_s[n]) / _SECONDS_PER_DAY)
+    # Python floats of every column at once (``tolist`` gives the same values as float()).
+    columns = zip(
+        i.tolist(), j.tolist(), t_s.tolist(), miss.tolist(), speed.tolist(),
+        miss_rtn.tolist(), vel_rtn.tolist(), r1.tolist(), v1.tolist(), r2.tolist(),
+        v2.tolist(), strict=True,
+    )  # fmt: skip
+    for a, b, t, miss_n, speed_n, m_rtn, w_rtn, r1_n, v1_n, r2_n, v2_n in columns:
+        e1, e2 = screened[a], screened[b]
+        tca_jd = job.jd0 + (job.fr0 + t / _SECONDS_PER_DAY)
         out.append(
             Conjunction(
                 norad_1=e1.norad_id,
                 norad_2=e2.norad_id,
                 name_1=e1.name,
                 name_2=e2.name,
-                tca_utc=jd_to_datetime(job.jd0, job.fr0 + float(t_s[n]) / _SECONDS_PER_DAY),
+                tca_utc=jd_to_datetime(job.jd0, job.fr0 + t / _SECONDS_PER_DAY),
                 tca_jd=tca_jd,
-                miss_km=float(miss[n]),
-                relative_speed_km_s=float(speed[n]),
-                miss_rtn_km=tuple(float(x) for x in miss_rtn[n]),  # type: ignore[arg-type]
-                relative_velocity_rtn_km_s=tuple(float(x) for x in vel_rtn[n]),  # type: ignore[arg-type]
-                r1_km=tuple(float(x) for x in r1[n]),  # type: ignore[arg-type]
-                v1_km_s=tuple(float(x) for x in v1[n]),  # type: ignore[arg-type]
-                r2_km=tuple(float(x) for x in r2[n]),  # type: ignore[arg-type]
-                v2_km_s=tuple(float(x) for x in v2[n]),  # type: ignore[arg-type]
+                miss_km=miss_n,
+                relative_speed_km_s=speed_n,
+                miss_rtn_km=tuple(m_rtn),  # type: ignore[arg-type]
+                relative_velocity_rtn_km_s=tuple(w_rtn),  # type: ignore[arg-type]
+                r1_km=tuple(r1_n),  # type: ignore[arg-type]
+                v1_km_s=tuple(v1_n),  # type: ignore[arg-type]
+                r2_km=tuple(r2_n),  # type: ignore[arg-type]
+                v2_km_s=tuple(v2_n),  # type: ignore[arg-type]
                 age_days_1=tca_jd - e1.epoch_jd,
                 age_days_2=tca_jd - e2.epoch_jd,
                 attached=attached,

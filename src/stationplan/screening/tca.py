@@ -51,15 +51,21 @@ def states_at(
     order = np.argsort(objects, kind="stable")
     sorted_objects = objects[order]
     cuts = np.flatnonzero(np.diff(sorted_objects)) + 1
-    starts = np.concatenate([[0], cuts])
-    ends = np.concatenate([cuts, [n]])
-    fr = fr0 + t_s / _SECONDS_PER_DAY
-    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
-        rows = order[a:b]
-        e, r, v = satrecs[int(sorted_objects[a])].sgp4_array(np.full(b - a, jd0), fr[rows])
-        error[rows] = e
-        position[rows] = r
-        velocity[rows] = v
+    starts = np.concatenate([[0], cuts]).tolist()
+    ends = [*cuts.tolist(), n]
+    # Times in object order, so that each object's times are one contiguous slice (views,
+    # no per-object gathers); the results are put back in the caller's order at the end.
+    fr = fr0 + t_s[order] / _SECONDS_PER_DAY
+    jd = np.full(n, jd0)
+    parts_e, parts_r, parts_v = [], [], []
+    for a, b, k in zip(starts, ends, sorted_objects[starts].tolist(), strict=True):
+        e, r, v = satrecs[k].sgp4_array(jd[a:b], fr[a:b])
+        parts_e.append(e)
+        parts_r.append(r)
+        parts_v.append(v)
+    error[order] = np.concatenate(parts_e)
+    position[order] = np.concatenate(parts_r)
+    velocity[order] = np.concatenate(parts_v)
     return error, position, velocity
 
 
