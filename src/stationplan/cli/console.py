@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
@@ -14,6 +16,7 @@ from stationplan.orbit.elements import Catalog, SkippedRecord
 
 __all__ = [
     "OutputFormat",
+    "delayed_status",
     "err",
     "out",
     "parse_time",
@@ -89,3 +92,26 @@ def print_catalog_warnings(warnings: tuple[str, ...] | list[str], catalog: Catal
     for message in warnings:
         err.print(f"[yellow]warning:[/] {message}")
     warn_skipped(catalog.skipped, catalog.source)
+
+
+@contextmanager
+def delayed_status(first: str, each: str, delay_s: float = 1.0) -> Iterator[Callable[[str], None]]:
+    """A spinner on stderr for long work, shown only once it has taken over ``delay_s``
+    (so quick runs print nothing): yields ``progress(item)``, which shows ``each`` with
+    ``{item}`` filled in; the spinner starts with ``first`` and stops on exit."""
+    clock = time.perf_counter()
+    status = err.status(first)
+    shown = False
+
+    def progress(item: str) -> None:
+        nonlocal shown
+        if not shown and time.perf_counter() - clock > delay_s:
+            status.start()
+            shown = True
+        status.update(each.format(item=item))
+
+    try:
+        yield progress
+    finally:
+        if shown:
+            status.stop()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 import sys
-import time
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -35,7 +34,7 @@ def plan(
 ) -> None:
     """Schedule CAMPAIGN: launch windows, landing lighting, crew stays in daylight with comms,
     dependencies, lunar-orbit rendezvous, partner quotas; then the base's hourly power."""
-    from stationplan.cli.console import err, out
+    from stationplan.cli.console import delayed_status, err, out
     from stationplan.errors import InputError
     from stationplan.moon.base_schedule import plan_lunar_campaign
     from stationplan.moon.campaign import load_lunar_campaign
@@ -55,22 +54,11 @@ def plan(
     if report is not None:
         check_output_dir(report, "--report")
     loaded = load_lunar_campaign(campaign)
-    clock = time.perf_counter()
-    status = err.status("computing launch windows and site conditions…")
-    shown = False
-
-    def progress(mission: str) -> None:
-        nonlocal shown
-        if not shown and time.perf_counter() - clock > 1.0:
-            status.start()
-            shown = True
-        status.update(f"computing launch windows and landings: {mission}…")
-
-    try:
+    with delayed_status(
+        "computing launch windows and site conditions…",
+        "computing launch windows and landings: {item}…",
+    ) as progress:
         result = plan_lunar_campaign(loaded, time_limit, progress)
-    finally:
-        if shown:
-            status.stop()
     if report is not None:
         path = write_lunar_report(result, report)
         err.print(f"report written to {path}", highlight=False)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import time
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -37,7 +36,7 @@ def plan(
     ] = False,
 ) -> None:
     """Schedule CAMPAIGN: launch opportunities, ports, crew, handovers, quotas (CP-SAT)."""
-    from stationplan.cli.console import err, out, warn_skipped
+    from stationplan.cli.console import delayed_status, err, out, warn_skipped
     from stationplan.errors import InfeasibleError
     from stationplan.report import (
         schedule_table,
@@ -58,22 +57,10 @@ def plan(
         check_output_dir(report, "--report")
     loaded = load_campaign(campaign)
     warn_skipped(loaded.elements_skipped, loaded.elements_source)
-    clock = time.perf_counter()
-    status = err.status("computing launch windows…")
-    shown = False
-
-    def progress(mission: str) -> None:
-        nonlocal shown
-        if not shown and time.perf_counter() - clock > 1.0:
-            status.start()
-            shown = True
-        status.update(f"computing launch windows: {mission}…")
-
-    try:
+    with delayed_status(
+        "computing launch windows…", "computing launch windows: {item}…"
+    ) as progress:
         result = plan_campaign(loaded, settings, progress)
-    finally:
-        if shown:
-            status.stop()
     for message in result.warnings:
         err.print(f"[yellow]warning:[/] {message}", highlight=False)
     # The schedule must also keep the crew supplied and the station in its band

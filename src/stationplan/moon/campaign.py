@@ -35,7 +35,7 @@ from stationplan.moon.base import Element, ElementModel, bundled_elements, eleme
 from stationplan.moon.conditions import HorizonMask, load_horizon_mask
 from stationplan.moon.ephemeris import check_in_span
 from stationplan.moon.frames import LunarSite
-from stationplan.moon.launchers import LunarLauncher, lunar_launchers
+from stationplan.moon.launchers import LauncherEntry, LunarLauncher, lunar_launchers
 from stationplan.tomlfiles import read_toml, validate_toml
 
 __all__ = ["BaseSite", "LunarCampaign", "LunarMission", "PartnerQuota", "load_lunar_campaign"]
@@ -73,17 +73,6 @@ class _SiteModel(_Frozen):
     lon_deg: float = Field(ge=-360.0, le=360.0)
     height_km: float = Field(default=0.0, ge=-20.0, le=20.0)
     horizon_mask: str | None = None
-
-
-class _LauncherModel(_Frozen):
-    name: str
-    sites: list[str] = Field(min_length=1)
-    transfer_days: float = Field(gt=0.5, le=10.0)
-    parking_alt_km: float = Field(ge=100.0, le=2000.0)
-    azimuth_min_deg: float | None = Field(default=None, ge=0.0, le=360.0)
-    azimuth_max_deg: float | None = Field(default=None, ge=0.0, le=360.0)
-    max_liftoff_to_tli_min: float | None = Field(default=None, gt=0.0, le=120.0)
-    transfer_days_by_kind: dict[str, float] = Field(default_factory=dict)
 
 
 class _LaunchSiteModel(_Frozen):
@@ -174,7 +163,7 @@ class _File(BaseModel):
 
     campaign: _CampaignModel
     site: _SiteModel
-    launchers: dict[str, _LauncherModel] = Field(default_factory=dict)
+    launchers: dict[str, LauncherEntry] = Field(default_factory=dict)
     launch_sites: dict[str, _LaunchSiteModel] = Field(default_factory=dict)
     elements: dict[str, ElementModel] = Field(default_factory=dict)
     missions: list[_MissionModel] = Field(min_length=1)
@@ -281,17 +270,7 @@ def load_lunar_campaign(path: Path | str) -> LunarCampaign:
             raise fail(
                 "give both azimuth_min_deg and azimuth_max_deg, or neither", f"launchers.{key}"
             )
-        launchers[key] = LunarLauncher(
-            id=key,
-            name=lm.name,
-            sites=tuple(lm.sites),
-            transfer_days=lm.transfer_days,
-            parking_alt_km=lm.parking_alt_km,
-            azimuth_min_deg=lm.azimuth_min_deg,
-            azimuth_max_deg=lm.azimuth_max_deg,
-            max_liftoff_to_tli_min=lm.max_liftoff_to_tli_min,
-            transfer_days_by_kind=tuple(sorted(lm.transfer_days_by_kind.items())),
-        )
+        launchers[key] = lm.to_launcher(key)
     elements = dict(bundled_elements())
     for key, em in parsed.elements.items():
         elements[key] = element_from_model(key, em, str(path))

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from stationplan.errors import InputError
 from stationplan.tomlfiles import lookup, read_bundled_toml, validate_toml
 
-__all__ = ["LunarLauncher", "get_lunar_launcher", "lunar_launchers"]
+__all__ = ["LauncherEntry", "LunarLauncher", "get_lunar_launcher", "lunar_launchers"]
 
 
 @dataclass(frozen=True)
@@ -46,8 +46,11 @@ class LunarLauncher:
         return table[kind]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class LauncherEntry(BaseModel):
+    """One launcher as written in TOML (``data/lunar_launchers.toml`` or a campaign's
+    ``[launchers.<id>]``); :meth:`to_launcher` makes the plain record."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     name: str
     sites: list[str] = Field(min_length=1)
     transfer_days: float = Field(gt=0.5, le=10.0)
@@ -57,10 +60,24 @@ class _Model(BaseModel):
     max_liftoff_to_tli_min: float | None = Field(default=None, gt=0.0, le=120.0)
     transfer_days_by_kind: dict[str, float] = Field(default_factory=dict)
 
+    def to_launcher(self, launcher_id: str) -> LunarLauncher:
+        """The plain :class:`LunarLauncher` of this entry, named ``launcher_id``."""
+        return LunarLauncher(
+            id=launcher_id,
+            name=self.name,
+            sites=tuple(self.sites),
+            transfer_days=self.transfer_days,
+            parking_alt_km=self.parking_alt_km,
+            azimuth_min_deg=self.azimuth_min_deg,
+            azimuth_max_deg=self.azimuth_max_deg,
+            max_liftoff_to_tli_min=self.max_liftoff_to_tli_min,
+            transfer_days_by_kind=tuple(sorted(self.transfer_days_by_kind.items())),
+        )
+
 
 class _File(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    launchers: dict[str, _Model]
+    launchers: dict[str, LauncherEntry]
 
 
 @cache
@@ -68,20 +85,7 @@ def lunar_launchers() -> dict[str, LunarLauncher]:
     """All bundled launchers by id."""
     document, path = read_bundled_toml("lunar_launchers.toml")
     parsed = validate_toml(_File, document, path)
-    return {
-        key: LunarLauncher(
-            id=key,
-            name=m.name,
-            sites=tuple(m.sites),
-            transfer_days=m.transfer_days,
-            parking_alt_km=m.parking_alt_km,
-            azimuth_min_deg=m.azimuth_min_deg,
-            azimuth_max_deg=m.azimuth_max_deg,
-            max_liftoff_to_tli_min=m.max_liftoff_to_tli_min,
-            transfer_days_by_kind=tuple(sorted(m.transfer_days_by_kind.items())),
-        )
-        for key, m in parsed.launchers.items()
-    }
+    return {key: m.to_launcher(key) for key, m in parsed.launchers.items()}
 
 
 def get_lunar_launcher(launcher_id: str) -> LunarLauncher:
