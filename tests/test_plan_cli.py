@@ -121,3 +121,13 @@ def test_a_missing_campaign_file_exits_1(capsysbinary, tmp_path):
     code, _, err = run(capsysbinary, "plan", str(tmp_path / "nope.toml"))
     assert code == 1
     assert "file not found" in err
+
+
+def test_an_infeasible_campaign_explains_itself_on_real_lines(capsysbinary) -> None:
+    # Exit 2 is an explanation, not a user error: one requirement per line, no "\n" escapes.
+    code, _, err = run(capsysbinary, "plan", str(BROKEN / "port-double-booking.toml"))
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert lines[0] == "error: no schedule satisfies all of these together:"
+    assert any(line.startswith("  - ") and "aft port" in line for line in lines[1:])
+    assert lines[-1].startswith("to plan: ") and "\\n" not in err

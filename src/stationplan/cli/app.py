@@ -26,7 +26,7 @@ from stationplan.cli import (
     windows,
 )
 from stationplan.cli.console import err
-from stationplan.errors import StationplanError
+from stationplan.errors import InfeasibleError, StationplanError
 
 __all__ = ["app", "main"]
 
@@ -91,7 +91,11 @@ def main() -> None:
         # Typer >= 0.2x returns the code of an Exit (130 for Ctrl-C) in non-standalone mode.
         code = app(standalone_mode=False)
     except StationplanError as exc:
-        err.print(f"[red]error:[/] {escape(_one_line(str(exc)))}", highlight=False, soft_wrap=True)
+        # A user error is one line; an explanation of infeasibility (exit 2) keeps its own
+        # lines (the conflicting requirements, what to change), each escaped on its own.
+        lines = str(exc).split("\n") if isinstance(exc, InfeasibleError) else [str(exc)]
+        text = "\n".join(escape(_one_line(line)) for line in lines)
+        err.print(f"[red]error:[/] {text}", highlight=False, soft_wrap=True)
         raise SystemExit(exc.exit_code) from None
     except (typer.Abort, KeyboardInterrupt):
         # click turns Ctrl-C into Abort (after printing an empty line).
