@@ -33,6 +33,8 @@ gravity to J4, exponential atmosphere).
 
 from __future__ import annotations
 
+import math
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -178,6 +180,10 @@ def density_table(
     return altitudes, np.log(np.mean(rho, axis=(0, 1, 2)))
 
 
+#: −(3/2) J2 μ R_eq² (km⁵/s²), the J2 term's constant (Vallado 4th ed. eq. 8-30).
+_J2_FACTOR = -1.5 * J2 * MU_KM3_S2 * EARTH_RADIUS_KM**2
+
+
 def _accelerations(
     state: np.ndarray, ballistic_m2_kg: np.ndarray, table: tuple[np.ndarray, np.ndarray]
 ) -> np.ndarray:
@@ -191,7 +197,7 @@ def _accelerations(
     rn = np.sqrt(r2)
     z2 = z * z / r2
     mu_r3 = MU_KM3_S2 / (r2 * rn)
-    factor = -1.5 * J2 * MU_KM3_S2 * EARTH_RADIUS_KM**2 / (r2 * r2 * rn)
+    factor = _J2_FACTOR / (r2 * r2 * rn)
     equatorial = factor * (1.0 - 5.0 * z2)
     wx = vx + EARTH_ROTATION_RAD_S * y
     wy = vy - EARTH_ROTATION_RAD_S * x
@@ -203,6 +209,43 @@ def _accelerations(
     out[:, 4] = -mu_r3 * y + equatorial * y + drag * wy
     out[:, 5] = -mu_r3 * z + factor * (3.0 - 5.0 * z2) * z + drag * vz
     return out
+
+
+def _acceleration_one(
+    state: Sequence[float], ballistic_m2_kg: float, altitudes_km: list[float], log_rho: list[float]
+) -> list[float]:
+    """d/dt of one state [km, km/s]: the force model of :func:`_accelerations` in scalar
+    arithmetic (a single chaser or station is most of a plan's evaluations, where NumPy's
+    per-call overhead on length-1 arrays would dominate). The density table is
+    interpolated log-linearly and clamped at its ends, as ``np.interp`` does there."""
+    x, y, z, vx, vy, vz = state
+    r2 = x * x + y * y + z * z
+    rn = math.sqrt(r2)
+    z2 = z * z / r2
+    mu_r3 = MU_KM3_S2 / (r2 * rn)
+    factor = _J2_FACTOR / (r2 * r2 * rn)
+    equatorial = factor * (1.0 - 5.0 * z2)
+    wx = vx + EARTH_ROTATION_RAD_S * y
+    wy = vy - EARTH_ROTATION_RAD_S * x
+    h = rn - EARTH_RADIUS_KM
+    j = bisect_right(altitudes_km, h) - 1
+    if j < 0:
+        log_density = log_rho[0]
+    elif j >= len(altitudes_km) - 1:
+        log_density = log_rho[-1]
+    else:
+        h0 = altitudes_km[j]
+        slope = (log_rho[j + 1] - log_rho[j]) / (altitudes_km[j + 1] - h0)
+        log_density = log_rho[j] + slope * (h - h0)
+    drag = -0.5e3 * ballistic_m2_kg * math.exp(log_density) * math.sqrt(wx * wx + wy * wy + vz * vz)
+    return [
+        vx,
+        vy,
+        vz,
+        -mu_r3 * x + equatorial * x + drag * wx,
+        -mu_r3 * y + equatorial * y + drag * wy,
+        -mu_r3 * z + factor * (3.0 - 5.0 * z2) * z + drag * vz,
+    ]
 
 
 def propagate_states(
@@ -217,9 +260,18 @@ def propagate_states(
     if duration_s <= 0.0:
         return states.copy()
     k = states.shape[0]
+    rhs: Callable[[float, np.ndarray], np.ndarray | list[float]]
+    if k == 1:
+        altitudes_km, log_rho = table[0].tolist(), table[1].tolist()
+        ballistic = float(np.ravel(ballistic_m2_kg)[0])
 
-    def rhs(_t: float, y: np.ndarray) -> np.ndarray:
-        return _accelerations(y.reshape(k, 6), ballistic_m2_kg, table).ravel()
+        def rhs(_t: float, y: np.ndarray) -> list[float]:
+            return _acceleration_one(y.tolist(), ballistic, altitudes_km, log_rho)
+
+    else:
+
+        def rhs(_t: float, y: np.ndarray) -> np.ndarray:
+            return _accelerations(y.reshape(k, 6), ballistic_m2_kg, table).ravel()
 
     solution = solve_ivp(
         rhs, (0.0, duration_s), states.ravel(), method="DOP853", rtol=rtol, atol=1e-9
