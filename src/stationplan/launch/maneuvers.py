@@ -668,40 +668,39 @@ def plan_rendezvous(
         t_b = min(t_a + 0.25 * period_ins, 0.5 * (t_a + t2_s))
 
         def legs(xs: np.ndarray) -> dict[str, np.ndarray]:
-            """Chaser states (k, 6) just before each burn and at arrival, for each row of xs."""
+            """Chaser states (k, 6) just before each burn and at arrival, for each row of xs.
+
+            All rows are propagated stacked in one integration through the union of their
+            burn times (rows whose transfer time differs, as in the Jacobian's Δt2 column,
+            coast through the other rows' transfer time unburned)."""
             k = xs.shape[0]
             out = {name: np.empty((k, 6)) for name in (*labels, "arrival")}
-            t2_rows = t2_s + t2_scale_s * xs[:, 5]
+            t2_rows = np.clip(t2_s + t2_scale_s * xs[:, 5], max(t_c, t_b) + 30.0, span_s - 300.0)
+            events: list[tuple[float, str, np.ndarray]] = [
+                (t_c, "circularise", np.arange(k)),
+                (t_a, "plane", np.arange(k)),
+                (t_b, "plane trim", np.arange(k)),
+            ]
             for t2_value in np.unique(t2_rows):
-                rows = np.flatnonzero(t2_rows == t2_value)
-                t2_value = float(np.clip(t2_value, max(t_c, t_b) + 30.0, span_s - 300.0))
-                events = sorted(
-                    [
-                        (t_c, "circularise"),
-                        (t_a, "plane"),
-                        (t_b, "plane trim"),
-                        (t2_value, "transfer"),
-                    ]
-                )
-                states = np.stack([push(chaser_1, xs[i, 0]) for i in rows])
-                ballistic = np.full(len(rows), chaser_ballistic_m2_kg)
-                now = t1_s
-                for when, name in events:
-                    states = propagate_states(states, when - now, ballistic, table, 1e-10)
-                    now = when
-                    out[name][rows] = states
-                    for j, i in enumerate(rows):
-                        if name == "circularise":
-                            states[j] = push(states[j], xs[i, 1])
-                        elif name == "plane":
-                            states[j] = push(states[j], 0.0, xs[i, 3])
-                        elif name == "plane trim":
-                            states[j] = push(states[j], 0.0, xs[i, 4])
-                        else:
-                            states[j] = push(states[j], xs[i, 2])
-                out["arrival"][rows] = propagate_states(
-                    states, span_s - now, ballistic, table, 1e-10
-                )
+                events.append((float(t2_value), "transfer", np.flatnonzero(t2_rows == t2_value)))
+            events.sort(key=lambda e: e[0])
+            states = np.stack([push(chaser_1, xs[i, 0]) for i in range(k)])
+            ballistic = np.full(k, chaser_ballistic_m2_kg)
+            now = t1_s
+            for when, name, rows in events:
+                states = propagate_states(states, when - now, ballistic, table, 1e-10)
+                now = max(now, when)
+                out[name][rows] = states[rows]
+                for i in rows:
+                    if name == "circularise":
+                        states[i] = push(states[i], xs[i, 1])
+                    elif name == "plane":
+                        states[i] = push(states[i], 0.0, xs[i, 3])
+                    elif name == "plane trim":
+                        states[i] = push(states[i], 0.0, xs[i, 4])
+                    else:
+                        states[i] = push(states[i], xs[i, 2])
+            out["arrival"] = propagate_states(states, span_s - now, ballistic, table, 1e-10)
             return out
 
         # Newton on the square system (unknowns: four burns and the transfer time; targets: the
