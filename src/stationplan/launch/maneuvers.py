@@ -318,7 +318,6 @@ class _Attempt:
     """One scheme solved by Newton: its unknowns, legs, burn times (s from insertion)."""
 
     x: np.ndarray
-    legs: Callable[[np.ndarray], dict[str, np.ndarray]]
     t_c: float
     t_a: float
     t_b: float
@@ -328,6 +327,8 @@ class _Attempt:
     iterations: int
     converged: bool
     total: float
+    #: ``legs(x[None])``: the chaser before each burn and at arrival for the solution.
+    final: dict[str, np.ndarray]
 
 
 def _station_state(history: MeanPlaneHistory, jd: float) -> np.ndarray:
@@ -759,9 +760,12 @@ def plan_rendezvous(
                 scale *= 0.5
             x = candidate
         converged = bool(f0 is not None and np.max(np.abs(f0)) < 5e-3)
-        arrival = legs(x[None])["arrival"][0]
+        final_legs = legs(x[None])
+        arrival = final_legs["arrival"][0]
         total = float(np.sum(np.abs(x[:5])) + np.linalg.norm(hold_velocity - arrival[3:]))
-        return _Attempt(x, legs, t_c, t_a, t_b, t2_s, t1_s, chaser_1, iterations, converged, total)
+        return _Attempt(
+            x, t_c, t_a, t_b, t2_s, t1_s, chaser_1, iterations, converged, total, final_legs
+        )
 
     best: _Attempt | None = None
     for number, (guess_dv, t1_try, r_ph_try) in enumerate(candidates):
@@ -772,9 +776,9 @@ def plan_rendezvous(
         if result.converged and result.total <= 1.2 * guess_dv + 0.005:
             break
     assert best is not None
-    x, legs, t_c, t_a, t_b = best.x, best.legs, best.t_c, best.t_a, best.t_b
+    x, t_c, t_a, t_b = best.x, best.t_c, best.t_a, best.t_b
     t2_s, t1_s, chaser_1, iterations = best.t2_s, best.t1_s, best.chaser_1, best.iterations
-    final = {name: states[0] for name, states in legs(x[None]).items()}
+    final = {name: states[0] for name, states in best.final.items()}
     s3 = final["arrival"]
     final_distance = float(np.linalg.norm(s3[:3] - station_end[:3]))
     hold_error = float(np.linalg.norm(s3[:3] - target))
