@@ -1,4 +1,5 @@
-"""The Typer application: registers every command and maps errors to exit codes.
+"""The Typer application: lists every command (imported only when it runs) and maps errors
+to exit codes.
 
 Exit codes: 0 ok, 1 user error (one line naming the file, line or option),
 2 proven infeasible, 3 internal error (a bug), 4 gave up within the time limit (raise it),
@@ -7,30 +8,100 @@ Exit codes: 0 ok, 1 user error (one line naming the file, line or option),
 
 from __future__ import annotations
 
-from typing import NoReturn
+import importlib
+from collections.abc import Iterator, MutableMapping
+from typing import Any, NoReturn
 
 import typer
 from rich.markup import escape
+from typer.core import TyperGroup
 
-from stationplan.cli import (
-    demo,
-    elements,
-    fetch,
-    lunar,
-    lunar_plan,
-    plan,
-    rendezvous,
-    screen,
-    serve,
-    simulate,
-    windows,
-)
 from stationplan.cli.console import err
 from stationplan.errors import InfeasibleError, StationplanError
 
 __all__ = ["app", "main"]
 
+#: Every command: name → (module, attribute, kind), in the order of ``stationplan --help``.
+#: A command's module (and what it imports: SciPy, pymsis, the web server ...) is imported
+#: only when that command runs or a help text lists it ("command": a function registered
+#: with ``app.command``; "group": a Typer sub-application).
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "windows": ("stationplan.cli.windows", "windows", "command"),
+    "rendezvous": ("stationplan.cli.rendezvous", "rendezvous", "command"),
+    "elements": ("stationplan.cli.elements", "elements_summary", "command"),
+    "demo": ("stationplan.cli.demo", "demo", "command"),
+    "plan": ("stationplan.cli.plan", "plan", "command"),
+    "screen": ("stationplan.cli.screen", "screen_command", "command"),
+    "simulate": ("stationplan.cli.simulate", "simulate", "command"),
+    "serve": ("stationplan.cli.serve", "serve", "command"),
+    "fetch": ("stationplan.cli.fetch", "fetch", "command"),
+    "lunar": ("stationplan.cli.lunar", "app", "group"),
+}
+
+#: Commands of a sub-application that live in their own module (a command module never
+#: imports another): group → [(name, module, attribute)], registered when the group is built.
+SUBCOMMANDS: dict[str, list[tuple[str, str, str]]] = {
+    "lunar": [("plan", "stationplan.cli.lunar_plan", "plan")],
+}
+
+
+def _load_command(name: str) -> Any:
+    """The click command of ``name``, built by Typer as an eager registration would."""
+    module_name, attribute, kind = COMMANDS[name]
+    target = getattr(importlib.import_module(module_name), attribute)
+    command: Any
+    if kind == "group":  # as ``app.add_typer`` would: no completion options of its own
+        for sub, sub_module, sub_attribute in SUBCOMMANDS.get(name, []):
+            if sub not in {c.name for c in target.registered_commands}:
+                target.command(sub)(getattr(importlib.import_module(sub_module), sub_attribute))
+        command = typer.main.get_group(target)
+    else:
+        single = typer.Typer(add_completion=False)
+        single.command(name)(target)
+        command = typer.main.get_command(single)
+    command.name = name
+    return command
+
+
+class _LazyCommands(MutableMapping[str, Any]):
+    """The group's command table: every name known up front, each command built on first
+    access (so ``stationplan rendezvous`` imports neither SciPy's optimisers nor the web
+    server, and ``--help`` and "Did you mean" still see every name, in order)."""
+
+    def __init__(self) -> None:
+        self._built: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._built:
+            if name not in COMMANDS:
+                raise KeyError(name)
+            self._built[name] = _load_command(name)
+        return self._built[name]
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self._built[name] = command
+
+    def __delitem__(self, name: str) -> None:  # pragma: no cover - click never removes
+        del self._built[name]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from COMMANDS
+        yield from (n for n in self._built if n not in COMMANDS)
+
+    def __len__(self) -> int:
+        return len(COMMANDS) + sum(n not in COMMANDS for n in self._built)
+
+
+class _LazyGroup(TyperGroup):
+    """Typer's group with the lazy command table of :data:`COMMANDS`."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.commands = _LazyCommands()
+
+
 app = typer.Typer(
+    cls=_LazyGroup,
     add_completion=False,
     no_args_is_help=True,
     help=(
@@ -42,18 +113,11 @@ app = typer.Typer(
         "absence (raise --time-limit); 130 interrupted (Ctrl-C)."
     ),
 )
-# Registration order is the order of ``stationplan --help``.
-app.command()(windows.windows)
-app.command()(rendezvous.rendezvous)
-app.command("elements")(elements.elements_summary)
-app.command()(demo.demo)
-app.command()(plan.plan)
-app.command("screen")(screen.screen_command)
-app.command()(simulate.simulate)
-app.command()(serve.serve)
-app.command()(fetch.fetch)
-lunar.app.command("plan")(lunar_plan.plan)
-app.add_typer(lunar.app, name="lunar")
+
+
+@app.callback()
+def _root() -> None:
+    """(No options of its own: makes Typer build the group that holds :data:`COMMANDS`.)"""
 
 
 def _click_exception_types() -> tuple[
