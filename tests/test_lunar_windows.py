@@ -250,3 +250,25 @@ def test_apollo_11_can_fly_free_return_and_chang_e_5_cannot() -> None:
         "wenchang", datetime(2020, 11, 23, 20, 30, tzinfo=UTC), (0.0, 360.0), 4.7, 200.0, 37.0
     )
     assert not free_return(change5)[0]
+
+
+def test_luna_25_launched_inside_the_window_of_vostochnys_51_degree_corridor() -> None:
+    """Out of sample: Luna-25 is not in the validation file and the 80–100° band was set from
+    the corridor before this check. It lifted off from Vostochny on a Soyuz-2.1b/Fregat at
+    2023-08-10 23:10:57 UTC (Roscosmos launch announcement)."""
+    from stationplan.moon.launchers import get_lunar_launcher
+
+    site = get_site("vostochny")
+    launcher = get_lunar_launcher("soyuz-fregat")
+    limits, source = launcher.azimuth_limits(site)
+    assert source == "launcher at vostochny"
+    launch = datetime(2023, 8, 10, 23, 10, 57, tzinfo=UTC)
+    windows = daily_windows(
+        site.latitude_deg, site.longitude_deg, limits, launch - timedelta(hours=18),
+        launch + timedelta(hours=18), transfer_days=launcher.transfer_days,
+        parking_alt_km=launcher.parking_alt_km,
+    )  # fmt: skip
+    assert any(w.open_utc <= launch <= w.close_utc for w in windows)
+    # The corridor is narrow: most of the day is outside every window.
+    open_h = sum((w.close_utc - w.open_utc).total_seconds() for w in windows) / 3600
+    assert open_h < 0.4 * 36

@@ -283,12 +283,8 @@ def windows(
         raise InputError(f"{days} is not a number of days", field="--transfer-days")
     if override is not None:
         limits, limits_from = override, "option"
-    elif vehicle.azimuth_min_deg is not None and vehicle.azimuth_max_deg is not None:
-        limits, limits_from = (vehicle.azimuth_min_deg, vehicle.azimuth_max_deg), "launcher"
-    elif pad.azimuth_min_deg is not None and pad.azimuth_max_deg is not None:
-        limits, limits_from = (pad.azimuth_min_deg, pad.azimuth_max_deg), "site"
     else:
-        limits, limits_from = (0.0, 360.0), "none (unconstrained)"
+        limits, limits_from = vehicle.azimuth_limits(pad)
     found = daily_windows(
         pad.latitude_deg,
         pad.longitude_deg,

@@ -237,12 +237,8 @@ def candidates_for(
     launcher, pad = mission.launcher, mission.launch_site
     if mission.launch_azimuth_deg is not None:
         limits = mission.launch_azimuth_deg
-    elif launcher.azimuth_min_deg is not None and launcher.azimuth_max_deg is not None:
-        limits = (launcher.azimuth_min_deg, launcher.azimuth_max_deg)
-    elif pad.azimuth_min_deg is not None and pad.azimuth_max_deg is not None:
-        limits = (pad.azimuth_min_deg, pad.azimuth_max_deg)
     else:
-        limits = (0.0, 360.0)
+        limits = launcher.azimuth_limits(pad)[0]
     transfer_days = mission_transfer_days(mission)
     windows: list[LunarWindow] = []
     days = (mission.last_launch - mission.first_launch).days + 1

@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from stationplan.errors import InputError
+from stationplan.launch.sites import Site
 from stationplan.tomlfiles import lookup, read_bundled_toml, validate_toml
 
 __all__ = ["LauncherEntry", "LunarLauncher", "get_lunar_launcher", "lunar_launchers"]
@@ -29,6 +30,22 @@ class LunarLauncher:
     max_liftoff_to_tli_min: float | None = None
     #: Nominal transfer days per mission kind (e.g. ``crewed``, ``robotic``).
     transfer_days_by_kind: tuple[tuple[str, float], ...] = ()
+    #: Azimuth limits (deg) of this launcher at one site: (site id, min, max); they come
+    #: before the launcher's general limits and the site's.
+    azimuth_by_site: tuple[tuple[str, float, float], ...] = ()
+
+    def azimuth_limits(self, site: Site) -> tuple[tuple[float, float], str]:
+        """Launch-azimuth limits (deg, ground headings) at ``site`` and where they come
+        from: this launcher at that site, else the launcher, else the site's range-safety
+        limits, else none (0–360°)."""
+        for site_id, low, high in self.azimuth_by_site:
+            if site_id == site.id:
+                return (low, high), f"launcher at {site_id}"
+        if self.azimuth_min_deg is not None and self.azimuth_max_deg is not None:
+            return (self.azimuth_min_deg, self.azimuth_max_deg), "launcher"
+        if site.azimuth_min_deg is not None and site.azimuth_max_deg is not None:
+            return (site.azimuth_min_deg, site.azimuth_max_deg), "site"
+        return (0.0, 360.0), "none (unconstrained)"
 
     def transfer_days_for(self, kind: str | None) -> float:
         """Nominal transfer days for a mission kind (None: the launcher's default); an
@@ -59,6 +76,17 @@ class LauncherEntry(BaseModel):
     azimuth_max_deg: float | None = Field(default=None, ge=0.0, le=360.0)
     max_liftoff_to_tli_min: float | None = Field(default=None, gt=0.0, le=120.0)
     transfer_days_by_kind: dict[str, float] = Field(default_factory=dict)
+    azimuth_deg_by_site: dict[str, tuple[float, float]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _ordered_azimuths(self) -> LauncherEntry:
+        for site_id, (low, high) in self.azimuth_deg_by_site.items():
+            if not 0.0 <= low < high <= 360.0:
+                raise ValueError(
+                    f"azimuth_deg_by_site.{site_id}: expected [min, max] with "
+                    f"0 <= min < max <= 360, got [{low}, {high}]"
+                )
+        return self
 
     def to_launcher(self, launcher_id: str) -> LunarLauncher:
         """The plain :class:`LunarLauncher` of this entry, named ``launcher_id``."""
@@ -72,6 +100,10 @@ class LauncherEntry(BaseModel):
             azimuth_max_deg=self.azimuth_max_deg,
             max_liftoff_to_tli_min=self.max_liftoff_to_tli_min,
             transfer_days_by_kind=tuple(sorted(self.transfer_days_by_kind.items())),
+            azimuth_by_site=tuple(
+                (site_id, low, high)
+                for site_id, (low, high) in sorted(self.azimuth_deg_by_site.items())
+            ),
         )
 
 
