@@ -198,8 +198,10 @@ def _plans_at_the_window(vehicle_id, site_id, profile, only=("earliest", "nomina
 
 
 #: Profiles of at most this many hours are planned at earliest, nominal and latest docking in
-#: `make test`; longer ones at the nominal docking (each takes seconds to minutes).
-FAST_SUITE_MAX_H = 8.0
+#: `make test`; longer ones at the nominal docking (each takes seconds to minutes). 8.5 h takes
+#: in the 5-revolution Tianzhou 8 h (8.1 h nominal), whose latest docking needs the phasing
+#: band above the station (1.4 s for its three plans).
+FAST_SUITE_MAX_H = 8.5
 
 
 @pytest.mark.parametrize(("vehicle_id", "site_id", "profile"), BUNDLED_PROFILES)
