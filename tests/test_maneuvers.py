@@ -167,14 +167,25 @@ def test_independent_gravity_matches_textbook_j2_alone():
 
 
 def _plans_at_the_window(vehicle_id, site_id, profile, only=("earliest", "nominal", "latest")):
+    """Plans of ``profile`` at the first launch its phase window admits, at the earliest,
+    nominal and latest docking its limits allow (those named in ``only``).
+
+    The docking window comes from the profile's limits at that launch's phase angle
+    (``assessment.windows``), the same numbers ``feasible_profiles`` reports, so a profile
+    outside its introduced/retired dates (Shenzhou 3.5 h, first flown 31 Oct 2025, after the
+    bundled element sets; the retired Shenzhou 2-day, Tianzhou 8 h and Progress 4-orbit) is
+    planned by name like the others.
+    """
     vehicle = load_vehicles()[vehicle_id].at_site(site_id)
     norad, history, frame, launch_jd = _first_feasible_launch(vehicle, site_id, profile)
     assessment = assess_launch(history, frame, vehicle, launch_jd, profile=profile)
-    flown = next(p for p in assessment.feasible_profiles if p.name == profile)
+    window = next(w for w in assessment.windows if w.name == profile)
+    docking = window.docking(assessment.phase_angle_deg)
+    assert bool(docking.feasible), f"{vehicle_id} {profile}: the window does not admit its launch"
     hours = {
-        "earliest": (flown.docking_earliest_utc - assessment.launch_utc).total_seconds() / 3600,
-        "nominal": flown.duration_h,
-        "latest": (flown.docking_latest_utc - assessment.launch_utc).total_seconds() / 3600,
+        "earliest": float(docking.earliest_h),
+        "nominal": float(docking.nominal_h),
+        "latest": float(docking.latest_h),
     }
     for when, duration_h in hours.items():
         if when not in only:
@@ -187,26 +198,13 @@ def _plans_at_the_window(vehicle_id, site_id, profile, only=("earliest", "nomina
 
 
 #: Profiles of at most this many hours are planned at earliest, nominal and latest docking in
-#: `make test`; longer ones at the nominal docking (each takes seconds to minutes).
-FAST_SUITE_MAX_H = 8.0
+#: `make test`; longer ones at the nominal docking (each takes seconds to minutes). 8.5 h takes
+#: in the 5-revolution Tianzhou 8 h (8.1 h nominal), whose latest docking needs the phasing
+#: band above the station (1.4 s for its three plans).
+FAST_SUITE_MAX_H = 8.5
 
 
-#: Profiles not offered in the 200 days after the bundled element sets (July 2024; outside
-#: their introduced/retired dates): there is no feasible launch to plan them at.
-OPEN = {
-    ("shenzhou", "3.5h"), ("shenzhou", "2-day"), ("tianzhou", "8h"), ("progress-ms", "4-orbit"),
-}  # fmt: skip
-
-
-@pytest.mark.parametrize(
-    ("vehicle_id", "site_id", "profile"),
-    [
-        pytest.param(*p, marks=pytest.mark.xfail(strict=True, reason="open, issue 16"))
-        if (p[0], p[2]) in OPEN
-        else p
-        for p in BUNDLED_PROFILES
-    ],
-)
+@pytest.mark.parametrize(("vehicle_id", "site_id", "profile"), BUNDLED_PROFILES)
 def test_every_profile_reaches_the_hold_point_cheaply_and_stays_there(vehicle_id, site_id, profile):
     """Issue 16: at earliest, nominal and latest docking the plan ends at the hold point
     and stays within 100 m of it for 30 min in the independent propagation; total Δv within
@@ -230,40 +228,6 @@ def test_every_profile_reaches_the_hold_point_cheaply_and_stays_there(vehicle_id
         times = [b.time_utc for b in plan.burns]
         assert times == sorted(times)
         assert plan.docking_utc > plan.arrival_utc
-
-
-def test_shenzhou_fast_35h_profile_holds_at_a_launch_its_phase_window_admits():
-    """Shenzhou's 3.5 h profile is offered from 31 Oct 2025 (Shenzhou-21), after the bundled
-    element sets, so the test above finds no launch for it; planned by name at the first
-    launch whose phase its window admits, it meets the same acceptance at earliest,
-    nominal and latest docking."""
-    vehicle = load_vehicles()["shenzhou"].at_site("jiuquan")
-    norad, satrecs = _station("jiuquan")
-    frame = SiteFrame.from_site(get_site("jiuquan"))
-    history = MeanPlaneHistory.from_satrecs(satrecs)
-    start = float(history.epoch_jd[0])
-    ascent = AscentModel.from_vehicle(vehicle)
-    spec = RendezvousSpec.for_vehicle(vehicle, "3.5h")
-    launch = np.array(
-        [o.launch_jd for o in launch_opportunities(satrecs, frame, ascent, spec, start,
-                                                   start + 60.0).opportunities]
-    )  # fmt: skip
-    window = next(
-        w for w in profile_windows(vehicle, StationOrbit.at(history, start)) if w.name == "3.5h"
-    )
-    docking = window.docking(phase_angle_deg(history, frame, ascent, launch))
-    j = int(np.flatnonzero(docking.feasible)[0])
-    assessment = assess_launch(history, frame, vehicle, float(launch[j]), profile="3.5h")
-    for hours in (docking.earliest_h[j], docking.nominal_h[j], docking.latest_h[j]):
-        plan = plan_rendezvous(
-            history, frame, vehicle, float(launch[j]), profile="3.5h", norad_id=norad,
-            assessment=assessment, duration_h=float(hours),
-        )  # fmt: skip
-        label = f"{hours:.2f} h: " + ", ".join(f"{b.label} {b.dv_rtn_m_s}" for b in plan.burns)
-        assert plan.hold_error_km <= 0.05, label
-        assert plan.total_dv_m_s <= 1.3 * (plan.hohmann_dv_m_s + plan.plane_change_dv_m_s), label
-        assert max(abs(b.dv_rtn_m_s[0]) for b in plan.burns) <= 0.1 * plan.total_dv_m_s, label
-        assert _hold_drift_m(plan, STATION_BALLISTIC_M2_KG[norad]) <= 100.0, label
 
 
 def test_matching_only_the_stations_inertial_velocity_is_no_hold():

@@ -519,13 +519,27 @@ def plan_rendezvous(
             + abs(np.sqrt(MU_KM3_S2 / r_s) - _vis_viva(r_s, a_tr))
         )
 
+    # Phasing bands (lowest, highest r_ph): prograde only; any radius below the station; and
+    # above it, with a descending transfer, for the slowest catch-ups a window admits (its
+    # latest docking): the window's band is a *mean* phasing altitude over the whole flight,
+    # but the chaser spends its first revolution in the lower, faster insertion orbit and
+    # the transfer below the phasing orbit, so near the station the catch-up left to phase
+    # can be less than even a circular orbit just below the station makes (Tianzhou 8 h at
+    # its latest docking: 11.5° at 2 km below against 8.3° to close). Above the station
+    # each km costs about v/r ≈ 1.1 m/s more than Hohmann (two burns of v·Δr/2r); the
+    # bracket's 50 km covers more than the 1.3 × Hohmann acceptance allows.
+    bands = (
+        (prograde_low, high),
+        (max(EARTH_RADIUS_KM + 160.0, r_p), high),
+        (r_s + 2.0, r_s + 50.0),
+    )
     candidates: list[tuple[float, float, float | None]] = []  # (two-body Δv, t1, r_ph)
-    for low in (prograde_low, max(EARTH_RADIUS_KM + 160.0, r_p)):
+    for low, top in bands:
         for t1, r_start in starts:
             if not fits(low, t1, r_start):
                 break
-            if schedule(low, t1, r_start)[0] >= catch_up_rad >= schedule(high, t1, r_start)[0]:
-                r_ph = bisect(low, high, t1, r_start)
+            if schedule(low, t1, r_start)[0] >= catch_up_rad >= schedule(top, t1, r_start)[0]:
+                r_ph = bisect(low, top, t1, r_start)
                 if all(abs(c[1] - t1) > 1.0 for c in candidates):
                     candidates.append((two_body_dv(r_start, r_ph), t1, r_ph))
     # Between two apsis starts the catch-up at the lowest prograde radius jumps by a
