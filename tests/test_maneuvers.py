@@ -407,3 +407,26 @@ def test_planner_station_propagation_follows_sgp4_over_two_days(tle):
         rtn = rtn_basis(np.array(r_ref), np.array(v_ref)) @ (numeric[:3] - np.array(r_ref))
         assert abs(rtn[0]) < 2.0 and abs(rtn[2]) < 2.0, (hours, rtn)
         assert abs(rtn[1]) < along_km, (hours, rtn)
+
+
+def test_the_scalar_and_vectorised_force_models_agree_below_above_and_inside_the_density_table():
+    """The planner uses a scalar force model for a few stacked states and NumPy's for many;
+    both must give the same accelerations, the log-linear density clamped at the table's
+    ends as ``np.interp`` does (states at 80 km, 300–700 km and 1,200 km altitude)."""
+    from stationplan.launch import maneuvers
+
+    rng = np.random.default_rng(16)
+    table = (np.array([100.0, 200.0, 400.0, 1000.0]), np.log([5e-7, 2.5e-10, 3e-12, 3e-15]))
+    radii = RE + np.array([80.0, 300.0, 450.0, 700.0, 1200.0])
+    directions = rng.normal(size=(5, 3))
+    r = directions / np.linalg.norm(directions, axis=1)[:, None] * radii[:, None]
+    v = np.cross(r, rng.normal(size=(5, 3)))
+    v *= (np.sqrt(MU / radii) / np.linalg.norm(v, axis=1))[:, None]
+    states = np.hstack([r, v])
+    ballistic = np.array([0.01, 0.005, 0.02, 0.01, 0.003])
+    vectorised = maneuvers._accelerations(states, ballistic, table)
+    for i in range(len(states)):
+        scalar = maneuvers._acceleration_one(
+            states[i].tolist(), float(ballistic[i]), table[0].tolist(), table[1].tolist()
+        )
+        np.testing.assert_allclose(scalar, vectorised[i], rtol=1e-12, atol=1e-18)
