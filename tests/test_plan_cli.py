@@ -117,6 +117,16 @@ def test_malformed_campaigns_exit_1_with_file_key_and_reason(capsysbinary, name,
     assert "Traceback" not in err and len(err.strip().splitlines()) <= 2
 
 
+def test_a_validator_message_is_shown_in_its_own_words_once(capsysbinary):
+    """pydantic's "Value error, " prefix is dropped and the value is not repeated when the
+    validator's message already quotes it."""
+    code, _, err = run(capsysbinary, "plan", str(BROKEN / "malformed-bad-date.toml"))
+    assert code == 1
+    assert "Value error" not in err
+    assert "]: '2022-13-01' is not an ISO 8601 date or time" in err
+    assert err.count("2022-13-01") == 1
+
+
 def test_a_missing_campaign_file_exits_1(capsysbinary, tmp_path):
     code, _, err = run(capsysbinary, "plan", str(tmp_path / "nope.toml"))
     assert code == 1

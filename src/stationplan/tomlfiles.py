@@ -95,13 +95,28 @@ def input_error_from_validation(exc: ValidationError, path: Path | str) -> Input
         reason = "missing required key"
     elif first["type"] == "extra_forbidden":
         reason = "unknown key"
-    elif isinstance(first["input"], dict | list):
-        reason = first["msg"]
     else:
-        reason = f"{first['msg']} (got {first['input']!r})"
+        reason = _pydantic_message(first)
+        offending = repr(first["input"])
+        if not isinstance(first["input"], dict | list) and offending not in reason:
+            reason += f" (got {offending})"
     if len(errors) > 1:
         reason += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
     return InputError(reason, path=path, field=key_path or None)
+
+
+#: Prefixes pydantic puts before the text of a ValueError / AssertionError raised in a
+#: validator ("Value error, '2022-13-01' is not ..."): our validators' own words suffice.
+_PYDANTIC_PREFIXES = ("Value error, ", "Assertion failed, ")
+
+
+def _pydantic_message(error: Mapping[str, Any]) -> str:
+    """The error's message without pydantic's "Value error, " style prefix."""
+    message = str(error["msg"])
+    for prefix in _PYDANTIC_PREFIXES:
+        if message.startswith(prefix):
+            return message[len(prefix) :]
+    return message
 
 
 def _key_path(loc: tuple[int | str, ...]) -> str:
