@@ -351,3 +351,31 @@ def test_a_screening_job_finds_the_cli_events_and_serves_their_cdms(client, caps
         assert str(event["norad_2"]) in cdm.text
     page = client.get("/screening", params={"run": run["id"]})
     assert page.status_code == 200 and page.text.count("/cdm/") == len(web)
+
+
+def test_a_plan_job_runs_on_a_dask_cluster_as_on_the_threads(tmp_path, capsys):
+    """`serve --dask ADDRESS`: the job is executed by a dask worker in another process,
+    which reads and writes the same database, and gives the CLI's schedule."""
+    distributed = pytest.importorskip("dask.distributed")
+    code, out, err = run_cli(capsys, "plan", str(TIANGONG), "--format", "json")
+    assert code == 0, err
+    url = f"sqlite:///{tmp_path / 'web.db'}"
+    with (
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        TestClient(
+            create_app(url, Access(TOKEN), dask_address=cluster.scheduler_address)
+        ) as client,
+    ):
+        campaign = client.post(
+            "/api/campaigns", json={"name": "TG", "toml": TIANGONG.read_text()}, headers=WRITE
+        ).json()["id"]
+        queued = client.post(f"/api/campaigns/{campaign}/plan", json={}, headers=WRITE)
+        assert queued.status_code == 202
+        run = wait_for(client, queued.json()["id"])
+    assert run["status"] == "done", run["error"]
+    cli = json.loads(out)
+    assert [
+        (m["name"], m["launch_utc"], m["port"]) for m in run["result"]["schedule"]["missions"]
+    ] == [(m["name"], m["launch_utc"], m["port"]) for m in cli["missions"]]

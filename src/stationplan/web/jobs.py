@@ -188,6 +188,8 @@ class JobPool:
 
     def shutdown(self) -> None:
         """Stop accepting jobs; running ones finish (or are marked failed at next start)."""
-        self._executor.shutdown(wait=False, cancel_futures=True)
-        if self._client is not None:
+        if self._client is None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+        else:  # dask's ClientExecutor.shutdown takes no cancel_futures
+            self._executor.shutdown(wait=False)
             self._client.close()
