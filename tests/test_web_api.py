@@ -295,6 +295,8 @@ def test_the_openapi_schema_lists_the_api(client):
         "/api/element-sets",
         "/api/windows",
         "/api/rendezvous",
+        "/api/lunar/site",
+        "/api/lunar/windows",
         "/api/campaigns/{campaign_id}/plan",
         "/api/runs/{run_id}",
     ):
@@ -379,3 +381,77 @@ def test_a_plan_job_runs_on_a_dask_cluster_as_on_the_threads(tmp_path, capsys):
     assert [
         (m["name"], m["launch_utc"], m["port"]) for m in run["result"]["schedule"]["missions"]
     ] == [(m["name"], m["launch_utc"], m["port"]) for m in cli["missions"]]
+
+
+@pytest.fixture
+def sqlite_client(tmp_path):
+    app = create_app(f"sqlite:///{tmp_path / 'web.db'}", Access(TOKEN))
+    with TestClient(app) as found:
+        yield found
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "cli"),
+    [
+        (
+            "/api/lunar/site",
+            {"lat": -88.8, "lon": 123.4, "start": "2026-01-01", "end": "2026-01-02", "step_hours": 6},
+            ["lunar", "site", "--lat", "-88.8", "--lon", "123.4", "--start", "2026-01-01",
+             "--end", "2026-01-02", "--step-hours", "6"],
+        ),
+        (
+            "/api/lunar/site",
+            {"lat": 0.67, "lon": 23.47, "at": ["1969-07-20T20:17:39Z", "1969-07-21T02:39:33Z"]},
+            ["lunar", "site", "--lat", "0.67", "--lon", "23.47", "--at", "1969-07-20T20:17:39Z",
+             "--at", "1969-07-21T02:39:33Z"],
+        ),
+        (
+            "/api/lunar/windows",
+            {"site": "wenchang", "launcher": "long-march-5", "start": "2024-05-02",
+             "end": "2024-05-04"},
+            ["lunar", "windows", "--site", "wenchang", "--launcher", "long-march-5", "--start",
+             "2024-05-02", "--end", "2024-05-04"],
+        ),
+        (
+            "/api/lunar/windows",
+            {"site": "kennedy", "launcher": "saturn-v", "start": "1969-07-16T00:00:00+00:00",
+             "end": "1969-07-17", "azimuth_min": 72, "azimuth_max": 96},
+            ["lunar", "windows", "--site", "kennedy", "--launcher", "saturn-v", "--start",
+             "1969-07-16", "--end", "1969-07-17", "--azimuth-min", "72", "--azimuth-max", "96"],
+        ),
+    ],
+)  # fmt: skip
+def test_the_api_lunar_answers_are_the_cli_json(sqlite_client, capsys, path, params, cli):
+    code, out, err = run_cli(capsys, *cli, "--format", "json")
+    assert code == 0, err
+    response = sqlite_client.get(path, params=params)
+    assert response.status_code == 200, response.text
+    assert response.json() == json.loads(out) and response.json()
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "field", "words"),
+    [
+        ("/api/lunar/site", {"lat": 95, "lon": 0, "at": "2020-01-01"}, "lat", "outside -90..90"),
+        ("/api/lunar/site", {"lat": 0, "lon": 0, "start": "2020-01-02", "end": "2020-01-01"},
+         "end", "span is empty"),
+        ("/api/lunar/site", {"lat": 0, "lon": 0, "start": "1890-01-01", "end": "1890-01-02"},
+         "start", "DE421"),
+        ("/api/lunar/site", {"lat": 0, "lon": 0, "start": "2020-01-01", "end": "2030-01-01",
+         "step_hours": 0.1}, "step_hours", "limit"),
+        ("/api/lunar/site", {"lat": 0, "lon": 0, "at": "0001-01-01T00:30+01:00"}, "at", "DE421"),
+        ("/api/lunar/windows", {"site": "nowhere", "launcher": "saturn-v", "start": "1969-07-16",
+         "end": "1969-07-17"}, None, "nowhere"),
+        ("/api/lunar/windows", {"site": "wenchang", "launcher": "saturn-v", "start": "1969-07-16",
+         "end": "1969-07-17"}, "site", "does not fly from"),
+        ("/api/lunar/windows", {"site": "kennedy", "launcher": "saturn-v", "start": "1969-07-16",
+         "end": "1969-07-17", "azimuth_min": 72}, "azimuth_max", "give both"),
+    ],
+)  # fmt: skip
+def test_bad_lunar_requests_are_422_naming_the_parameter(sqlite_client, path, params, field, words):
+    response = sqlite_client.get(path, params=params)
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert words in problem["detail"]
+    if field is not None:
+        assert problem["field"] == field

@@ -1,4 +1,5 @@
-"""The HTTP API, mirroring the CLI: element sets, windows, rendezvous, campaigns, jobs.
+"""The HTTP API, mirroring the CLI: element sets, windows, rendezvous, the Moon (site
+conditions, launch windows), campaigns, jobs.
 
 Errors keep the CLI's meaning: 422 with the field and line for bad input (exit 1), 409
 with the explanation sentences for an infeasible request (exit 2); user input never
@@ -12,7 +13,7 @@ import asyncio
 import functools
 import json
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile
@@ -260,6 +261,95 @@ def rendezvous(
         profile,
         lead_days,
     )
+
+
+# ----------------------------------------------------------------------------- the Moon
+
+#: Most ``at`` instants one site request takes (a span takes up to the CLI's limit).
+MAX_AT = 1000
+
+
+def _as_query_error(exc: InputError) -> InputError:
+    """The services name CLI options (``--step-hours``); the API names its parameters."""
+    if exc.field is not None and exc.field.startswith("--"):
+        exc.field = exc.field.removeprefix("--").replace("-", "_")
+    return exc
+
+
+def _maybe_utc(when: datetime | None, field: str) -> datetime | None:
+    """:func:`_aware_utc` of ``when``, or None."""
+    return None if when is None else _aware_utc(when, field)
+
+
+def _aware_utc(when: datetime, field: str) -> datetime:
+    """Naive times are UTC; an aware time that leaves the calendar in UTC is a user error."""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    try:
+        return when.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 lies before year 1 in UTC
+        raise InputError("times must lie within the DE421 span (1900–2053)", field=field) from None
+
+
+@router.get("/lunar/site", responses=ERRORS)
+def lunar_site(
+    lat: Annotated[float, Query(description="selenographic latitude, deg (-90..90)")],
+    lon: Annotated[float, Query(description="selenographic longitude, deg, east-positive")],
+    at: Annotated[list[datetime] | None, Query(description="instants (UTC)")] = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    step_hours: Annotated[float, Query(gt=0, le=8784)] = 1.0,
+    height_km: Annotated[float, Query(ge=-20, le=100)] = 0.0,
+    relay: bool = True,
+) -> list[dict[str, Any]]:
+    """Sun and Earth altitude/azimuth, lighting, Earth and relay visibility at a lunar site
+    (``stationplan lunar site --format json``; no horizon mask: a smooth sphere)."""
+    from stationplan.services.lunar import site_report
+
+    if at is not None and len(at) > MAX_AT:
+        raise InputError(f"{len(at)} instants exceed the limit of {MAX_AT}", field="at")
+    try:
+        return site_report(
+            lat,
+            lon,
+            at=[_aware_utc(w, "at") for w in at] if at else None,
+            start=_maybe_utc(start, "start"),
+            end=_maybe_utc(end, "end"),
+            step_hours=step_hours,
+            height_km=height_km,
+            relay=relay,
+        ).records
+    except InputError as exc:
+        raise _as_query_error(exc) from None
+
+
+@router.get("/lunar/windows", responses=ERRORS)
+def lunar_windows(
+    site: Annotated[str, Query(max_length=100)],
+    launcher: Annotated[str, Query(max_length=100)],
+    start: datetime,
+    end: datetime,
+    transfer_days: Annotated[float | None, Query(gt=0, le=30)] = None,
+    mission_kind: Annotated[str | None, Query(max_length=100)] = None,
+    azimuth_min: Annotated[float | None, Query(ge=0, le=360)] = None,
+    azimuth_max: Annotated[float | None, Query(ge=0, le=360)] = None,
+) -> list[dict[str, Any]]:
+    """Daily Earth–Moon direct-transfer launch windows (``stationplan lunar windows --format
+    json``; the n-body ``--refine`` is CLI-only: ~10 s per window)."""
+    from stationplan.services.lunar import azimuth_band, lunar_windows_report
+
+    try:
+        return lunar_windows_report(
+            site,
+            launcher,
+            _aware_utc(start, "start"),
+            _aware_utc(end, "end"),
+            transfer_days=transfer_days,
+            mission_kind=mission_kind,
+            band_deg=azimuth_band(azimuth_min, azimuth_max),
+        ).records
+    except InputError as exc:
+        raise _as_query_error(exc) from None
 
 
 # ----------------------------------------------------------------------------- campaigns
