@@ -455,3 +455,21 @@ def test_bad_lunar_requests_are_422_naming_the_parameter(sqlite_client, path, pa
     assert words in problem["detail"]
     if field is not None:
         assert problem["field"] == field
+
+
+def test_the_dashboard_shows_the_age_of_the_newest_element_set_of_each_upload(sqlite_client):
+    """The page's age column is the age of the upload's newest epoch (TLE line 1), computed
+    by one aggregate query rather than from every object's row."""
+    sqlite_client.post(
+        "/api/element-sets",
+        files={"file": ("stations.tle", STATIONS_TLE.read_bytes())},
+        headers=WRITE,
+    )
+    newest = max(
+        tle_epoch(line) for line in STATIONS_TLE.read_text().splitlines() if line.startswith("1 ")
+    )
+    age_days = (datetime.now(UTC) - newest).total_seconds() / 86400.0
+    page = sqlite_client.get("/").text
+    row = page[page.index('id="element-sets"') :]
+    assert f"{age_days:.1f} d" in row or f"{age_days - 0.05:.1f} d" in row
+    assert 'class="stale"' in row

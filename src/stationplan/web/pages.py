@@ -23,14 +23,14 @@ from stationplan.errors import InfeasibleError, InputError
 from stationplan.services.windows import sites_and_vehicles
 from stationplan.web import api
 from stationplan.web.access import COOKIE
-from stationplan.web.db import Campaign, CampaignVersion, ElementUpload, Run
+from stationplan.web.db import Campaign, CampaignVersion, Run
 from stationplan.web.store import (
     add_upload,
     add_version,
     campaign_dict,
     create_campaign,
     run_dict,
-    upload_dict,
+    upload_summaries,
     version_dict,
 )
 
@@ -217,10 +217,7 @@ def plan_diff(old: dict[str, Any] | None, new: dict[str, Any]) -> list[dict[str,
 
 
 def _dashboard(request: Request, db: Session, status_code: int = 200, **extra: Any) -> HTMLResponse:
-    uploads = [
-        upload_dict(db, u)
-        for u in db.scalars(select(ElementUpload).order_by(ElementUpload.id.desc()).limit(50))
-    ]
+    uploads = upload_summaries(db)
     campaigns = [campaign_dict(db, c) for c in db.scalars(select(Campaign).order_by(Campaign.name))]
     return _render(
         request,
@@ -517,10 +514,7 @@ def windows_page(
     }
     result, error, calendar = None, None, []
     with request.app.state.sessions() as db:
-        uploads = [
-            upload_dict(db, u)
-            for u in db.scalars(select(ElementUpload).order_by(ElementUpload.id.desc()).limit(50))
-        ]
+        uploads = upload_summaries(db)
         if site and vehicle and start and end:
             try:
                 t0, t1 = _parse_time(start), _parse_time(end)
@@ -565,10 +559,7 @@ def screening_page(
     """Screening: start a job against a stored catalogue; events sortable by Pc or miss."""
     _read(request)
     with request.app.state.sessions() as db:
-        uploads = [
-            upload_dict(db, u)
-            for u in db.scalars(select(ElementUpload).order_by(ElementUpload.id.desc()).limit(50))
-        ]
+        uploads = upload_summaries(db)
         runs = db.scalars(
             select(Run).where(Run.kind == "screen").order_by(Run.id.desc()).limit(20)
         ).all()

@@ -28,6 +28,7 @@ __all__ = [
     "run_dict",
     "upload_catalog",
     "upload_dict",
+    "upload_summaries",
     "version_dict",
 ]
 
@@ -79,6 +80,46 @@ def upload_catalog(session: Session, upload_id: int) -> Catalog:
             raise InputError(f"no element set {upload_id}", field="elements")
         _catalogs[upload_id] = parse_element_bytes(upload.content, upload.name)
     return _catalogs[upload_id]
+
+
+def upload_summaries(
+    session: Session, limit: int = 50, now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """The newest ``limit`` uploads for the pages: the fields of :func:`upload_dict` without
+    the per-object rows, plus ``newest_age_days`` (age of the newest element set, days,
+    None for an empty upload). One aggregate query, so a page stays fast with full catalogues
+    stored (26k objects each)."""
+    now = now or datetime.now(UTC)
+    uploads = session.scalars(
+        select(ElementUpload).order_by(ElementUpload.id.desc()).limit(limit)
+    ).all()
+    newest = dict(
+        session.execute(
+            select(ElementObject.upload_id, func.max(ElementObject.newest_epoch_utc))
+            .where(ElementObject.upload_id.in_([u.id for u in uploads]))
+            .group_by(ElementObject.upload_id)
+        ).all()
+    )
+    rows = []
+    for u in uploads:
+        when = newest.get(u.id)
+        if when is not None and when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        rows.append(
+            {
+                "id": u.id,
+                "name": u.name,
+                "origin": u.origin,
+                "created_utc": _iso(u.created_utc),
+                "n_objects": u.n_objects,
+                "n_skipped": u.n_skipped,
+                "summary": u.summary,
+                "newest_age_days": None
+                if when is None
+                else round((now - when).total_seconds() / 86400.0, 2),
+            }
+        )
+    return rows
 
 
 def upload_dict(
