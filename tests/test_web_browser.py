@@ -172,3 +172,59 @@ def test_a_malformed_edit_shows_the_line_in_the_editor(page):
     lines = TIANGONG.read_text().count("\n") + 2
     assert error.inner_text().startswith(f"line {lines}:")
     assert page.locator(".gutter .bad").inner_text() == str(lines)
+
+
+def test_the_moon_page_by_keyboard_matches_the_api(page):
+    """From the dashboard, Tab to the Moon link, ask for a south-polar site over three days
+    and for the Apollo 11 launch day's windows by typing; the tables show the API's numbers
+    and a malformed latitude is announced as an alert naming the field."""
+    page.goto("/")
+    tab_to(page, "nav a[href='/moon']")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/moon")
+    for selector, text in (
+        ("#m-lat", "-89.9"),
+        ("#m-lon", "0"),
+        ("#m-start", "2026-01-01"),
+        ("#m-end", "2026-01-04"),
+        ("#m-step", "12"),
+    ):
+        tab_to(page, selector)
+        page.keyboard.press("Control+A")
+        page.keyboard.type(text)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#site-conditions")
+    api = page.request.get(
+        "/api/lunar/site?lat=-89.9&lon=0&start=2026-01-01&end=2026-01-04&step_hours=12"
+    ).json()
+    rows = page.locator("#site-conditions tbody tr")
+    assert rows.count() == len(api) == 7
+    first = rows.nth(0).locator("td").all_inner_texts()
+    assert first[0] == api[0]["utc"] and first[1] == f"{api[0]['sun_alt_deg']:.2f}"
+    assert page.locator("svg[aria-label='Sun and Earth altitude'] polyline").count() == 2
+
+    for selector, text in (
+        ("#m-site", "kennedy"),
+        ("#m-wstart", "1969-07-16"),
+        ("#m-wend", "1969-07-17"),
+    ):
+        tab_to(page, selector)
+        page.keyboard.press("Control+A")
+        page.keyboard.type(text)
+    tab_to(page, "#m-launcher")
+    page.keyboard.type("saturn")
+    tab_to(page, "#windows-submit")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#lunar-windows")
+    api = page.request.get(
+        "/api/lunar/windows?site=kennedy&launcher=saturn-v&start=1969-07-16&end=1969-07-17"
+    ).json()
+    opens = page.locator("#lunar-windows tbody tr td:first-child").all_inner_texts()
+    assert opens == [w["open_utc"] for w in api] and opens
+
+    tab_to(page, "#m-lat")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("95")
+    page.keyboard.press("Enter")
+    alert = page.wait_for_selector("#site-error[role='alert']")
+    assert "[lat]" in alert.inner_text() and "outside -90..90" in alert.inner_text()

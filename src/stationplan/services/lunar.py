@@ -34,6 +34,7 @@ __all__ = [
     "LunarWindowsReport",
     "SiteReport",
     "azimuth_band",
+    "lunar_launcher_sites",
     "lunar_windows_report",
     "site_report",
 ]
@@ -230,3 +231,10 @@ def lunar_windows_report(
         for k, w in enumerate(found)
     ]
     return LunarWindowsReport(records, vehicle.name, pad.name, limits, limits_from)
+
+
+def lunar_launcher_sites() -> dict[str, list[str]]:
+    """Bundled lunar launcher ids, each with the launch-site ids it flies from (for forms)."""
+    from stationplan.moon.launchers import lunar_launchers
+
+    return {key: list(value.sites) for key, value in sorted(lunar_launchers().items())}

@@ -269,10 +269,12 @@ def rendezvous(
 MAX_AT = 1000
 
 
-def _as_query_error(exc: InputError) -> InputError:
-    """The services name CLI options (``--step-hours``); the API names its parameters."""
+def as_query_error(exc: InputError, renamed: dict[str, str] | None = None) -> InputError:
+    """The services name CLI options (``--step-hours``); the API names its parameters
+    (``step_hours``, or ``renamed[step_hours]``)."""
     if exc.field is not None and exc.field.startswith("--"):
-        exc.field = exc.field.removeprefix("--").replace("-", "_")
+        name = exc.field.removeprefix("--").replace("-", "_")
+        exc.field = (renamed or {}).get(name, name)
     return exc
 
 
@@ -320,7 +322,7 @@ def lunar_site(
             relay=relay,
         ).records
     except InputError as exc:
-        raise _as_query_error(exc) from None
+        raise as_query_error(exc) from None
 
 
 @router.get("/lunar/windows", responses=ERRORS)
@@ -349,7 +351,7 @@ def lunar_windows(
             band_deg=azimuth_band(azimuth_min, azimuth_max),
         ).records
     except InputError as exc:
-        raise _as_query_error(exc) from None
+        raise as_query_error(exc) from None
 
 
 # ----------------------------------------------------------------------------- campaigns

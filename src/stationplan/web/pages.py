@@ -552,6 +552,90 @@ def _calendar(opportunities: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(days.values(), key=lambda d: d["day"])
 
 
+@router.get("/moon", response_class=HTMLResponse)
+def moon_page(
+    request: Request,
+    lat: Annotated[float | None, Query(ge=-1000, le=1000)] = None,
+    lon: Annotated[float | None, Query(ge=-1000, le=1000)] = None,
+    start: Annotated[str | None, Query(max_length=40)] = None,
+    end: Annotated[str | None, Query(max_length=40)] = None,
+    step_hours: Annotated[float | None, Query(gt=0, le=8784)] = None,
+    site: Annotated[str | None, Query(max_length=100)] = None,
+    launcher: Annotated[str | None, Query(max_length=100)] = None,
+    wstart: Annotated[str | None, Query(max_length=40)] = None,
+    wend: Annotated[str | None, Query(max_length=40)] = None,
+) -> HTMLResponse:
+    """The Moon: conditions at a lunar site (table and Sun/Earth altitude plot) and the daily
+    Earth–Moon launch windows of a launcher from a site."""
+    from stationplan.services.lunar import lunar_launcher_sites, lunar_windows_report, site_report
+
+    _read(request)
+    today = datetime.now(UTC).date()
+    step = step_hours or 6.0
+    form: dict[str, Any] = {
+        "lat": -88.8 if lat is None else lat,
+        "lon": 123.4 if lon is None else lon,
+        "start": start or today.isoformat(),
+        "end": end or (today + timedelta(days=30)).isoformat(),
+        "step_hours": step,
+        "site": site or "wenchang",
+        "launcher": launcher or "long-march-5",
+        "wstart": wstart or today.isoformat(),
+        "wend": wend or (today + timedelta(days=7)).isoformat(),
+    }
+    conditions, plot, site_error = None, None, None
+    if lat is not None and lon is not None and start and end:
+        try:
+            found = site_report(
+                lat,
+                lon,
+                start=_parse_time(start),
+                end=_parse_time(end),
+                step_hours=step,
+            )
+            conditions = {
+                "records": found.records,
+                "horizon": found.conditions.horizon,
+                "relay": found.conditions.relay,
+                "events": found.events,
+            }
+            plot = line_plot(
+                [
+                    {
+                        "date": r["utc"],
+                        "sun_alt_deg": r["sun_alt_deg"],
+                        "earth_alt_deg": r["earth_alt_deg"],
+                    }
+                    for r in found.records
+                ],
+                ["sun_alt_deg", "earth_alt_deg"],
+            )
+        except (ValueError, OverflowError):
+            site_error = "dates must be ISO 8601 (2026-01-01 or 2026-01-01T12:00)"
+        except InputError as exc:
+            site_error = api.as_query_error(exc).message
+    windows, windows_error = None, None
+    if site and launcher and wstart and wend:
+        try:
+            windows = lunar_windows_report(site, launcher, _parse_time(wstart), _parse_time(wend))
+        except (ValueError, OverflowError):
+            windows_error = "dates must be ISO 8601 (2026-01-01 or 2026-01-01T12:00)"
+        except InputError as exc:
+            windows_error = api.as_query_error(exc, {"start": "wstart", "end": "wend"}).message
+    return _render(
+        request,
+        "moon.html",
+        422 if site_error or windows_error else 200,
+        form=form,
+        launchers=lunar_launcher_sites(),
+        conditions=conditions,
+        plot=plot,
+        site_error=site_error,
+        windows=windows,
+        windows_error=windows_error,
+    )
+
+
 @router.get("/screening", response_class=HTMLResponse)
 def screening_page(
     request: Request, run: Annotated[int | None, Query(ge=1, le=api.MAX_ID)] = None
