@@ -75,7 +75,8 @@ def test_sigkill_during_an_upload_and_a_plan_keeps_every_commit(backend, tmp_pat
         while client.get(f"/api/runs/{run['id']}").json()["status"] == "queued":
             assert time.monotonic() < deadline
             time.sleep(0.02)
-        assert client.get(f"/api/runs/{run['id']}").json()["status"] == "running"
+        started = client.get(f"/api/runs/{run['id']}").json()
+        assert started["status"] == "running", started
         server.kill()
 
     server = Server(backend, tmp_path).start()
@@ -84,7 +85,7 @@ def test_sigkill_during_an_upload_and_a_plan_keeps_every_commit(backend, tmp_pat
             versions = client.get(f"/api/campaigns/{campaign}/versions").json()
             assert [v["toml"] for v in versions] == [first, second]
             after = client.get(f"/api/runs/{run['id']}").json()
-            assert (after["status"], after["error"]) == ("failed", INTERRUPTED)
+            assert (after["status"], after["error"]) == ("failed", INTERRUPTED), after
             again = client.post(f"/api/campaigns/{campaign}/plan", json={}).json()
             while client.get(f"/api/runs/{again['id']}").json()["status"] in ("queued", "running"):
                 time.sleep(0.2)
