@@ -115,6 +115,10 @@ class ManeuverPlan:
     propagation; ``hold_error_km``: chaser to the hold point then.
     ``hohmann_dv_m_s``: two-impulse Hohmann Δv from the insertion orbit's apogee to
     the station's radius (the coplanar two-impulse minimum, without drag or phasing).
+    ``plane_change_dv_m_s``: the plane burns the plan flies (sum of their magnitudes).
+    ``required_plane_change_dv_m_s``: the plane change the geometry needs, computed apart
+    from the plan (:func:`required_plane_change`): the bound a plan is judged by is
+    1.3 × (``hohmann_dv_m_s`` + ``required_plane_change_dv_m_s``).
     """
 
     profile: str
@@ -130,6 +134,8 @@ class ManeuverPlan:
     iterations: int
     hohmann_dv_m_s: float
     plane_change_dv_m_s: float = 0.0
+    required_plane_change_dv_m_s: float = 0.0
+    relative_inclination_deg: float = 0.0
     #: TEME states [km, km/s] at arrival: the chaser after the arrival burn, the station.
     chaser_arrival_state: tuple[float, ...] = ()
     station_arrival_state: tuple[float, ...] = ()
@@ -185,6 +191,13 @@ def density_table(
 #: insertion the two differ by ~3 cm, far below Newton's 1 m acceptance).
 PLAN_RTOL = 1e-10
 NEWTON_RTOL = 1e-9
+#: Along-track miss (km) of a phasing scheme's two-body guess above which its phasing radius
+#: is re-aimed before Newton starts (below it Newton converges from the guess as it is).
+CALIBRATE_ALONG_KM = 300.0
+#: Weight of the transfer time in Newton's minimum-norm step when a phasing scheme is retried
+#: after stalling (30: a shift of 30,000 s counts as 1 km/s; the transfer time then moves
+#: freely instead of the phasing orbit being made eccentric).
+T2_FREE_WEIGHT = 30.0
 #: Up to this many stacked states (a plan propagates 1, 2 or 7) the force model runs in
 #: scalar arithmetic state by state: ~4 µs a state against ~75 µs for NumPy on a (7, 6)
 #: array, whose cost is the per-call overhead of its ~50 ufunc calls.
@@ -355,6 +368,71 @@ def _vis_viva(r_km: float, a_km: float) -> float:
     return float(np.sqrt(MU_KM3_S2 * (2.0 / r_km - 1.0 / a_km)))
 
 
+def _nodal_rate_rad_s(a_km: float, inclination_rad: float) -> float:
+    """Secular J2 node rate Ω̇ = −(3/2) n J2 (R/a)² cos i (rad/s; Vallado 4th ed. eq. 9-41,
+    e = 0)."""
+    n = math.sqrt(MU_KM3_S2 / a_km**3)
+    return -1.5 * n * J2 * (EARTH_RADIUS_KM / a_km) ** 2 * math.cos(inclination_rad)
+
+
+def required_plane_change(
+    chaser_ins: np.ndarray,
+    station_ins: np.ndarray,
+    span_s: float,
+    chaser_rate_rad_s: float,
+    station_altitude_km: float,
+    inclination_rad: float,
+) -> tuple[float, float]:
+    """(relative inclination in degrees, Δv in m/s) the plane change needs, apart from any plan.
+
+    The *mean* planes of chaser and station at insertion (TEME states [km, km/s]): the
+    angular-momentum directions averaged over one revolution of the insertion orbit, both
+    propagated together ballistically under two-body + J2 (so the short-period wobble of each
+    osculating plane, which depends on where on its orbit each body is, averages out). Each
+    mean plane then regresses at its secular J2 rate (:func:`_nodal_rate_rad_s`) to the end
+    of the flight ``span_s``: the station at its mean altitude, the chaser at the mean
+    altitude whose argument-of-latitude rate :func:`~stationplan.launch.rendezvous.latitude_rate_rad_s`
+    is ``chaser_rate_rad_s`` (the mean rate that closes the phase in that time, fixed by the
+    phase angle and the docking time, not by the burns). The relative inclination Δi is the
+    angle between the two planes then, and the plane change costs Δv = 2 v sin(Δi/2)
+    (Vallado 4th ed. eq. 6-22) at the station's circular speed v, the lowest speed of the
+    orbits the chaser flies below it (so the least it can cost).
+    """
+    a_ins = -MU_KM3_S2 / (
+        2.0
+        * (
+            0.5 * float(chaser_ins[3:] @ chaser_ins[3:])
+            - MU_KM3_S2 / float(np.linalg.norm(chaser_ins[:3]))
+        )
+    )
+    period_s = 2.0 * math.pi * math.sqrt(a_ins**3 / MU_KM3_S2)
+    vacuum = (np.array([0.0, 2000.0]), np.array([-200.0, -200.0]))
+    pair = np.stack([np.asarray(chaser_ins, float), np.asarray(station_ins, float)])
+    steps = 24
+    normals = np.zeros((2, 3))
+    for _ in range(steps):
+        h = np.cross(pair[:, :3], pair[:, 3:])
+        normals += h / np.linalg.norm(h, axis=1)[:, None]
+        pair = propagate_states(pair, period_s / steps, np.zeros(2), vacuum, 1e-9)
+    normals /= np.linalg.norm(normals, axis=1)[:, None]
+    # The averages describe the mean planes half a revolution in; regress them from there.
+    low, high = 100.0, 2000.0
+    for _ in range(60):  # latitude_rate falls as the altitude rises
+        mid = 0.5 * (low + high)
+        if float(latitude_rate_rad_s(mid, inclination_rad)) > chaser_rate_rad_s:
+            low = mid
+        else:
+            high = mid
+    a_chaser = EARTH_RADIUS_KM + 0.5 * (low + high)
+    a_station = EARTH_RADIUS_KM + station_altitude_km
+    remaining_s = max(span_s - 0.5 * period_s, 0.0)
+    chaser_n = _rotate_z(normals[0], _nodal_rate_rad_s(a_chaser, inclination_rad) * remaining_s)
+    station_n = _rotate_z(normals[1], _nodal_rate_rad_s(a_station, inclination_rad) * remaining_s)
+    relative = math.acos(min(1.0, float(chaser_n @ station_n)))
+    speed_km_s = math.sqrt(MU_KM3_S2 / a_station)
+    return math.degrees(relative), 2.0e3 * speed_km_s * math.sin(0.5 * relative)
+
+
 def plan_rendezvous(
     station: Sequence[Satrec] | MeanPlaneHistory,
     site: SiteFrame,
@@ -450,6 +528,9 @@ def plan_rendezvous(
     n_chaser = n_station + catch_up_rad / span_s
     offset = (node_rate - node_rate * nodal_rate_scale(n_chaser / n_station)) * span_s
     chaser_ins = np.concatenate(_rotate_z(np.vstack([chaser_r, chaser_v]), offset))
+    relative_inclination_deg, required_plane_dv_m_s = required_plane_change(
+        chaser_ins, station_ins, span_s, n_chaser, orbit.altitude_km, orbit.inclination_rad
+    )
 
     # Scheme (phasing + Hohmann, Vallado 4th ed. §6.3 and §6.6): burn 1 raises (or lowers)
     # the apogee to the phasing radius r_ph, a circularising burn there half an ellipse
@@ -621,10 +702,20 @@ def plan_rendezvous(
     labels = ("circularise", "plane", "plane trim", "transfer")
 
     def attempt(
-        t1_s: float, r_ph: float | None, max_iterations: int, *, last_resort: bool
+        t1_s: float,
+        r_ph: float | None,
+        max_iterations: int,
+        *,
+        last_resort: bool,
+        calibrations: int = 3,
+        catch_up_offset_rad: float = 0.0,
+        t2_weight: float = 1.0,
     ) -> _Attempt:
         """Newton from the two-body guess of one scheme (burn 1 at t1_s, phasing radius
-        r_ph; None: the short scheme)."""
+        r_ph; None: the short scheme). ``calibrations``: how many times the phasing radius
+        may still be re-aimed from the guess's along-track miss before Newton starts.
+        ``t2_weight``: weight of the transfer time in Newton's minimum-norm step (1: a shift
+        of 1,000 s counts as much as 1 km/s of Δv)."""
         chaser_1 = propagate_states(chaser_ins, t1_s, ballistic1, table)[0]
         r_1 = float(np.linalg.norm(chaser_1[:3]))
         v1 = float(np.linalg.norm(chaser_1[3:]))
@@ -733,6 +824,37 @@ def plan_rendezvous(
             out["arrival"] = propagate_states(states, span_s - now, ballistic, table, rtol)
             return out
 
+        if r_ph is not None and calibrations > 0:
+            # The two-body catch-up is a mean-element model, but the guess starts from the
+            # osculating state at burn 1 (J2 moves the osculating radius by several km around
+            # the mean), so over days the guess drifts along-track (HTV-X at 100 h: thousands
+            # of km, beyond Newton's reach). Re-aim the phasing radius once the propagated
+            # guess shows the miss: the catch-up wanted falls by the along-track arc it
+            # overshoots (a mean-element correction measured, not modelled).
+            along_km = float(misses(legs(x[None], NEWTON_RTOL)["arrival"])[0, 0])
+            r_target = float(np.linalg.norm(target))
+            if abs(along_km) > CALIBRATE_ALONG_KM:
+                wanted = catch_up_rad + catch_up_offset_rad - along_km / r_target
+                below = r_ph < r_s
+                low = max(r_ph - 80.0, EARTH_RADIUS_KM + 160.0) if below else r_s + 2.0
+                top = r_s - 2.0 if below else r_ph + 80.0
+                if schedule(low, t1_s, r_1)[0] >= wanted >= schedule(top, t1_s, r_1)[0]:
+                    for _ in range(50):
+                        mid = 0.5 * (low + top)
+                        if schedule(mid, t1_s, r_1)[0] > wanted:
+                            low = mid
+                        else:
+                            top = mid
+                    return attempt(
+                        t1_s,
+                        0.5 * (low + top),
+                        max_iterations,
+                        last_resort=last_resort,
+                        calibrations=calibrations - 1,
+                        catch_up_offset_rad=wanted - catch_up_rad,
+                        t2_weight=t2_weight,
+                    )
+
         # Newton on the square system (unknowns: four burns and the transfer time; targets: the
         # hold point's position, and its radial and cross-track velocity so the transfer ends
         # at its apsis like a Hohmann transfer), finite-difference Jacobian, until the misses are
@@ -779,7 +901,12 @@ def plan_rendezvous(
             # costlier plan): x + δ = x_g + J⁺(−f − J(x_g − x)).
             back = x_guess - x if anchored else np.zeros(6)
             back[~active] = 0.0
-            correction = back + np.linalg.lstsq(jacobian, -f0 - jacobian @ back, rcond=None)[0]
+            weight = np.ones(6)
+            weight[5] = t2_weight
+            correction = (
+                back
+                + weight * np.linalg.lstsq(jacobian * weight, -f0 - jacobian @ back, rcond=None)[0]
+            )
             limits = np.array([0.05, 0.05, 0.05, 0.05, 0.05, 0.6])  # 50 m/s per burn, 600 s
             scale = min(1.0, float(np.min(limits / np.maximum(np.abs(correction), 1e-12))))
             # Backtracking: halve the step until the largest miss falls (Armijo-like).
@@ -801,10 +928,22 @@ def plan_rendezvous(
             x, t_c, t_a, t_b, t2_s, t1_s, chaser_1, iterations, converged, total, final_legs
         )
 
+    # Each scheme as it comes (transfer time weighted like 1 km/s per 1,000 s); then, if none
+    # converged near its two-body Δv, the phasing schemes again with the transfer time free:
+    # over days J2 leaves the "circular" phasing orbit with a small eccentricity (an osculating
+    # circle is not a mean one), so the Hohmann transfer ends at an apsis only if it starts at
+    # the right place, and Newton should move the transfer time rather than make the phasing
+    # orbit eccentric with opposed burns (HTV-X at 100 h: without this its steps stall at a
+    # 10 m/s radial-velocity miss); the short scheme with no two-body guess comes last.
+    trials = (
+        [(c, 1.0) for c in candidates if np.isfinite(c[0])]
+        + [(c, T2_FREE_WEIGHT) for c in candidates if c[2] is not None]
+        + [(c, 1.0) for c in candidates if not np.isfinite(c[0])]
+    )
     best: _Attempt | None = None
-    for number, (guess_dv, t1_try, r_ph_try) in enumerate(candidates):
-        last = number == len(candidates) - 1
-        result = attempt(t1_try, r_ph_try, max_iterations, last_resort=last)
+    for number, ((guess_dv, t1_try, r_ph_try), weight) in enumerate(trials):
+        last = number == len(trials) - 1
+        result = attempt(t1_try, r_ph_try, max_iterations, last_resort=last, t2_weight=weight)
         if best is None or (result.converged, -result.total) > (best.converged, -best.total):
             best = result
         if result.converged and result.total <= 1.2 * guess_dv + 0.005:
@@ -862,6 +1001,8 @@ def plan_rendezvous(
         iterations=iterations,
         hohmann_dv_m_s=float(hohmann * 1000.0),
         plane_change_dv_m_s=float((abs(x[3]) + abs(x[4])) * 1000.0),
+        required_plane_change_dv_m_s=required_plane_dv_m_s,
+        relative_inclination_deg=relative_inclination_deg,
         chaser_arrival_state=tuple(float(c) for c in arrival_state),
         station_arrival_state=tuple(float(c) for c in station_end),
         hold_offset_km=tuple(float(c) for c in hold_offset_km),
