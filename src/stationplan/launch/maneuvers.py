@@ -375,28 +375,59 @@ def _nodal_rate_rad_s(a_km: float, inclination_rad: float) -> float:
     return -1.5 * n * J2 * (EARTH_RADIUS_KM / a_km) ** 2 * math.cos(inclination_rad)
 
 
+@dataclass(frozen=True)
+class MeanPlanes:
+    """Mean orbit planes of chaser and station (unit normals, TEME) at ``epoch_s`` after
+    insertion and their secular J2 node rates (rad/s)."""
+
+    chaser_normal: np.ndarray
+    station_normal: np.ndarray
+    epoch_s: float
+    chaser_node_rate_rad_s: float
+    station_node_rate_rad_s: float
+
+    def chaser_at(self, t_s: float) -> np.ndarray:
+        return _rotate_z(self.chaser_normal, self.chaser_node_rate_rad_s * (t_s - self.epoch_s))
+
+    def station_at(self, t_s: float) -> np.ndarray:
+        return _rotate_z(self.station_normal, self.station_node_rate_rad_s * (t_s - self.epoch_s))
+
+
 def required_plane_change(
-    chaser_ins: np.ndarray,
-    station_ins: np.ndarray,
-    span_s: float,
-    chaser_rate_rad_s: float,
-    station_altitude_km: float,
-    inclination_rad: float,
+    planes: MeanPlanes, span_s: float, station_altitude_km: float
 ) -> tuple[float, float]:
     """(relative inclination in degrees, Δv in m/s) the plane change needs, apart from any plan.
 
-    The *mean* planes of chaser and station at insertion (TEME states [km, km/s]): the
-    angular-momentum directions averaged over one revolution of the insertion orbit, both
+    The relative inclination Δi is the angle between the mean planes of :func:`mean_planes`
+    at the end of the flight (``span_s`` after insertion), each regressed there at its own
+    secular J2 rate; the plane change costs Δv = 2 v sin(Δi/2) (Vallado 4th ed. eq. 6-22) at
+    the station's circular speed v, the lowest speed of the orbits the chaser flies below it
+    (so the least it can cost).
+    """
+    end_s = max(span_s, planes.epoch_s)
+    cos_di = float(planes.chaser_at(end_s) @ planes.station_at(end_s))
+    relative = math.acos(min(1.0, cos_di))
+    speed_km_s = math.sqrt(MU_KM3_S2 / (EARTH_RADIUS_KM + station_altitude_km))
+    return math.degrees(relative), 2.0e3 * speed_km_s * math.sin(0.5 * relative)
+
+
+def mean_planes(
+    chaser_ins: np.ndarray,
+    station_ins: np.ndarray,
+    chaser_rate_rad_s: float,
+    station_altitude_km: float,
+    inclination_rad: float,
+) -> MeanPlanes:
+    """Mean planes of chaser and station from their TEME states [km, km/s] at insertion.
+
+    The angular-momentum directions averaged over one revolution of the insertion orbit, both
     propagated together ballistically under two-body + J2 (so the short-period wobble of each
-    osculating plane, which depends on where on its orbit each body is, averages out). Each
-    mean plane then regresses at its secular J2 rate (:func:`_nodal_rate_rad_s`) to the end
-    of the flight ``span_s``: the station at its mean altitude, the chaser at the mean
-    altitude whose argument-of-latitude rate :func:`~stationplan.launch.rendezvous.latitude_rate_rad_s`
-    is ``chaser_rate_rad_s`` (the mean rate that closes the phase in that time, fixed by the
-    phase angle and the docking time, not by the burns). The relative inclination Δi is the
-    angle between the two planes then, and the plane change costs Δv = 2 v sin(Δi/2)
-    (Vallado 4th ed. eq. 6-22) at the station's circular speed v, the lowest speed of the
-    orbits the chaser flies below it (so the least it can cost).
+    osculating plane, which depends on where on its orbit each body is, averages out); each
+    regresses at its secular J2 rate (:func:`_nodal_rate_rad_s`): the station at its mean
+    altitude, the chaser at the mean altitude whose argument-of-latitude rate
+    (:func:`~stationplan.launch.rendezvous.latitude_rate_rad_s`) is ``chaser_rate_rad_s``, the
+    mean rate that closes the phase in the flight's time (fixed by the phase angle and the
+    docking time, not by the burns).
     """
     a_ins = -MU_KM3_S2 / (
         2.0
@@ -415,7 +446,6 @@ def required_plane_change(
         normals += h / np.linalg.norm(h, axis=1)[:, None]
         pair = propagate_states(pair, period_s / steps, np.zeros(2), vacuum, 1e-9)
     normals /= np.linalg.norm(normals, axis=1)[:, None]
-    # The averages describe the mean planes half a revolution in; regress them from there.
     low, high = 100.0, 2000.0
     for _ in range(60):  # latitude_rate falls as the altitude rises
         mid = 0.5 * (low + high)
@@ -425,12 +455,13 @@ def required_plane_change(
             high = mid
     a_chaser = EARTH_RADIUS_KM + 0.5 * (low + high)
     a_station = EARTH_RADIUS_KM + station_altitude_km
-    remaining_s = max(span_s - 0.5 * period_s, 0.0)
-    chaser_n = _rotate_z(normals[0], _nodal_rate_rad_s(a_chaser, inclination_rad) * remaining_s)
-    station_n = _rotate_z(normals[1], _nodal_rate_rad_s(a_station, inclination_rad) * remaining_s)
-    relative = math.acos(min(1.0, float(chaser_n @ station_n)))
-    speed_km_s = math.sqrt(MU_KM3_S2 / a_station)
-    return math.degrees(relative), 2.0e3 * speed_km_s * math.sin(0.5 * relative)
+    return MeanPlanes(
+        normals[0],
+        normals[1],
+        0.5 * period_s,  # the averages describe the mean planes half a revolution in
+        _nodal_rate_rad_s(a_chaser, inclination_rad),
+        _nodal_rate_rad_s(a_station, inclination_rad),
+    )
 
 
 def plan_rendezvous(
@@ -528,8 +559,11 @@ def plan_rendezvous(
     n_chaser = n_station + catch_up_rad / span_s
     offset = (node_rate - node_rate * nodal_rate_scale(n_chaser / n_station)) * span_s
     chaser_ins = np.concatenate(_rotate_z(np.vstack([chaser_r, chaser_v]), offset))
+    planes = mean_planes(
+        chaser_ins, station_ins, n_chaser, orbit.altitude_km, orbit.inclination_rad
+    )
     relative_inclination_deg, required_plane_dv_m_s = required_plane_change(
-        chaser_ins, station_ins, span_s, n_chaser, orbit.altitude_km, orbit.inclination_rad
+        planes, span_s, orbit.altitude_km
     )
 
     # Scheme (phasing + Hohmann, Vallado 4th ed. §6.3 and §6.6): burn 1 raises (or lowers)
@@ -754,8 +788,6 @@ def plan_rendezvous(
                     0.0,
                 ]
             )
-        ballistic2 = np.array([chaser_ballistic_m2_kg, b_station])
-        station_1 = propagate_states(station_ins, t1_s, np.array([b_station]), table)[0]
 
         def push(state: np.ndarray, dv_t: float, dv_n: float = 0.0) -> np.ndarray:
             out = state.copy()
@@ -764,10 +796,44 @@ def plan_rendezvous(
             return out
 
         def relative_node_s(after_1: np.ndarray) -> float:
-            """First time after burn 1 (s from insertion) the chaser crosses the station's
-            instantaneous plane (both propagated together, so J2's short-period wobble of the
-            osculating planes, common to both, cancels); in-plane burns do not move it."""
+            """First time after burn 1 (s from insertion) the chaser passes the line of nodes
+            between its mean plane and the plane it must end in: the station's mean plane at
+            arrival, pulled back by the chaser's own J2 node drift until then
+            (:class:`MeanPlanes`). Measured in the chaser's plane (its position against the
+            in-plane normal to the line of nodes), so J2's short-period out-of-plane wobble
+            of the position does not move it; in-plane burns do not move it either."""
+            target_end = planes.station_at(span_s)
+
+            def z(state: np.ndarray, t: float) -> float:
+                own = planes.chaser_at(t)
+                target = _rotate_z(target_end, -planes.chaser_node_rate_rad_s * (span_s - t))
+                line = np.cross(own, target)
+                if float(np.linalg.norm(line)) < 1e-12:
+                    return 0.0
+                return float(state[:3] @ np.cross(own, line / np.linalg.norm(line)))
+
+            state = after_1[None]
+            step_s = 120.0
+            t = t1_s
+            z0 = z(state[0], t)
+            nearest = (abs(z0), t1_s + 60.0)
+            limit = min(t2_s - 60.0, t1_s + 1.2 * period_ins)
+            while t + step_s < limit:
+                nxt = propagate_states(state, step_s, ballistic1, table, 1e-9)
+                z1 = z(nxt[0], t + step_s)
+                if np.sign(z1) != np.sign(z0):
+                    return t + step_s * z0 / (z0 - z1)
+                state, z0, t = nxt, z1, t + step_s
+                nearest = min(nearest, (abs(z1), t))
+            return nearest[1]  # no node before the transfer: the nearest approach to one
+
+        def station_plane_node_s(after_1: np.ndarray) -> float:
+            """First time after burn 1 the chaser crosses the station's instantaneous plane
+            (both propagated together, so J2's short-period wobble of the osculating planes,
+            common to both, cancels): for flights too short to reach the node above."""
+            station_1 = propagate_states(station_ins, t1_s, np.array([b_station]), table)[0]
             pair = np.stack([after_1, station_1])
+            ballistic2 = np.array([chaser_ballistic_m2_kg, b_station])
             step_s = 120.0
             t = t1_s
 
@@ -786,6 +852,8 @@ def plan_rendezvous(
             return t1_s + 60.0
 
         t_a = relative_node_s(push(chaser_1, x[0]))
+        if t_a + 0.25 * period_ins > t2_s - 60.0:  # no room for the trim a quarter turn on
+            t_a = station_plane_node_s(push(chaser_1, x[0]))
         t_b = min(t_a + 0.25 * period_ins, 0.5 * (t_a + t2_s))
 
         def legs(xs: np.ndarray, rtol: float = PLAN_RTOL) -> dict[str, np.ndarray]:
