@@ -41,7 +41,6 @@ from datetime import datetime
 from itertools import pairwise
 
 import numpy as np
-from scipy.integrate import solve_ivp
 from sgp4.api import Satrec
 
 from stationplan.errors import InfeasibleError, InputError
@@ -276,8 +275,18 @@ def propagate_states(
     ballistic_m2_kg: np.ndarray,
     table: tuple[np.ndarray, np.ndarray],
     rtol: float = 1e-10,
+    *,
+    samples: int = 0,
 ) -> np.ndarray:
-    """Propagate stacked states (k, 6) [km, km/s] by ``duration_s`` (J2 + drag, DOP853)."""
+    """Propagate stacked states (k, 6) [km, km/s] by ``duration_s`` (J2 + drag, DOP853).
+
+    ``samples`` > 0: the states at that many times spread evenly over [0, duration_s)
+    instead, shape (samples, k, 6), from the same single integration (dense output)."""
+    # Imported here: scipy.integrate's package import (scipy.special, scipy.optimize,
+    # scipy.sparse.linalg) takes ~0.3 s, which a report that plans nothing (no feasible
+    # profile) or a server that has not planned yet need not pay.
+    from scipy.integrate import solve_ivp
+
     states = np.atleast_2d(np.asarray(states, dtype=float))
     if duration_s <= 0.0:
         return states.copy()
@@ -301,11 +310,15 @@ def propagate_states(
         def rhs(_t: float, y: np.ndarray) -> np.ndarray:
             return _accelerations(y.reshape(k, 6), ballistic_m2_kg, table).ravel()
 
+    t_eval = np.arange(samples) * (duration_s / samples) if samples > 0 else None
     solution = solve_ivp(
-        rhs, (0.0, duration_s), states.ravel(), method="DOP853", rtol=rtol, atol=1e-9
-    )
+        rhs, (0.0, duration_s), states.ravel(), method="DOP853", rtol=rtol, atol=1e-9,
+        t_eval=t_eval,
+    )  # fmt: skip
     if not solution.success:  # pragma: no cover - DOP853 on a smooth field
         raise RuntimeError(f"propagation failed: {solution.message}")
+    if samples > 0:
+        return solution.y.T.reshape(samples, k, 6)
     return solution.y[:, -1].reshape(k, 6)
 
 
@@ -439,12 +452,9 @@ def mean_planes(
     period_s = 2.0 * math.pi * math.sqrt(a_ins**3 / MU_KM3_S2)
     vacuum = (np.array([0.0, 2000.0]), np.array([-200.0, -200.0]))
     pair = np.stack([np.asarray(chaser_ins, float), np.asarray(station_ins, float)])
-    steps = 24
-    normals = np.zeros((2, 3))
-    for _ in range(steps):
-        h = np.cross(pair[:, :3], pair[:, 3:])
-        normals += h / np.linalg.norm(h, axis=1)[:, None]
-        pair = propagate_states(pair, period_s / steps, np.zeros(2), vacuum, 1e-9)
+    sampled = propagate_states(pair, period_s, np.zeros(2), vacuum, 1e-9, samples=24)
+    h = np.cross(sampled[:, :, :3], sampled[:, :, 3:])
+    normals = np.sum(h / np.linalg.norm(h, axis=2)[:, :, None], axis=0)
     normals /= np.linalg.norm(normals, axis=1)[:, None]
     low, high = 100.0, 2000.0
     for _ in range(60):  # latitude_rate falls as the altitude rises
@@ -892,36 +902,36 @@ def plan_rendezvous(
             out["arrival"] = propagate_states(states, span_s - now, ballistic, table, rtol)
             return out
 
-        if r_ph is not None and calibrations > 0:
-            # The two-body catch-up is a mean-element model, but the guess starts from the
-            # osculating state at burn 1 (J2 moves the osculating radius by several km around
-            # the mean), so over days the guess drifts along-track (HTV-X at 100 h: thousands
-            # of km, beyond Newton's reach). Re-aim the phasing radius once the propagated
-            # guess shows the miss: the catch-up wanted falls by the along-track arc it
-            # overshoots (a mean-element correction measured, not modelled).
-            along_km = float(misses(legs(x[None], NEWTON_RTOL)["arrival"])[0, 0])
-            r_target = float(np.linalg.norm(target))
-            if abs(along_km) > CALIBRATE_ALONG_KM:
-                wanted = catch_up_rad + catch_up_offset_rad - along_km / r_target
-                below = r_ph < r_s
-                low = max(r_ph - 80.0, EARTH_RADIUS_KM + 160.0) if below else r_s + 2.0
-                top = r_s - 2.0 if below else r_ph + 80.0
-                if schedule(low, t1_s, r_1)[0] >= wanted >= schedule(top, t1_s, r_1)[0]:
-                    for _ in range(50):
-                        mid = 0.5 * (low + top)
-                        if schedule(mid, t1_s, r_1)[0] > wanted:
-                            low = mid
-                        else:
-                            top = mid
-                    return attempt(
-                        t1_s,
-                        0.5 * (low + top),
-                        max_iterations,
-                        last_resort=last_resort,
-                        calibrations=calibrations - 1,
-                        catch_up_offset_rad=wanted - catch_up_rad,
-                        t2_weight=t2_weight,
-                    )
+        def recalibrated(along_km: float) -> _Attempt | None:
+            """The two-body catch-up is a mean-element model, but the guess starts from the
+            osculating state at burn 1 (J2 moves the osculating radius by several km around
+            the mean), so over days the guess drifts along-track (HTV-X at 100 h: thousands
+            of km, beyond Newton's reach). Re-aim the phasing radius once the propagated guess
+            shows the miss: the catch-up wanted falls by the along-track arc it overshoots (a
+            mean-element correction measured, not modelled). None: no re-aiming."""
+            if r_ph is None or calibrations <= 0 or abs(along_km) <= CALIBRATE_ALONG_KM:
+                return None
+            wanted = catch_up_rad + catch_up_offset_rad - along_km / float(np.linalg.norm(target))
+            below = r_ph < r_s
+            low = max(r_ph - 80.0, EARTH_RADIUS_KM + 160.0) if below else r_s + 2.0
+            top = r_s - 2.0 if below else r_ph + 80.0
+            if not schedule(low, t1_s, r_1)[0] >= wanted >= schedule(top, t1_s, r_1)[0]:
+                return None
+            for _ in range(50):
+                mid = 0.5 * (low + top)
+                if schedule(mid, t1_s, r_1)[0] > wanted:
+                    low = mid
+                else:
+                    top = mid
+            return attempt(
+                t1_s,
+                0.5 * (low + top),
+                max_iterations,
+                last_resort=last_resort,
+                calibrations=calibrations - 1,
+                catch_up_offset_rad=wanted - catch_up_rad,
+                t2_weight=t2_weight,
+            )
 
         # Newton on the square system (unknowns: four burns and the transfer time; targets: the
         # hold point's position, and its radial and cross-track velocity so the transfer ends
@@ -938,10 +948,12 @@ def plan_rendezvous(
         f0: np.ndarray | None = None
         history: list[float] = []
         anchored = True
-        for iterations in range(1, max_iterations + 1):  # noqa: B007
+        for iterations in range(1, max_iterations + 1):
             trial = np.vstack([x, x + step * np.eye(6)])
             f = misses(legs(trial, rtol)["arrival"])
             f0 = f[0]
+            if iterations == 1 and (again := recalibrated(float(f0[0]))) is not None:
+                return again  # the guess's own propagation (row 0) showed the miss
             history.append(float(np.max(np.abs(f0))))
             if history[-1] < 1e-3:
                 if rtol == PLAN_RTOL:
