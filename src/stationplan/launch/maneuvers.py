@@ -9,8 +9,9 @@ undergo (as ``stationplan.launch.windows`` aims it). A phasing + Hohmann scheme 
 1. **Phasing** early on the first revolution: raises the apogee to the phasing radius.
 2. **Circularise** there half an ellipse later; the chaser phases at that radius.
 3. **Plane**: the plane correction as its own normal burn at the relative node (where the
-   chaser crosses the station's plane, both propagated together), with a **plane trim**
-   a quarter revolution later (≈ 0 when the node is found well).
+   chaser passes the line of nodes between its mean plane and the station's mean plane at
+   arrival pulled back by the chaser's J2 drift, :class:`MeanPlanes`), with a **plane
+   trim** a quarter revolution later (≈ 0 when the node is found well).
 4. **Transfer**: a Hohmann half-ellipse to the station's radius, its time an unknown.
 5. **Arrival** at the hold point (``hold_offset_km`` in the station's RTN frame, default
    2 km behind on V-bar): the chaser takes the velocity of a point fixed in the station's
@@ -28,7 +29,10 @@ corrects the five burns and the transfer time so that the chaser, propagated num
 velocity. The station is propagated from its SGP4 state with the same force model (it
 follows SGP4 to < 10 km along-track over a day, tests/test_maneuvers.py).
 tests/test_maneuvers.py verifies the hold with a separately written propagator (RK4, zonal
-gravity to J4, exponential atmosphere).
+gravity to J4, exponential atmosphere), and judges the total Δv against 1.3 × (Hohmann +
+:func:`required_plane_change`, the plane change the geometry needs, computed apart from the
+plan). Over days the two-body guess is re-aimed from its own propagated along-track miss,
+and a stalled phasing scheme is retried with the transfer time free (docs/rendezvous.md §3).
 """
 
 from __future__ import annotations
