@@ -131,8 +131,9 @@ def _print_rendezvous(report: dict[str, Any]) -> None:
             )
         out.print(burns)
         out.print(
-            f"total Δv [bold]{report['total_dv_m_s']:.1f} m/s[/] (Hohmann bound "
-            f"{report['hohmann_dv_m_s']:.1f} m/s); final distance to the station "
+            f"total Δv [bold]{report['total_dv_m_s']:.1f} m/s[/] (Hohmann "
+            f"{report['hohmann_dv_m_s']:.1f} m/s + required plane change "
+            f"{report['required_plane_change_dv_m_s']:.1f} m/s); final distance to the station "
             f"{report['final_distance_km']:.3f} km (J2 + drag propagation)"
         )
     ph = report["station_phasing"]

@@ -9,8 +9,9 @@ undergo (as ``stationplan.launch.windows`` aims it). A phasing + Hohmann scheme 
 1. **Phasing** early on the first revolution: raises the apogee to the phasing radius.
 2. **Circularise** there half an ellipse later; the chaser phases at that radius.
 3. **Plane**: the plane correction as its own normal burn at the relative node (where the
-   chaser crosses the station's plane, both propagated together), with a **plane trim**
-   a quarter revolution later (≈ 0 when the node is found well).
+   chaser passes the line of nodes between its mean plane and the station's mean plane at
+   arrival pulled back by the chaser's J2 drift, :class:`MeanPlanes`), with a **plane
+   trim** a quarter revolution later (≈ 0 when the node is found well).
 4. **Transfer**: a Hohmann half-ellipse to the station's radius, its time an unknown.
 5. **Arrival** at the hold point (``hold_offset_km`` in the station's RTN frame, default
    2 km behind on V-bar): the chaser takes the velocity of a point fixed in the station's
@@ -28,7 +29,10 @@ corrects the five burns and the transfer time so that the chaser, propagated num
 velocity. The station is propagated from its SGP4 state with the same force model (it
 follows SGP4 to < 10 km along-track over a day, tests/test_maneuvers.py).
 tests/test_maneuvers.py verifies the hold with a separately written propagator (RK4, zonal
-gravity to J4, exponential atmosphere).
+gravity to J4, exponential atmosphere), and judges the total Δv against 1.3 × (Hohmann +
+:func:`required_plane_change`, the plane change the geometry needs, computed apart from the
+plan). Over days the two-body guess is re-aimed from its own propagated along-track miss,
+and a stalled phasing scheme is retried with the transfer time free (docs/rendezvous.md §3).
 """
 
 from __future__ import annotations
@@ -41,7 +45,6 @@ from datetime import datetime
 from itertools import pairwise
 
 import numpy as np
-from scipy.integrate import solve_ivp
 from sgp4.api import Satrec
 
 from stationplan.errors import InfeasibleError, InputError
@@ -115,6 +118,10 @@ class ManeuverPlan:
     propagation; ``hold_error_km``: chaser to the hold point then.
     ``hohmann_dv_m_s``: two-impulse Hohmann Δv from the insertion orbit's apogee to
     the station's radius (the coplanar two-impulse minimum, without drag or phasing).
+    ``plane_change_dv_m_s``: the plane burns the plan flies (sum of their magnitudes).
+    ``required_plane_change_dv_m_s``: the plane change the geometry needs, computed apart
+    from the plan (:func:`required_plane_change`): the bound a plan is judged by is
+    1.3 × (``hohmann_dv_m_s`` + ``required_plane_change_dv_m_s``).
     """
 
     profile: str
@@ -130,6 +137,8 @@ class ManeuverPlan:
     iterations: int
     hohmann_dv_m_s: float
     plane_change_dv_m_s: float = 0.0
+    required_plane_change_dv_m_s: float = 0.0
+    relative_inclination_deg: float = 0.0
     #: TEME states [km, km/s] at arrival: the chaser after the arrival burn, the station.
     chaser_arrival_state: tuple[float, ...] = ()
     station_arrival_state: tuple[float, ...] = ()
@@ -185,6 +194,13 @@ def density_table(
 #: insertion the two differ by ~3 cm, far below Newton's 1 m acceptance).
 PLAN_RTOL = 1e-10
 NEWTON_RTOL = 1e-9
+#: Along-track miss (km) of a phasing scheme's two-body guess above which its phasing radius
+#: is re-aimed before Newton starts (below it Newton converges from the guess as it is).
+CALIBRATE_ALONG_KM = 300.0
+#: Weight of the transfer time in Newton's minimum-norm step when a phasing scheme is retried
+#: after stalling (30: a shift of 30,000 s counts as 1 km/s; the transfer time then moves
+#: freely instead of the phasing orbit being made eccentric).
+T2_FREE_WEIGHT = 30.0
 #: Up to this many stacked states (a plan propagates 1, 2 or 7) the force model runs in
 #: scalar arithmetic state by state: ~4 µs a state against ~75 µs for NumPy on a (7, 6)
 #: array, whose cost is the per-call overhead of its ~50 ufunc calls.
@@ -263,8 +279,18 @@ def propagate_states(
     ballistic_m2_kg: np.ndarray,
     table: tuple[np.ndarray, np.ndarray],
     rtol: float = 1e-10,
+    *,
+    samples: int = 0,
 ) -> np.ndarray:
-    """Propagate stacked states (k, 6) [km, km/s] by ``duration_s`` (J2 + drag, DOP853)."""
+    """Propagate stacked states (k, 6) [km, km/s] by ``duration_s`` (J2 + drag, DOP853).
+
+    ``samples`` > 0: the states at that many times spread evenly over [0, duration_s)
+    instead, shape (samples, k, 6), from the same single integration (dense output)."""
+    # Imported here: scipy.integrate's package import (scipy.special, scipy.optimize,
+    # scipy.sparse.linalg) takes ~0.3 s, which a report that plans nothing (no feasible
+    # profile) or a server that has not planned yet need not pay.
+    from scipy.integrate import solve_ivp
+
     states = np.atleast_2d(np.asarray(states, dtype=float))
     if duration_s <= 0.0:
         return states.copy()
@@ -288,11 +314,15 @@ def propagate_states(
         def rhs(_t: float, y: np.ndarray) -> np.ndarray:
             return _accelerations(y.reshape(k, 6), ballistic_m2_kg, table).ravel()
 
+    t_eval = np.arange(samples) * (duration_s / samples) if samples > 0 else None
     solution = solve_ivp(
-        rhs, (0.0, duration_s), states.ravel(), method="DOP853", rtol=rtol, atol=1e-9
-    )
+        rhs, (0.0, duration_s), states.ravel(), method="DOP853", rtol=rtol, atol=1e-9,
+        t_eval=t_eval,
+    )  # fmt: skip
     if not solution.success:  # pragma: no cover - DOP853 on a smooth field
         raise RuntimeError(f"propagation failed: {solution.message}")
+    if samples > 0:
+        return solution.y.T.reshape(samples, k, 6)
     return solution.y[:, -1].reshape(k, 6)
 
 
@@ -353,6 +383,99 @@ def _rotate_z(vectors: np.ndarray, angle_rad: float) -> np.ndarray:
 
 def _vis_viva(r_km: float, a_km: float) -> float:
     return float(np.sqrt(MU_KM3_S2 * (2.0 / r_km - 1.0 / a_km)))
+
+
+def _nodal_rate_rad_s(a_km: float, inclination_rad: float) -> float:
+    """Secular J2 node rate Ω̇ = −(3/2) n J2 (R/a)² cos i (rad/s; Vallado 4th ed. eq. 9-41,
+    e = 0)."""
+    n = math.sqrt(MU_KM3_S2 / a_km**3)
+    return -1.5 * n * J2 * (EARTH_RADIUS_KM / a_km) ** 2 * math.cos(inclination_rad)
+
+
+@dataclass(frozen=True)
+class MeanPlanes:
+    """Mean orbit planes of chaser and station (unit normals, TEME) at ``epoch_s`` after
+    insertion and their secular J2 node rates (rad/s)."""
+
+    chaser_normal: np.ndarray
+    station_normal: np.ndarray
+    epoch_s: float
+    chaser_node_rate_rad_s: float
+    station_node_rate_rad_s: float
+
+    def chaser_at(self, t_s: float) -> np.ndarray:
+        return _rotate_z(self.chaser_normal, self.chaser_node_rate_rad_s * (t_s - self.epoch_s))
+
+    def station_at(self, t_s: float) -> np.ndarray:
+        return _rotate_z(self.station_normal, self.station_node_rate_rad_s * (t_s - self.epoch_s))
+
+
+def required_plane_change(
+    planes: MeanPlanes, span_s: float, station_altitude_km: float
+) -> tuple[float, float]:
+    """(relative inclination in degrees, Δv in m/s) the plane change needs, apart from any plan.
+
+    The relative inclination Δi is the angle between the mean planes of :func:`mean_planes`
+    at the end of the flight (``span_s`` after insertion), each regressed there at its own
+    secular J2 rate; the plane change costs Δv = 2 v sin(Δi/2) (Vallado 4th ed. eq. 6-22) at
+    the station's circular speed v, the lowest speed of the orbits the chaser flies below it
+    (so the least it can cost).
+    """
+    end_s = max(span_s, planes.epoch_s)
+    cos_di = float(planes.chaser_at(end_s) @ planes.station_at(end_s))
+    relative = math.acos(min(1.0, cos_di))
+    speed_km_s = math.sqrt(MU_KM3_S2 / (EARTH_RADIUS_KM + station_altitude_km))
+    return math.degrees(relative), 2.0e3 * speed_km_s * math.sin(0.5 * relative)
+
+
+def mean_planes(
+    chaser_ins: np.ndarray,
+    station_ins: np.ndarray,
+    chaser_rate_rad_s: float,
+    station_altitude_km: float,
+    inclination_rad: float,
+) -> MeanPlanes:
+    """Mean planes of chaser and station from their TEME states [km, km/s] at insertion.
+
+    The angular-momentum directions averaged over one revolution of the insertion orbit, both
+    propagated together ballistically under two-body + J2 (so the short-period wobble of each
+    osculating plane, which depends on where on its orbit each body is, averages out); each
+    regresses at its secular J2 rate (:func:`_nodal_rate_rad_s`): the station at its mean
+    altitude, the chaser at the mean altitude whose argument-of-latitude rate
+    (:func:`~stationplan.launch.rendezvous.latitude_rate_rad_s`) is ``chaser_rate_rad_s``, the
+    mean rate that closes the phase in the flight's time (fixed by the phase angle and the
+    docking time, not by the burns).
+    """
+    a_ins = -MU_KM3_S2 / (
+        2.0
+        * (
+            0.5 * float(chaser_ins[3:] @ chaser_ins[3:])
+            - MU_KM3_S2 / float(np.linalg.norm(chaser_ins[:3]))
+        )
+    )
+    period_s = 2.0 * math.pi * math.sqrt(a_ins**3 / MU_KM3_S2)
+    vacuum = (np.array([0.0, 2000.0]), np.array([-200.0, -200.0]))
+    pair = np.stack([np.asarray(chaser_ins, float), np.asarray(station_ins, float)])
+    sampled = propagate_states(pair, period_s, np.zeros(2), vacuum, 1e-9, samples=24)
+    h = np.cross(sampled[:, :, :3], sampled[:, :, 3:])
+    normals = np.sum(h / np.linalg.norm(h, axis=2)[:, :, None], axis=0)
+    normals /= np.linalg.norm(normals, axis=1)[:, None]
+    low, high = 100.0, 2000.0
+    for _ in range(60):  # latitude_rate falls as the altitude rises
+        mid = 0.5 * (low + high)
+        if float(latitude_rate_rad_s(mid, inclination_rad)) > chaser_rate_rad_s:
+            low = mid
+        else:
+            high = mid
+    a_chaser = EARTH_RADIUS_KM + 0.5 * (low + high)
+    a_station = EARTH_RADIUS_KM + station_altitude_km
+    return MeanPlanes(
+        normals[0],
+        normals[1],
+        0.5 * period_s,  # the averages describe the mean planes half a revolution in
+        _nodal_rate_rad_s(a_chaser, inclination_rad),
+        _nodal_rate_rad_s(a_station, inclination_rad),
+    )
 
 
 def plan_rendezvous(
@@ -450,6 +573,12 @@ def plan_rendezvous(
     n_chaser = n_station + catch_up_rad / span_s
     offset = (node_rate - node_rate * nodal_rate_scale(n_chaser / n_station)) * span_s
     chaser_ins = np.concatenate(_rotate_z(np.vstack([chaser_r, chaser_v]), offset))
+    planes = mean_planes(
+        chaser_ins, station_ins, n_chaser, orbit.altitude_km, orbit.inclination_rad
+    )
+    relative_inclination_deg, required_plane_dv_m_s = required_plane_change(
+        planes, span_s, orbit.altitude_km
+    )
 
     # Scheme (phasing + Hohmann, Vallado 4th ed. §6.3 and §6.6): burn 1 raises (or lowers)
     # the apogee to the phasing radius r_ph, a circularising burn there half an ellipse
@@ -621,10 +750,20 @@ def plan_rendezvous(
     labels = ("circularise", "plane", "plane trim", "transfer")
 
     def attempt(
-        t1_s: float, r_ph: float | None, max_iterations: int, *, last_resort: bool
+        t1_s: float,
+        r_ph: float | None,
+        max_iterations: int,
+        *,
+        last_resort: bool,
+        calibrations: int = 3,
+        catch_up_offset_rad: float = 0.0,
+        t2_weight: float = 1.0,
     ) -> _Attempt:
         """Newton from the two-body guess of one scheme (burn 1 at t1_s, phasing radius
-        r_ph; None: the short scheme)."""
+        r_ph; None: the short scheme). ``calibrations``: how many times the phasing radius
+        may still be re-aimed from the guess's along-track miss before Newton starts.
+        ``t2_weight``: weight of the transfer time in Newton's minimum-norm step (1: a shift
+        of 1,000 s counts as much as 1 km/s of Δv)."""
         chaser_1 = propagate_states(chaser_ins, t1_s, ballistic1, table)[0]
         r_1 = float(np.linalg.norm(chaser_1[:3]))
         v1 = float(np.linalg.norm(chaser_1[3:]))
@@ -663,8 +802,6 @@ def plan_rendezvous(
                     0.0,
                 ]
             )
-        ballistic2 = np.array([chaser_ballistic_m2_kg, b_station])
-        station_1 = propagate_states(station_ins, t1_s, np.array([b_station]), table)[0]
 
         def push(state: np.ndarray, dv_t: float, dv_n: float = 0.0) -> np.ndarray:
             out = state.copy()
@@ -673,10 +810,44 @@ def plan_rendezvous(
             return out
 
         def relative_node_s(after_1: np.ndarray) -> float:
-            """First time after burn 1 (s from insertion) the chaser crosses the station's
-            instantaneous plane (both propagated together, so J2's short-period wobble of the
-            osculating planes, common to both, cancels); in-plane burns do not move it."""
+            """First time after burn 1 (s from insertion) the chaser passes the line of nodes
+            between its mean plane and the plane it must end in: the station's mean plane at
+            arrival, pulled back by the chaser's own J2 node drift until then
+            (:class:`MeanPlanes`). Measured in the chaser's plane (its position against the
+            in-plane normal to the line of nodes), so J2's short-period out-of-plane wobble
+            of the position does not move it; in-plane burns do not move it either."""
+            target_end = planes.station_at(span_s)
+
+            def z(state: np.ndarray, t: float) -> float:
+                own = planes.chaser_at(t)
+                target = _rotate_z(target_end, -planes.chaser_node_rate_rad_s * (span_s - t))
+                line = np.cross(own, target)
+                if float(np.linalg.norm(line)) < 1e-12:
+                    return 0.0
+                return float(state[:3] @ np.cross(own, line / np.linalg.norm(line)))
+
+            state = after_1[None]
+            step_s = 120.0
+            t = t1_s
+            z0 = z(state[0], t)
+            nearest = (abs(z0), t1_s + 60.0)
+            limit = min(t2_s - 60.0, t1_s + 1.2 * period_ins)
+            while t + step_s < limit:
+                nxt = propagate_states(state, step_s, ballistic1, table, 1e-9)
+                z1 = z(nxt[0], t + step_s)
+                if np.sign(z1) != np.sign(z0):
+                    return t + step_s * z0 / (z0 - z1)
+                state, z0, t = nxt, z1, t + step_s
+                nearest = min(nearest, (abs(z1), t))
+            return nearest[1]  # no node before the transfer: the nearest approach to one
+
+        def station_plane_node_s(after_1: np.ndarray) -> float:
+            """First time after burn 1 the chaser crosses the station's instantaneous plane
+            (both propagated together, so J2's short-period wobble of the osculating planes,
+            common to both, cancels): for flights too short to reach the node above."""
+            station_1 = propagate_states(station_ins, t1_s, np.array([b_station]), table)[0]
             pair = np.stack([after_1, station_1])
+            ballistic2 = np.array([chaser_ballistic_m2_kg, b_station])
             step_s = 120.0
             t = t1_s
 
@@ -695,6 +866,8 @@ def plan_rendezvous(
             return t1_s + 60.0
 
         t_a = relative_node_s(push(chaser_1, x[0]))
+        if t_a + 0.25 * period_ins > t2_s - 60.0:  # no room for the trim a quarter turn on
+            t_a = station_plane_node_s(push(chaser_1, x[0]))
         t_b = min(t_a + 0.25 * period_ins, 0.5 * (t_a + t2_s))
 
         def legs(xs: np.ndarray, rtol: float = PLAN_RTOL) -> dict[str, np.ndarray]:
@@ -733,6 +906,37 @@ def plan_rendezvous(
             out["arrival"] = propagate_states(states, span_s - now, ballistic, table, rtol)
             return out
 
+        def recalibrated(along_km: float) -> _Attempt | None:
+            """The two-body catch-up is a mean-element model, but the guess starts from the
+            osculating state at burn 1 (J2 moves the osculating radius by several km around
+            the mean), so over days the guess drifts along-track (HTV-X at 100 h: thousands
+            of km, beyond Newton's reach). Re-aim the phasing radius once the propagated guess
+            shows the miss: the catch-up wanted falls by the along-track arc it overshoots (a
+            mean-element correction measured, not modelled). None: no re-aiming."""
+            if r_ph is None or calibrations <= 0 or abs(along_km) <= CALIBRATE_ALONG_KM:
+                return None
+            wanted = catch_up_rad + catch_up_offset_rad - along_km / float(np.linalg.norm(target))
+            below = r_ph < r_s
+            low = max(r_ph - 80.0, EARTH_RADIUS_KM + 160.0) if below else r_s + 2.0
+            top = r_s - 2.0 if below else r_ph + 80.0
+            if not schedule(low, t1_s, r_1)[0] >= wanted >= schedule(top, t1_s, r_1)[0]:
+                return None
+            for _ in range(50):
+                mid = 0.5 * (low + top)
+                if schedule(mid, t1_s, r_1)[0] > wanted:
+                    low = mid
+                else:
+                    top = mid
+            return attempt(
+                t1_s,
+                0.5 * (low + top),
+                max_iterations,
+                last_resort=last_resort,
+                calibrations=calibrations - 1,
+                catch_up_offset_rad=wanted - catch_up_rad,
+                t2_weight=t2_weight,
+            )
+
         # Newton on the square system (unknowns: four burns and the transfer time; targets: the
         # hold point's position, and its radial and cross-track velocity so the transfer ends
         # at its apsis like a Hohmann transfer), finite-difference Jacobian, until the misses are
@@ -748,10 +952,12 @@ def plan_rendezvous(
         f0: np.ndarray | None = None
         history: list[float] = []
         anchored = True
-        for iterations in range(1, max_iterations + 1):  # noqa: B007
+        for iterations in range(1, max_iterations + 1):
             trial = np.vstack([x, x + step * np.eye(6)])
             f = misses(legs(trial, rtol)["arrival"])
             f0 = f[0]
+            if iterations == 1 and (again := recalibrated(float(f0[0]))) is not None:
+                return again  # the guess's own propagation (row 0) showed the miss
             history.append(float(np.max(np.abs(f0))))
             if history[-1] < 1e-3:
                 if rtol == PLAN_RTOL:
@@ -779,7 +985,12 @@ def plan_rendezvous(
             # costlier plan): x + δ = x_g + J⁺(−f − J(x_g − x)).
             back = x_guess - x if anchored else np.zeros(6)
             back[~active] = 0.0
-            correction = back + np.linalg.lstsq(jacobian, -f0 - jacobian @ back, rcond=None)[0]
+            weight = np.ones(6)
+            weight[5] = t2_weight
+            correction = (
+                back
+                + weight * np.linalg.lstsq(jacobian * weight, -f0 - jacobian @ back, rcond=None)[0]
+            )
             limits = np.array([0.05, 0.05, 0.05, 0.05, 0.05, 0.6])  # 50 m/s per burn, 600 s
             scale = min(1.0, float(np.min(limits / np.maximum(np.abs(correction), 1e-12))))
             # Backtracking: halve the step until the largest miss falls (Armijo-like).
@@ -801,10 +1012,22 @@ def plan_rendezvous(
             x, t_c, t_a, t_b, t2_s, t1_s, chaser_1, iterations, converged, total, final_legs
         )
 
+    # Each scheme as it comes (transfer time weighted like 1 km/s per 1,000 s); then, if none
+    # converged near its two-body Δv, the phasing schemes again with the transfer time free:
+    # over days J2 leaves the "circular" phasing orbit with a small eccentricity (an osculating
+    # circle is not a mean one), so the Hohmann transfer ends at an apsis only if it starts at
+    # the right place, and Newton should move the transfer time rather than make the phasing
+    # orbit eccentric with opposed burns (HTV-X at 100 h: without this its steps stall at a
+    # 10 m/s radial-velocity miss); the short scheme with no two-body guess comes last.
+    trials = (
+        [(c, 1.0) for c in candidates if np.isfinite(c[0])]
+        + [(c, T2_FREE_WEIGHT) for c in candidates if c[2] is not None]
+        + [(c, 1.0) for c in candidates if not np.isfinite(c[0])]
+    )
     best: _Attempt | None = None
-    for number, (guess_dv, t1_try, r_ph_try) in enumerate(candidates):
-        last = number == len(candidates) - 1
-        result = attempt(t1_try, r_ph_try, max_iterations, last_resort=last)
+    for number, ((guess_dv, t1_try, r_ph_try), weight) in enumerate(trials):
+        last = number == len(trials) - 1
+        result = attempt(t1_try, r_ph_try, max_iterations, last_resort=last, t2_weight=weight)
         if best is None or (result.converged, -result.total) > (best.converged, -best.total):
             best = result
         if result.converged and result.total <= 1.2 * guess_dv + 0.005:
@@ -862,6 +1085,8 @@ def plan_rendezvous(
         iterations=iterations,
         hohmann_dv_m_s=float(hohmann * 1000.0),
         plane_change_dv_m_s=float((abs(x[3]) + abs(x[4])) * 1000.0),
+        required_plane_change_dv_m_s=required_plane_dv_m_s,
+        relative_inclination_deg=relative_inclination_deg,
         chaser_arrival_state=tuple(float(c) for c in arrival_state),
         station_arrival_state=tuple(float(c) for c in station_end),
         hold_offset_km=tuple(float(c) for c in hold_offset_km),

@@ -82,6 +82,7 @@ def rendezvous_report(
             burns=[b.as_dict() for b in plan.burns],
             total_dv_m_s=round(plan.total_dv_m_s, 3),
             hohmann_dv_m_s=round(plan.hohmann_dv_m_s, 3),
+            required_plane_change_dv_m_s=round(plan.required_plane_change_dv_m_s, 3),
             final_distance_km=round(plan.final_distance_km, 4),
         )
     fastest = min(assessment.windows, key=lambda w: w.duration_h)
