@@ -43,6 +43,7 @@ step H) are never dropped: their grid exclusions must be counted as before.
 from __future__ import annotations
 
 import numpy as np
+from sgp4.api import Satrec
 
 from stationplan.screening.sieve import (
     MAX_VELOCITY_MISMATCH_KM_S,
@@ -52,7 +53,13 @@ from stationplan.screening.sieve import (
     segment_miss_km,
 )
 
-__all__ = ["PERTURBATION_FACTOR", "hermite_error_bound_km", "hermite_points", "near_objects"]
+__all__ = [
+    "PERTURBATION_FACTOR",
+    "hermite_error_bound_km",
+    "hermite_points",
+    "near_objects",
+    "resonant",
+]
 
 #: Factor on the Kepler bound of |r⁗| for SGP4's J2, drag and short-period terms.
 PERTURBATION_FACTOR = 1.2
@@ -69,6 +76,20 @@ _ELEMENT_STRIDE = 4
 MAX_BOUND_KM = 100.0
 #: Rounding allowance (km) added to the distance of the test.
 _ROUNDING_KM = 1e-3
+
+
+def resonant(satrec: Satrec) -> bool:
+    """True for a deep-space record SDP4 integrates through a resonance (period 1200–1800
+    min, or 680–760 min with e ≥ 0.5; ``dsinit`` of Vallado et al., *Revisiting Spacetrack
+    Report #3*, AIAA 2006-6753), with 5 % of margin on the mean motion. Its positions
+    step where the resonance integrator restarts (seen on GORIZONT 1, 11158: 14 km
+    against a 12 km bound), so it is never pre-filtered."""
+    if satrec.method != "d":
+        return False
+    n = satrec.no_kozai  # rad/min (the un-Kozai difference, ~1e-3, is within the margin)
+    synchronous = 0.0034906585 / 1.05 < n < 0.0052359877 * 1.05
+    half_day = 8.26e-3 / 1.05 <= n <= 9.24e-3 * 1.05 and satrec.ecco >= 0.5 - 0.05
+    return bool(synchronous or half_day)
 
 
 def hermite_error_bound_km(
@@ -147,6 +168,7 @@ def near_objects(
     factor: int,
     n_intervals: int,
     settings: SieveSettings,
+    always_kept: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(kept, bound_km): which objects the grid sieve must see, and each one's bound.
 
@@ -155,7 +177,8 @@ def near_objects(
     least ``n_intervals`` + f. ``primaries``: row indices (always kept). Kept: the
     primaries, every object with an implausible coarse state or no usable bound, and every
     object with an interval k < ``n_intervals`` the test of the module docstring cannot
-    reject for some primary.
+    reject for some primary. ``always_kept``: bool per object to keep regardless
+    (:func:`resonant` records).
     """
     n = error_code.shape[0]
     coarse_step_s = settings.step_s * factor
@@ -185,6 +208,8 @@ def near_objects(
                 n_intervals, settings,
             )  # fmt: skip
     kept[primaries] = True
+    if always_kept is not None:
+        kept |= always_kept
     return kept, bound
 
 

@@ -49,7 +49,7 @@ from stationplan.orbit.sgp4_backends import (
 )
 from stationplan.orbit.timescale import datetime_to_jd, jd_to_datetime
 from stationplan.screening.conjunction import Conjunction
-from stationplan.screening.prefilter import near_objects
+from stationplan.screening.prefilter import near_objects, resonant
 from stationplan.screening.sieve import (
     REASONS,
     SieveSettings,
@@ -781,7 +781,7 @@ def _prefilter(
     kept, _ = near_objects(
         batch.position_km, batch.velocity_km_s, batch.error_code,
         np.array([position[p] for p in primary_rows], dtype=np.int64), factor, n_steps,
-        settings,
+        settings, np.array([resonant(elements[k].satrec) for k in chosen], dtype=bool),
     )  # fmt: skip
     return [k for k, keep in zip(chosen, kept.tolist(), strict=True) if keep]
 
