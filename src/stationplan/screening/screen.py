@@ -33,6 +33,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from multiprocessing import get_all_start_methods, get_context
+from typing import Any
 
 import numpy as np
 from sgp4.api import Satrec, SatrecArray
@@ -105,6 +106,8 @@ _BAND_MARGIN_KM = 10.0
 #: One-vs-catalogue pre-filter: its grid is this many sieve steps (see prefilter.py; 4 at
 #: 120 s keeps 159 of the CSS's 2,919 objects over 7 days, 8 keeps 2,333).
 _PREFILTER_FACTOR = 4
+#: Objects from which the pre-filter splits its work with a forked process.
+_PREFILTER_SPLIT = 1000
 #: prctl(2) option: disable transparent huge pages for this process and its children.
 _PR_SET_THP_DISABLE = 41
 #: Reason of an object without any usable SGP4 state over the span.
@@ -715,7 +718,7 @@ def screen(
     if primaries is not None and prefilter:
         gridded = _prefilter(
             elements, chosen, [index[p] for p in primary_ids], jd0, fr0, n_steps, settings,
-            backend,
+            backend, usable_cores() if workers is None else min(workers, usable_cores()),
         )  # fmt: skip
     n_prefiltered = len(chosen) - len(gridded)
     screened = [elements[k] for k in gridded]
@@ -791,23 +794,72 @@ def _prefilter(
     n_steps: int,
     settings: SieveSettings,
     backend: str,
+    processes: int,
 ) -> list[int]:
     """The rows of ``chosen`` the grid sieve must see (:func:`prefilter.near_objects` on
-    a grid ``_PREFILTER_FACTOR`` times coarser, from one grid step before the span to one
-    coarse step past its end)."""
+    a grid ``_PREFILTER_FACTOR`` times coarser, from one coarse step before the span to
+    one past its end). With ``processes`` > 1 and enough objects, half of them are done in
+    a process forked from this one (where :func:`_fork_is_safe`); same rows either way."""
+    args = (elements, primary_rows, jd0, fr0, n_steps, settings, backend)
+    primary_set = set(primary_rows)
+    others = [k for k in chosen if k not in primary_set]
+    kept: set[int] = set(primary_rows)
+    if processes > 1 and len(others) >= _PREFILTER_SPLIT and _fork_is_safe():
+        context = get_context("fork")
+        reader, writer = context.Pipe(duplex=False)
+        child = context.Process(target=_prefilter_child, args=(writer, others[1::2], *args))
+        child.start()
+        writer.close()
+        kept.update(_prefilter_part(others[0::2], *args))
+        try:
+            answer = reader.recv()
+        except EOFError:  # the child died: do its half here
+            answer = None
+        child.join()
+        if not isinstance(answer, list):
+            answer = _prefilter_part(others[1::2], *args)
+        kept.update(answer)
+    else:
+        kept.update(_prefilter_part(others, *args))
+    return [k for k in chosen if k in kept]
+
+
+def _prefilter_child(writer: Any, rows: list[int], *args: Any) -> None:
+    """Forked half of :func:`_prefilter`: sends the kept rows (or the error) back."""
+    try:
+        writer.send(_prefilter_part(rows, *args))
+    except Exception as exc:  # reported to the parent, which then does this half itself
+        writer.send(exc)
+    finally:
+        writer.close()
+
+
+def _prefilter_part(
+    rows: list[int],
+    elements: list[ElementSet],
+    primary_rows: list[int],
+    jd0: float,
+    fr0: float,
+    n_steps: int,
+    settings: SieveSettings,
+    backend: str,
+) -> list[int]:
+    """The rows of ``rows`` (not primaries) that :func:`prefilter.near_objects` keeps."""
+    if not rows:
+        return []
     factor = _PREFILTER_FACTOR
     n_coarse = -(-n_steps // factor)
     c = np.arange(-1, n_coarse + 2)
     t_s = c * factor * settings.step_s
-    grid = grid_propagator([elements[k].satrec for k in chosen], backend)
+    part = list(primary_rows) + rows
+    grid = grid_propagator([elements[k].satrec for k in part], backend)
     batch = propagate_on(grid, np.full(c.size, jd0), fr0 + t_s / _SECONDS_PER_DAY)
-    position = {k: n for n, k in enumerate(chosen)}
     kept, _ = near_objects(
         batch.position_km, batch.velocity_km_s, batch.error_code,
-        np.array([position[p] for p in primary_rows], dtype=np.int64), factor, n_steps,
-        settings, np.array([resonant(elements[k].satrec) for k in chosen], dtype=bool),
+        np.arange(len(primary_rows), dtype=np.int64), factor, n_steps, settings,
+        np.array([resonant(elements[k].satrec) for k in part], dtype=bool),
     )  # fmt: skip
-    return [k for k, keep in zip(chosen, kept.tolist(), strict=True) if keep]
+    return [k for k, keep in zip(rows, kept[len(primary_rows) :].tolist(), strict=True) if keep]
 
 
 def _radial_filter(
