@@ -216,7 +216,8 @@ class ScreeningResult:
     not_screened: dict[str, tuple[int, ...]] = field(default_factory=dict)
     #: Objects screened at some grid samples only (listed in ``excluded``).
     n_partly_screened: int = 0
-    #: Where the time went (s): ``filter`` (radial filter), ``chunks`` (wall time of all
+    #: Where the time went (s): ``filter`` (radial filter), ``prefilter`` (coarse grid,
+    #: one-vs-catalogue), ``chunks`` (wall time of all
     #: chunks) and ``assembly`` (events, attached, exclusions) as wall time of this call;
     #: ``propagation``, ``sieve``, ``tca`` summed over the chunks of every process.
     phase_s: dict[str, float] = field(default_factory=dict)
@@ -714,6 +715,7 @@ def screen(
         chosen, no_band = _radial_filter(
             elements, [index[p] for p in primary_ids], jd0, fr0, span_s, settings.distance_km
         )
+    radial = time.perf_counter()
     gridded = chosen
     if primaries is not None and prefilter:
         gridded = _prefilter(
@@ -774,7 +776,8 @@ def screen(
         n_prefiltered,
     )
     phases = {
-        "filter": filtered - began,
+        "filter": radial - began,
+        "prefilter": filtered - radial,
         "chunks": chunked - filtered,
         **{
             name: sum(r.seconds[k] for r in results)
