@@ -3,6 +3,9 @@ screening with it gives exactly the result without it."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from datetime import UTC, datetime
 
 import numpy as np
@@ -113,3 +116,36 @@ def test_station_screening_with_the_prefilter_is_the_screening_without_it(catalo
     assert fast.excluded == full.excluded
     assert fast.accounting() == full.accounting()
     assert fast.not_screened == full.not_screened
+
+
+SPLIT_CHILD = """
+import json, sys
+from datetime import UTC, datetime
+from stationplan.orbit.elements import load_catalog
+from stationplan.screening import screen as s
+catalog = load_catalog(sys.argv[1])
+kwargs = dict(days=1.0, volume=s.ScreeningVolume(threshold_km=10.0), primaries=[48274])
+start = datetime(2024, 7, 5, tzinfo=UTC)
+forks = s._fork_is_safe() and s.usable_cores() >= 2
+fast = s.screen(catalog, start, workers=2, **kwargs)
+full = s.screen(catalog, start, workers=1, prefilter=False, **kwargs)
+same = (fast.events, fast.attached, fast.excluded, fast.accounting()) == (
+    full.events, full.attached, full.excluded, full.accounting())
+big = fast.n_screened - 1 >= s._PREFILTER_SPLIT
+print(json.dumps({"same": same, "forks": forks and big, "cores": s.usable_cores(),
+                  "prefiltered": fast.stats["prefiltered"]}))
+"""
+
+
+@pytest.mark.catalog
+def test_the_prefilter_split_with_a_forked_process_gives_the_same_screening(catalog_2024):
+    # A fresh interpreter (no heyoka threads yet): half of the pre-filter runs in a
+    # forked process; the CSS's 1-day result equals the one-process run without it.
+    run = subprocess.run(
+        [sys.executable, "-c", SPLIT_CHILD, str(CATALOG_2024)],
+        capture_output=True, text=True, check=True, timeout=600,
+    )  # fmt: skip
+    child = json.loads(run.stdout.splitlines()[-1])
+    assert child["same"] and child["prefiltered"] > 0
+    if sys.platform.startswith("linux") and sys.version_info < (3, 12) and child["cores"] >= 2:
+        assert child["forks"]
