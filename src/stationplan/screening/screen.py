@@ -106,7 +106,7 @@ _BAND_MARGIN_KM = 10.0
 #: One-vs-catalogue pre-filter: its grid is this many sieve steps (see prefilter.py; 4 at
 #: 120 s keeps 159 of the CSS's 2,919 objects over 7 days, 8 keeps 2,333).
 _PREFILTER_FACTOR = 4
-#: Objects from which the pre-filter splits its work with a forked process.
+#: The filters split their work with a forked process from twice this many objects.
 _PREFILTER_SPLIT = 1000
 #: prctl(2) option: disable transparent huge pages for this process and its children.
 _PR_SET_THP_DISABLE = 41
@@ -707,20 +707,18 @@ def screen(
     n_steps = max(1, math.ceil(span_s / step_s))  # grid intervals
     settings = SieveSettings(step_s=step_s, distance_km=volume.sieve_distance_km)
 
-    # 1. Radial filter (one-vs-catalogue): keep objects that can reach a primary's band.
+    # 1. Radial filter and coarse pre-filter (one-vs-catalogue): keep the objects that can
+    # reach a primary's band, then those a coarse grid cannot prove far from the primaries.
     began = time.perf_counter()
     chosen = list(range(len(elements)))
     no_band: list[int] = []
-    if primaries is not None:
-        chosen, no_band = _radial_filter(
-            elements, [index[p] for p in primary_ids], jd0, fr0, span_s, settings.distance_km
-        )
-    radial = time.perf_counter()
     gridded = chosen
-    if primaries is not None and prefilter:
-        gridded = _prefilter(
-            elements, chosen, [index[p] for p in primary_ids], jd0, fr0, n_steps, settings,
-            backend, usable_cores() if workers is None else min(workers, usable_cores()),
+    filter_s = (0.0, 0.0)
+    if primaries is not None:
+        chosen, no_band, gridded, filter_s = _filters(
+            elements, [index[p] for p in primary_ids], jd0, fr0, span_s, n_steps, settings,
+            backend, prefilter,
+            usable_cores() if workers is None else min(workers, usable_cores()),
         )  # fmt: skip
     n_prefiltered = len(chosen) - len(gridded)
     screened = [elements[k] for k in gridded]
@@ -776,8 +774,8 @@ def screen(
         n_prefiltered,
     )
     phases = {
-        "filter": radial - began,
-        "prefilter": filtered - radial,
+        "filter": filter_s[0],
+        "prefilter": filter_s[1] + (filtered - began - sum(filter_s)),
         "chunks": chunked - filtered,
         **{
             name: sum(r.seconds[k] for r in results)
@@ -788,53 +786,88 @@ def screen(
     return dataclasses.replace(assembled, phase_s=phases, stats={**assembled.stats, **started})
 
 
-def _prefilter(
+def _filters(
     elements: list[ElementSet],
-    chosen: list[int],
     primary_rows: list[int],
     jd0: float,
     fr0: float,
+    span_s: float,
     n_steps: int,
     settings: SieveSettings,
     backend: str,
+    prefilter: bool,
     processes: int,
-) -> list[int]:
-    """The rows of ``chosen`` the grid sieve must see (:func:`prefilter.near_objects` on
-    a grid ``_PREFILTER_FACTOR`` times coarser, from one coarse step before the span to
-    one past its end). With ``processes`` > 1 and enough objects, half of them are done in
-    a process forked from this one (where :func:`_fork_is_safe`); same rows either way."""
-    args = (elements, primary_rows, jd0, fr0, n_steps, settings, backend)
+) -> tuple[list[int], list[int], list[int], tuple[float, float]]:
+    """(rows kept by the radial filter, rows with no usable band sample, rows the grid
+    sieve must see, (radial, pre-filter) seconds of this process). Every decision is per
+    object, so with ``processes`` > 1 and enough objects half of them are filtered in a
+    process forked from this one (where :func:`_fork_is_safe`); same rows either way."""
     primary_set = set(primary_rows)
-    others = [k for k in chosen if k not in primary_set]
-    kept: set[int] = set(primary_rows)
-    if processes > 1 and len(others) >= _PREFILTER_SPLIT and _fork_is_safe():
+    others = [k for k in range(len(elements)) if k not in primary_set]
+    args = (elements, primary_rows, jd0, fr0, span_s, n_steps, settings, backend, prefilter)
+    if processes > 1 and len(others) >= 2 * _PREFILTER_SPLIT and _fork_is_safe():
         context = get_context("fork")
         reader, writer = context.Pipe(duplex=False)
-        child = context.Process(target=_prefilter_child, args=(writer, others[1::2], *args))
+        child = context.Process(target=_filter_child, args=(writer, others[1::2], *args))
         child.start()
         writer.close()
-        kept.update(_prefilter_part(others[0::2], *args))
+        mine = _filter_part(others[0::2], *args)
         try:
-            answer = reader.recv()
+            theirs = reader.recv()
         except EOFError:  # the child died: do its half here
-            answer = None
+            theirs = None
         child.join()
-        if not isinstance(answer, list):
-            answer = _prefilter_part(others[1::2], *args)
-        kept.update(answer)
+        if not isinstance(theirs, tuple):
+            theirs = _filter_part(others[1::2], *args)
+        parts = [mine, theirs]
     else:
-        kept.update(_prefilter_part(others, *args))
-    return [k for k in chosen if k in kept]
+        parts = [_filter_part(others, *args)]
+    chosen = sorted(primary_set.union(*(part[0] for part in parts)))
+    no_band = sorted(set().union(*(part[1] for part in parts)))
+    gridded = sorted(primary_set.union(*(part[2] for part in parts)))
+    return chosen, no_band, gridded, parts[0][3]
 
 
-def _prefilter_child(writer: Any, rows: list[int], *args: Any) -> None:
-    """Forked half of :func:`_prefilter`: sends the kept rows (or the error) back."""
+def _filter_child(writer: Any, rows: list[int], *args: Any) -> None:
+    """Forked half of :func:`_filters`: sends its result (or the error) back."""
     try:
-        writer.send(_prefilter_part(rows, *args))
+        writer.send(_filter_part(rows, *args))
     except Exception as exc:  # reported to the parent, which then does this half itself
         writer.send(exc)
     finally:
         writer.close()
+
+
+def _filter_part(
+    rows: list[int],
+    elements: list[ElementSet],
+    primary_rows: list[int],
+    jd0: float,
+    fr0: float,
+    span_s: float,
+    n_steps: int,
+    settings: SieveSettings,
+    backend: str,
+    prefilter: bool,
+) -> tuple[list[int], list[int], list[int], tuple[float, float]]:
+    """:func:`_filters` for ``rows`` (not primaries): (kept by the radial filter, no usable
+    band sample — primaries included, pre-filter kept, (radial, pre-filter) seconds)."""
+    began = time.perf_counter()
+    part = list(primary_rows) + rows
+    n_primaries = len(primary_rows)
+    kept_local, missing_local = _radial_filter(
+        [elements[k] for k in part], list(range(n_primaries)), jd0, fr0, span_s,
+        settings.distance_km,
+    )  # fmt: skip
+    kept = [part[i] for i in kept_local if i >= n_primaries]
+    missing = [part[i] for i in missing_local]
+    radial = time.perf_counter()
+    gridded = kept
+    if prefilter:
+        gridded = _prefilter_part(
+            kept, elements, primary_rows, jd0, fr0, n_steps, settings, backend
+        )  # fmt: skip
+    return kept, missing, gridded, (radial - began, time.perf_counter() - radial)
 
 
 def _prefilter_part(
