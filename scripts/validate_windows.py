@@ -215,6 +215,22 @@ def render(checks: list[WindowCheck], source: Path) -> str:
     return "\n".join(lines)
 
 
+KEEP_START = "<!-- maneuver-validation:start"
+KEEP_END = "<!-- maneuver-validation:end -->"
+
+
+def kept_section(previous: Path) -> str:
+    """The hand-written maneuver-plan section of the previous output (between its markers),
+    which this script does not compute (tests/test_maneuvers.py does) and must not drop."""
+    if not previous.exists():
+        return ""
+    text = previous.read_text(encoding="utf-8")
+    start, end = text.find(KEEP_START), text.find(KEEP_END)
+    if start < 0 or end < start:
+        return ""
+    return "\n" + text[start : end + len(KEEP_END)] + "\n"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--validation", type=Path, default=DEFAULT)
@@ -227,6 +243,7 @@ def main() -> int:
     checks = check_all(data, max_element_age_days=14.0)
     text = render(checks, args.validation)
     text += "\n".join(render_rendezvous(judge_leave_one_out(data, max_element_age_days=7.0)))
+    text += kept_section(args.out)
     text += render_decay(Path(__file__).resolve().parents[1] / "docs" / "logistics.md")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -272,3 +273,25 @@ def test_luna_25_launched_inside_the_window_of_vostochnys_51_degree_corridor() -
     # The corridor is narrow: most of the day is outside every window.
     open_h = sum((w.close_utc - w.open_utc).total_seconds() for w in windows) / 3600
     assert open_h < 0.4 * 36
+
+
+def test_chang_e_6_launched_inside_one_unbroken_window_of_its_day() -> None:
+    """Out of sample: Chang'e-6 (not in the validation file) lifted off from Wenchang on a
+    Long March 5 at 2024-05-03 09:27 UTC (CNSA / Xinhua launch announcement). Its day has
+    one window: before the coast ↔ arrival-Moon fixed point was iterated to convergence, its
+    last minutes split off as a second two-minute window after a one-minute gap."""
+    from stationplan.moon.launchers import get_lunar_launcher
+
+    site = get_site("wenchang")
+    launcher = get_lunar_launcher("long-march-5")
+    limits, _ = launcher.azimuth_limits(site)
+    launch = datetime(2024, 5, 3, 9, 27, tzinfo=UTC)
+    windows = daily_windows(
+        site.latitude_deg, site.longitude_deg, limits, datetime(2024, 5, 3, tzinfo=UTC),
+        datetime(2024, 5, 4, tzinfo=UTC), transfer_days=launcher.transfer_days,
+        parking_alt_km=launcher.parking_alt_km,
+        max_liftoff_to_tli_min=launcher.max_liftoff_to_tli_min,
+    )  # fmt: skip
+    assert [w for w in windows if w.open_utc <= launch <= w.close_utc]
+    for earlier, later in itertools.pairwise(windows):
+        assert later.open_utc - earlier.close_utc > timedelta(minutes=30), (earlier, later)

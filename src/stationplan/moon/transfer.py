@@ -65,6 +65,10 @@ ASCENT_MIN = 10.0
 STEP_S = 60.0
 #: Angle travelled downrange during the ascent (assumption, ~15°).
 ASCENT_ARC_DEG = 15.0
+#: Most passes of the coast ↔ arrival-Moon fixed point, and its convergence test (s): the
+#: largest change of any instant's coast between two passes.
+MAX_COAST_ITERATIONS = 12
+COAST_TOLERANCE_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -199,7 +203,11 @@ def daily_windows(
     east = _cross(np.broadcast_to(z[:, None], s_hat.shape), s_hat)
     east /= np.linalg.norm(east, axis=0)
     north = _cross(s_hat, east)
-    for _ in range(3):
+    # Fixed point: the coast fixes the arrival time, the arrival Moon the plane and the coast.
+    # Iterated to convergence (< 1 s everywhere); a fixed three passes left instants near a
+    # window's close unconverged, which split one window into two with a gap of a minute.
+    for _ in range(MAX_COAST_ITERATIONS):
+        previous_coast_s = coast_s
         m_vec = moon_at(offs_s + ASCENT_MIN * 60 + coast_s + used_days * 86400).T
         m_dist = np.linalg.norm(m_vec, axis=0)
         m_hat = m_vec / m_dist
@@ -221,6 +229,8 @@ def daily_windows(
         )
         coast_angle = (angle_moon - nu - np.radians(ASCENT_ARC_DEG)) % (2 * np.pi)
         coast_s = coast_angle / n_park
+        if np.max(np.abs(coast_s - previous_coast_s)) < COAST_TOLERANCE_S:
+            break
     # Launch azimuth of the in-plane (prograde) direction of motion (east/north at the site).
     azimuth = (
         np.degrees(np.arctan2(np.sum(along * east, axis=0), np.sum(along * north, axis=0))) % 360
