@@ -87,24 +87,20 @@ def upload_summaries(
 ) -> list[dict[str, Any]]:
     """The newest ``limit`` uploads for the pages: the fields of :func:`upload_dict` without
     the per-object rows, plus ``newest_age_days`` (age of the newest element set, days,
-    None for an empty upload). One aggregate query, so a page stays fast with full catalogues
-    stored (26k objects each)."""
+    None for an empty upload) from the summary stored with the upload — no per-object
+    query, so a page stays fast with full catalogues stored (26k objects each)."""
     now = now or datetime.now(UTC)
     uploads = session.scalars(
         select(ElementUpload).order_by(ElementUpload.id.desc()).limit(limit)
     ).all()
-    newest = dict(
-        session.execute(
-            select(ElementObject.upload_id, func.max(ElementObject.newest_epoch_utc))
-            .where(ElementObject.upload_id.in_([u.id for u in uploads]))
-            .group_by(ElementObject.upload_id)
-        ).all()
-    )
     rows = []
     for u in uploads:
-        when = newest.get(u.id)
-        if when is not None and when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
+        newest = (u.summary or {}).get("epoch_max_utc")
+        age = None
+        if newest:
+            when = datetime.fromisoformat(str(newest).replace("Z", "+00:00"))
+            when = when if when.tzinfo else when.replace(tzinfo=UTC)
+            age = round((now - when).total_seconds() / 86400.0, 2)
         rows.append(
             {
                 "id": u.id,
@@ -114,9 +110,7 @@ def upload_summaries(
                 "n_objects": u.n_objects,
                 "n_skipped": u.n_skipped,
                 "summary": u.summary,
-                "newest_age_days": None
-                if when is None
-                else round((now - when).total_seconds() / 86400.0, 2),
+                "newest_age_days": age,
             }
         )
     return rows
