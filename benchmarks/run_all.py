@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
+import subprocess
 import sys
 from pathlib import Path
 
@@ -25,9 +25,19 @@ BENCHMARKS = [
 
 
 def main() -> None:
+    """Each benchmark in a fresh interpreter: a benchmark's memory (bench_propagate holds
+    ~2 GiB of states) must not show up as another's peak RSS — on Linux a child forked
+    from a large process reports that process's RSS as its own ``ru_maxrss``."""
+    here = Path(__file__).resolve().parent
+    failed = []
     for name in BENCHMARKS:
         print(f"== {name}", flush=True)
-        importlib.import_module(name).main()
+        code = f"import sys; sys.path.insert(0, {str(here)!r}); import {name}; {name}.main()"
+        if subprocess.run([sys.executable, "-c", code], check=False).returncode != 0:
+            failed.append(name)
+    if failed:
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":
