@@ -146,6 +146,37 @@ def test_apollo_11_launched_at_the_opening_of_its_predicted_window(
     assert abs((window.open_utc - launch).total_seconds()) <= 600
 
 
+#: Published durations of the day's launch window (hours) for launches that flew the whole
+#: 72–108° band: Apollo 11, "nominal launch time is 9:32 EDT, July 16, 1969, with a launch
+#: window duration of 4 hrs. 24 min" (Apollo 11 Final Flight Plan, NASA MSC, 1 July 1969,
+#: §1 "Launch and EPO"); Apollo 10, liftoff "at the start of a 4.5-hour launch window"
+#: (Apollo 10 Flight Journal, history.nasa.gov/afj/ap10fj/as10-day1-pt1.html, as quoted by
+#: Wikipedia "Apollo 10"). The second is given to the half hour only.
+PUBLISHED_WIDTHS_H = {"Apollo 11": (4.0 + 24.0 / 60.0, 10.0 / 60.0), "Apollo 10": (4.5, 0.25)}
+
+
+@pytest.mark.parametrize("name", sorted(PUBLISHED_WIDTHS_H))
+def test_window_width_matches_the_published_launch_window_of_the_day(
+    apollo_launches: list[dict], name: str
+) -> None:
+    # The width is the time the site takes to sweep the parking-plane heading across the
+    # 72–108° band; nothing in the model is fitted to these durations. Both exceed 4 h: the
+    # real windows of these days were longer than the issue's 4 h median.
+    published_h, tolerance_h = PUBLISHED_WIDTHS_H[name]
+    mission = next(m for m in apollo_launches if m["name"] == name)
+    launch = _utc(mission["launch_utc"])
+    site = get_site("kennedy")
+    day = launch.replace(hour=0, minute=0, second=0, microsecond=0)
+    windows = daily_windows(
+        site.latitude_deg, site.longitude_deg, APOLLO_AZIMUTHS, day - timedelta(hours=6),
+        day + timedelta(hours=30), 3.0, 185.0,
+    )  # fmt: skip
+    window = next(w for w in windows if w.open_utc <= launch <= w.close_utc)
+    width_h = (window.close_utc - window.open_utc).total_seconds() / 3600.0
+    print(f"{name}: model window {width_h:.2f} h, published {published_h:.2f} h")
+    assert abs(width_h - published_h) <= tolerance_h
+
+
 def test_chinese_direct_injection_launches_lie_inside_their_windows_and_arrive_on_time() -> None:
     # Xichang and Wenchang have no public azimuth limits, so their windows are bounded only by
     # the direct injection (TLI at most N min after liftoff, from the launcher table); every
