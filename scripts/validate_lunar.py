@@ -90,7 +90,11 @@ def main() -> None:
         "The n-body columns refine the window's transfer (Earth + DE421 Moon and Sun,",
         "`stationplan.moon.nbody`) to a 111 km perilune (the side needing the smaller TLI",
         "correction): its perilune time against the LOI, and",
-        "whether a free return is possible from that window (no-burn return to ≤ 200 km perigee).",
+        "whether a free return is possible from that window (no-burn return to ≤ 200 km perigee",
+        "for some pass on the perilune circle; the lowest perilune altitude of the search grid",
+        "111–25,000 km at which one was found is given — a capability of the day's transfer, not",
+        "what the mission flew: Apollo 12–14 left Earth on free returns and then burned into",
+        "hybrid trajectories, and the Chinese direct transfers could have flown wide ones).",
         "",
         "| mission | site | launch (UTC) | window (UTC) | inside | width h | arrival − LOI h "
         "| published window | n-body perilune − LOI h | free return | note |",
@@ -176,7 +180,10 @@ def main() -> None:
             nbody = f"{(refined.perilune_utc - _utc(loi)).total_seconds() / 3600:+.1f}"
         else:
             nbody = "no fit" if refined is None else "—"
-        free = "yes" if free_return(near)[0] else "no"
+        can_return, returning = free_return(near)
+        free = (
+            f"yes ({returning.perilune_alt_km:,.0f} km)" if can_return and returning else "no"
+        )
         lines.append(
             f"| {name} | {m['site']} | {m['launch_utc']} | {near.open_utc:%m-%d %H:%M}–"
             f"{near.close_utc:%m-%d %H:%M} | {'yes' if hit else 'NO'} | {width:.2f} | {delta} | "

@@ -268,20 +268,25 @@ def test_the_n_body_refinement_reaches_the_target_perilune_close_to_the_publishe
     assert refined.correction_m_s < 50.0
 
 
-def test_apollo_11_can_fly_free_return_and_chang_e_5_cannot() -> None:
-    # Apollo 11 flew a free-return translunar trajectory; Chang'e-5 did not (a direct
-    # transfer; validation file transfer types). The check continues the refined trajectory
-    # with no burn and looks for a return to Earth's entry corridor.
-    from stationplan.moon.nbody import free_return
+def test_apollo_8_and_11_windows_allow_the_free_returns_they_flew() -> None:
+    # Apollo 8 and Apollo 11 flew free-return translunar trajectories (validation file
+    # transfer types; Apollo 11 Mission Report). The check searches the B-plane circle of each
+    # perilune altitude with two TLI controls and continues each trajectory with no burn for
+    # a return to Earth's entry corridor. Apollo 8's day was missed by the earlier
+    # in-plane-only search (its pass needs B·R ≈ 5,000 km out of the transfer plane).
+    from stationplan.moon.nbody import FREE_RETURN_PERIGEE_ALT_KM, free_return
 
-    apollo = _window_holding(
-        "kennedy", datetime(1969, 7, 16, 13, 32, tzinfo=UTC), APOLLO_AZIMUTHS, 3.0, 185.0
-    )
-    assert free_return(apollo)[0]
-    change5 = _window_holding(
-        "wenchang", datetime(2020, 11, 23, 20, 30, tzinfo=UTC), (0.0, 360.0), 4.7, 200.0, 37.0
-    )
-    assert not free_return(change5)[0]
+    for launch in (
+        datetime(1968, 12, 21, 12, 51, tzinfo=UTC),
+        datetime(1969, 7, 16, 13, 32, tzinfo=UTC),
+    ):
+        window = _window_holding("kennedy", launch, APOLLO_AZIMUTHS, 3.0, 185.0)
+        flag, found = free_return(window)
+        assert flag, launch
+        assert found is not None and found.return_perigee_alt_km is not None
+        assert found.return_perigee_alt_km <= FREE_RETURN_PERIGEE_ALT_KM
+        # A trajectory that really passes the Moon, reached with a midcourse-sized correction.
+        assert found.perilune_alt_km > 50.0 and found.correction_m_s < 50.0
 
 
 def test_luna_25_launched_inside_the_window_of_vostochnys_51_degree_corridor() -> None:

@@ -18,12 +18,20 @@ out-of-plane correction at TLI is not used: for a ~180° transfer a plane rotati
 TLI radius barely moves the arrival point (found numerically: ~4 km per m/s), so B·R is left
 as the n-body dynamics make it (a few hundred km).
 
-Free return: the flyby passes on either side of the Moon in the transfer plane and the perilune altitude is stepped through 111, 300, 1,000, 3,000
-and 8,000 km; each refined trajectory is continued without any burn for 7 days after
-perilune. The transfer is a free return when some of them come back to an Earth vacuum
-perigee altitude ≤ 200 km, or two neighbouring altitudes bracket it (the return perigee is
-continuous in the perilune altitude, so a free return lies between). Apollo's entry corridor
-targets were a vacuum perigee of ~40–70 km; 200 km is a band for the coarse altitude steps.
+Free return: a free return need not pass in the transfer plane (Apollo 8's day needs a pass
+~5,000 km out of it), so the check uses two TLI controls — the along-track correction and a
+shift of the TLI point along the circular parking orbit (±50 min at most) — to put B anywhere
+on the perilune circle (:func:`_target_b_point`, 2-D Newton). For perilune altitudes 111,
+1,000, 3,000, 8,000, 15,000 and 25,000 km (lowest first; Chang'e-5-T1 flew by at ~13,000 km,
+Seradata 2014) the B-point is walked around the circle in 30° steps, each trajectory continued
+without any burn for 7 days after perilune; the transfer is a free return when one comes back
+to an Earth vacuum perigee altitude ≤ 200 km (a return below the surface counts too: the
+return perigee is continuous on the circle, and other angles pass far from the Earth, so the
+corridor lies between). Without one, a golden-section search refines the angle around the
+closest return. Apollo's entry corridor targets were a vacuum perigee of ~40–70 km; 200 km is
+a band for the coarse steps. The flag is a capability of the window's transfer, not a
+statement of what a mission flew: with perilunes up to 25,000 km most direct transfers allow
+one, so the perilune altitude of the free return found is reported with it.
 """
 
 from __future__ import annotations
@@ -92,9 +100,9 @@ def _rhs(eph: _Ephemeris):  # type: ignore[no-untyped-def]
     return f
 
 
-def _propagate(eph: _Ephemeris, y0: np.ndarray, t_end_s: float, events=None):  # type: ignore[no-untyped-def]
+def _propagate(eph: _Ephemeris, y0: np.ndarray, t_end_s: float, events=None, t0_s: float = 0.0):  # type: ignore[no-untyped-def]
     return solve_ivp(
-        _rhs(eph), (0.0, t_end_s), y0, method="DOP853", rtol=1e-10, atol=1e-6,
+        _rhs(eph), (t0_s, t_end_s), y0, method="DOP853", rtol=1e-10, atol=1e-6,
         events=events, dense_output=False,
     )  # fmt: skip
 
@@ -129,8 +137,8 @@ def _b_vector(
     return np.array([np.dot(b_vec, t_hat), np.dot(b_vec, r_hat)]), float(v_inf), float(to_peri)
 
 
-def _leg(eph: _Ephemeris, y0: np.ndarray, horizon_s: float, at_perilune: bool):  # type: ignore[no-untyped-def]
-    """Integrate to the SOI entry (or to perilune); return (t_s, state) or None."""
+def _leg(eph: _Ephemeris, y0: np.ndarray, horizon_s: float, at_perilune: bool, t0_s: float = 0.0):  # type: ignore[no-untyped-def]
+    """Integrate from ``t0_s`` to the SOI entry (or to perilune); return (t_s, state) or None."""
 
     def soi(t: float, y: np.ndarray) -> float:
         return float(np.linalg.norm(y[:3] - eph.moon(t)) - SOI_KM)
@@ -140,7 +148,7 @@ def _leg(eph: _Ephemeris, y0: np.ndarray, horizon_s: float, at_perilune: bool): 
         return float(np.dot(d, y[3:] - eph.moon(t, 1)))
 
     soi.terminal, soi.direction = True, -1  # type: ignore[attr-defined]
-    sol = _propagate(eph, y0, horizon_s, events=[soi])
+    sol = _propagate(eph, y0, horizon_s, events=[soi], t0_s=t0_s)
     if sol.t_events[0].size == 0:
         return None
     t1, y1 = float(sol.t_events[0][0]), sol.y_events[0][0]
@@ -270,32 +278,195 @@ def cheapest_refinement(
 
 
 #: Perilune altitudes (km) stepped through by the free-return check.
-FREE_RETURN_PERILUNES_KM = (111.0, 300.0, 1000.0, 3000.0, 8000.0)
+FREE_RETURN_PERILUNES_KM = (111.0, 1000.0, 3000.0, 8000.0, 15000.0, 25000.0)
+#: Angles (deg) of the B-plane point on the perilune circle stepped through by the check,
+#: from the transfer plane's T axis (0° and 180° are the two in-plane passes).
+FREE_RETURN_B_ANGLES_DEG = tuple(float(a) for a in range(0, 360, 30))
+#: Bounds of the free-return search's TLI controls: along-track correction (m/s) and shift
+#: of the TLI point along the circular parking orbit (s; the Apollo TLI could come on the
+#: first or second revolution, ~88 min apart).
+MAX_FREE_RETURN_CORRECTION_M_S = 200.0
+MAX_TLI_SHIFT_S = 3000.0
+
+
+def _rotate(v: np.ndarray, axis: np.ndarray, angle_rad: float) -> np.ndarray:
+    """``v`` rotated by ``angle_rad`` about the unit ``axis`` (Rodrigues' formula)."""
+    return (
+        v * np.cos(angle_rad)
+        + np.cross(axis, v) * np.sin(angle_rad)
+        + axis * np.dot(axis, v) * (1.0 - np.cos(angle_rad))
+    )
+
+
+@dataclass(frozen=True)
+class _Targeted:
+    controls: np.ndarray  # (along-track correction m/s, TLI shift s)
+    tli_s: float  # TLI epoch, s after the window's TLI
+    tli_velocity_km_s: np.ndarray
+    perilune_s: float
+    perilune_state: np.ndarray
+
+
+def _target_b_point(
+    window: LunarWindow,
+    eph: _Ephemeris,
+    perilune_alt_km: float,
+    theta_rad: float,
+    start: np.ndarray,
+) -> _Targeted | None:
+    """Two TLI controls — an along-track velocity correction x (m/s) and a shift τ (s) of the
+    TLI point along the circular parking orbit (position and velocity rotated by the orbit's
+    mean motion × τ about its normal) — put the Moon-relative B-vector on the perilune circle
+    at angle θ: (B·T, B·R) = b (cos θ, sin θ), b from ``perilune_alt_km`` as in
+    :func:`refine_transfer`. Newton iterations with a forward-difference Jacobian (steps
+    0.5 m/s, 5 s), first on the osculating hyperbola at the SOI entry, then at the real
+    perilune. None when an iterate misses the Moon or leaves the control bounds."""
+    r0 = np.array(window.tli_position_km)
+    v0 = np.array(window.tli_velocity_km_s)
+    normal = np.cross(r0, v0)
+    normal /= np.linalg.norm(normal)
+    mean_motion = np.sqrt(MU_EARTH_KM3_S2 / np.linalg.norm(r0) ** 3)
+    rp = MOON_RADIUS_KM + perilune_alt_km
+    horizon_s = (window.transfer_days + 2.0) * 86400.0
+    target_dir = np.array([np.cos(theta_rad), np.sin(theta_rad)])
+
+    def start_state(u: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+        angle = mean_motion * u[1]
+        r, v = _rotate(r0, normal, angle), _rotate(v0, normal, angle)
+        v = v + u[0] * v / np.linalg.norm(v) / 1000.0
+        return float(u[1]), r, v
+
+    def residual(u: np.ndarray, at_perilune: bool):  # type: ignore[no-untyped-def]
+        t0, r, v = start_state(u)
+        leg = _leg(eph, np.concatenate([r, v]), horizon_s, at_perilune, t0_s=t0)
+        if leg is None:
+            return None
+        t1, y1 = leg
+        b, v_inf, _ = _b_vector(eph, t1, y1, normal)
+        b_target = rp * np.sqrt(1 + 2 * MU_MOON_KM3_S2 / (rp * v_inf**2))
+        return b - b_target * target_dir, t1, y1
+
+    u = np.array(start, dtype=float)
+    steps = (0.5, 5.0)
+    limits = np.array([MAX_FREE_RETURN_CORRECTION_M_S, MAX_TLI_SHIFT_S])
+    found = None
+    for at_perilune in (False, True):
+        for _ in range(25):
+            found = residual(u, at_perilune)
+            if found is None:
+                return None
+            if np.hypot(*found[0]) < 0.5:  # km in the B-plane
+                break
+            jac = np.empty((2, 2))
+            for k, h in enumerate(steps):
+                du = np.zeros(2)
+                du[k] = h
+                probe = residual(u + du, at_perilune)
+                if probe is None:
+                    return None
+                jac[:, k] = (probe[0] - found[0]) / h
+            try:
+                step = np.linalg.solve(jac, -found[0])
+            except np.linalg.LinAlgError:
+                return None
+            scale = np.max(np.abs(step) / np.array([50.0, 900.0]))  # damping
+            u = u + (step / scale if scale > 1.0 else step)
+            if np.any(np.abs(u) > limits):
+                return None
+        else:
+            return None
+    assert found is not None
+    _, t_peri, y_peri = found
+    t0, _, v = start_state(u)
+    return _Targeted(u, t0, v, float(t_peri), np.asarray(y_peri))
+
+
+def _return_perigee_alt_km(eph: _Ephemeris, t_s: float, y: np.ndarray, days: float) -> float:
+    """Lowest Earth altitude (km) over ``days`` of burn-free flight from state ``y``."""
+    sol = solve_ivp(
+        _rhs(eph), (t_s, t_s + days * 86400.0), y, method="DOP853", rtol=1e-10, atol=1e-6,
+        max_step=3600.0,
+    )  # fmt: skip
+    return float(np.min(np.linalg.norm(sol.y[:3], axis=0)) - EARTH_RADIUS_KM)
 
 
 def free_return(window: LunarWindow) -> tuple[bool, RefinedTransfer | None]:
     """Whether the window's transfer can be flown as a free return (module text): (flag, the
-    refined transfer closest to the entry corridor)."""
+    first searched transfer whose burn-free return reaches a perigee altitude ≤ 200 km — it
+    may be below the surface, then a neighbouring B-point meets the corridor since the return
+    perigee is continuous — or, when none does, the transfer whose return came closest)."""
     eph = _Ephemeris(window.tli_utc, window.transfer_days + 10.0)
-    best: RefinedTransfer | None = None
-    flag = False
-    for side in (1, -1):
-        previous: float | None = None
-        for alt_km in FREE_RETURN_PERILUNES_KM:
-            r = refine_transfer(window, alt_km, side, 7.0, _eph=eph)
-            if r is None or r.return_perigee_alt_km is None:
-                previous = None
+    r0 = np.array(window.tli_position_km)
+    v_circ = np.sqrt(MU_EARTH_KM3_S2 / np.linalg.norm(r0))
+    closest: RefinedTransfer | None = None
+
+    def visit(
+        alt_km: float, theta_deg: float, start: np.ndarray
+    ) -> tuple[np.ndarray, RefinedTransfer] | None:
+        """Target the B-point, fly the return; (controls, transfer) or None."""
+        nonlocal closest
+        hit = _target_b_point(window, eph, alt_km, np.radians(theta_deg), start)
+        if hit is None and np.any(start != 0.0):
+            hit = _target_b_point(window, eph, alt_km, np.radians(theta_deg), np.zeros(2))
+        if hit is None:
+            return None
+        perigee = _return_perigee_alt_km(eph, hit.perilune_s, hit.perilune_state, 7.0)
+        moon_alt = float(
+            np.linalg.norm(hit.perilune_state[:3] - eph.moon(hit.perilune_s)) - MOON_RADIUS_KM
+        )
+        perilune = window.tli_utc + timedelta(seconds=hit.perilune_s)
+        refined = RefinedTransfer(
+            tli_utc=window.tli_utc + timedelta(seconds=hit.tli_s),
+            tli_dv_km_s=float(np.linalg.norm(hit.tli_velocity_km_s) - v_circ),
+            correction_m_s=abs(float(hit.controls[0])),
+            perilune_utc=perilune,
+            perilune_alt_km=moon_alt,
+            arrival_shift_h=(perilune - window.arrival_utc).total_seconds() / 3600.0,
+            side=1 if np.cos(np.radians(theta_deg)) >= 0 else -1,
+            return_perigee_alt_km=perigee,
+        )
+        if closest is None or abs(perigee - 100.0) < abs(
+            (closest.return_perigee_alt_km or np.inf) - 100.0
+        ):
+            closest = refined
+        return hit.controls, refined
+
+    def returns(found: RefinedTransfer) -> bool:
+        perigee = found.return_perigee_alt_km
+        return perigee is not None and perigee <= FREE_RETURN_PERIGEE_ALT_KM
+
+    # Coarse grid, lowest perilune first: at each altitude the B-point is walked around the
+    # circle from the in-plane pass (each solve starts from the previous angle's controls).
+    coarse: dict[tuple[float, float], float] = {}
+    for alt_km in FREE_RETURN_PERILUNES_KM:
+        start = np.zeros(2)
+        for theta_deg in FREE_RETURN_B_ANGLES_DEG:
+            got = visit(alt_km, theta_deg, start)
+            if got is None:
+                start = np.zeros(2)
                 continue
-            perigee = r.return_perigee_alt_km
-            if best is None or abs(perigee - 100.0) < abs(
-                (best.return_perigee_alt_km or np.inf) - 100.0
-            ):
-                best = r
-            inside = perigee <= FREE_RETURN_PERIGEE_ALT_KM
-            if previous is not None:
-                inside |= (previous - FREE_RETURN_PERIGEE_ALT_KM) * (
-                    perigee - FREE_RETURN_PERIGEE_ALT_KM
-                ) < 0
-            flag |= bool(inside)
-            previous = perigee
-    return flag, best
+            start, found = got
+            if returns(found):
+                return True, found
+            coarse[(alt_km, theta_deg)] = float(found.return_perigee_alt_km or np.inf)
+    if not coarse:
+        return False, None
+    # The return perigee is continuous in (altitude, angle): refine the angle around the
+    # coarse minimum (golden-section search over ± one grid step).
+    alt_km, centre_deg = min(coarse, key=lambda k: coarse[k])
+    step = FREE_RETURN_B_ANGLES_DEG[1] - FREE_RETURN_B_ANGLES_DEG[0]
+    low, high = centre_deg - step, centre_deg + step
+    ratio = (np.sqrt(5.0) - 1.0) / 2.0
+    for _ in range(8):
+        a, b = high - ratio * (high - low), low + ratio * (high - low)
+        values = []
+        for theta_deg in (a, b):
+            got = visit(alt_km, theta_deg, np.zeros(2))
+            if got is not None and returns(got[1]):
+                return True, got[1]
+            values.append(np.inf if got is None else float(got[1].return_perigee_alt_km or np.inf))
+        if values[0] < values[1]:
+            high = b
+        else:
+            low = a
+    return False, closest
