@@ -181,9 +181,7 @@ def main() -> None:
         else:
             nbody = "no fit" if refined is None else "—"
         can_return, returning = free_return(near)
-        free = (
-            f"yes ({returning.perilune_alt_km:,.0f} km)" if can_return and returning else "no"
-        )
+        free = f"yes ({returning.perilune_alt_km:,.0f} km)" if can_return and returning else "no"
         lines.append(
             f"| {name} | {m['site']} | {m['launch_utc']} | {near.open_utc:%m-%d %H:%M}–"
             f"{near.close_utc:%m-%d %H:%M} | {'yes' if hit else 'NO'} | {width:.2f} | {delta} | "
@@ -206,7 +204,7 @@ def main() -> None:
             "No public per-mission azimuth band was found for these launches (docs/moon.md,",
             "Validation), so none is used: the widths above are not tuned to the 4 h target.",
             "",
-            "Where the day's real window is published (column \"published window\"), the model",
+            'Where the day\'s real window is published (column "published window"), the model',
             "reproduces it for the launches that flew the whole 72–108° band: Apollo 11 4 h 24 min",
             "(flight plan) against 4.38 h, Apollo 10 about 4.5 h against 4.43 h",
             "(`tests/test_lunar_windows.py`). Those real windows were themselves longer than 4 h,",
