@@ -50,6 +50,15 @@ PUBLISHED_WINDOWS: dict[str, tuple[str, str, str]] = {
 }
 
 
+#: Published launch-heading corridors not used as window limits, compared with the model's
+#: heading at the real liftoff: Xichang's GTO corridor, "nominal launching azimuth is 97
+#: degrees, with downrange safety constraints limiting launch azimuths to 94 to 104 degrees"
+#: (Federation of American Scientists, Space Policy Project, "Xichang Satellite Launch
+#: Center", fas.org/spp/guide/china/facility/xichang.htm). It is stated for geostationary
+#: missions; whether lunar launches keep to it is not published, so it bounds no window.
+COMPARED_CORRIDORS: dict[str, tuple[float, float]] = {"xichang": (94.0, 104.0)}
+
+
 def _mission_limits(m: dict[str, object]) -> tuple[float, float] | None:
     """The mission's own launch-heading band (deg) when the validation file gives one
     (``launch_azimuth_min_deg``/``launch_azimuth_max_deg``, cited in its ``source``)."""
@@ -154,6 +163,13 @@ def main() -> None:
             launch + timedelta(minutes=1), days, park_km,
         )  # fmt: skip
         heading = f"{at[0].azimuth_open_deg:.0f}°" if at else "—"
+        corridor = COMPARED_CORRIDORS.get(m["site"])
+        if at and corridor is not None:
+            inside = corridor[0] <= at[0].azimuth_open_deg <= corridor[1]
+            heading += (
+                f" ({'inside' if inside else 'outside'} the published {corridor[0]:g}–"
+                f"{corridor[1]:g}° GTO corridor)"
+            )
         if limits is None:
             # No azimuth limits: the window is bounded only by the direct injection; keep it
             # out of the median.
@@ -203,6 +219,10 @@ def main() -> None:
             "across that band: with the 36° Apollo band 4.4–4.7 h on these six days.",
             "No public per-mission azimuth band was found for these launches (docs/moon.md,",
             "Validation), so none is used: the widths above are not tuned to the 4 h target.",
+            "",
+            "Xichang's only published corridor is for geostationary launches, headings 94–104°",
+            '(Federation of American Scientists, "Xichang Satellite Launch Center"); the notes',
+            "compare the model's heading at each real liftoff with it without using it as a limit.",
             "",
             'Where the day\'s real window is published (column "published window"), the model',
             "reproduces it for the launches that flew the whole 72–108° band: Apollo 11 4 h 24 min",
