@@ -82,6 +82,23 @@ def test_an_upload_is_stored_with_the_epochs_of_every_object(client):
         assert obj["stale"] == (obj["age_days"] > 3)
 
 
+def test_the_upload_list_carries_counts_and_the_newest_age_but_no_object_rows(client):
+    created = client.post(
+        "/api/element-sets",
+        files={"file": ("stations.tle", STATIONS_TLE.read_bytes())},
+        headers=WRITE,
+    ).json()
+    listed = client.get("/api/element-sets").json()
+    row = next(u for u in listed if u["id"] == created["id"])
+    assert "objects" not in row
+    assert row["n_objects"] == created["n_objects"] == len(created["objects"])
+    # The newest element set's age, from the stored summary, equals the smallest per-object
+    # age of the full record (both taken "now", a few ms apart).
+    assert row["newest_age_days"] == pytest.approx(
+        min(o["age_days"] for o in created["objects"]), abs=0.01
+    )
+
+
 def test_a_binary_upload_is_refused_with_422_naming_the_line(client):
     response = client.post(
         "/api/element-sets", files={"file": ("x.tle", b"ok\n\x00bad")}, headers=WRITE

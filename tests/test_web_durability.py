@@ -69,7 +69,8 @@ def test_sigkill_during_an_upload_and_a_plan_keeps_every_commit(backend, tmp_pat
     with server.client() as client:
         uploads = client.get("/api/element-sets").json()
         assert [u["id"] for u in uploads] == [upload["id"]]
-        assert uploads[0]["objects"] == upload["objects"]
+        stored = client.get(f"/api/element-sets/{upload['id']}").json()
+        assert stored["objects"] == upload["objects"]
         run = client.post(f"/api/campaigns/{campaign}/plan", json={}).json()
         deadline = time.monotonic() + 60
         while client.get(f"/api/runs/{run['id']}").json()["status"] == "queued":

@@ -36,6 +36,7 @@ from stationplan.web.store import (
     run_dict,
     upload_catalog,
     upload_dict,
+    upload_summaries,
     version_dict,
 )
 
@@ -122,6 +123,17 @@ class UploadOut(BaseModel):
     objects: list[ObjectOut]
 
 
+class UploadSummaryOut(BaseModel):
+    id: int
+    name: str
+    origin: str
+    created_utc: str | None
+    n_objects: int
+    n_skipped: int
+    summary: dict[str, Any]
+    newest_age_days: float | None
+
+
 @router.get("/health", responses=ERRORS)
 def health() -> dict[str, str]:
     """Liveness."""
@@ -173,11 +185,12 @@ def fetch_element_set(body: FetchIn, db: DB) -> Any:
     return upload_dict(db, add_upload(db, query.name, data, origin=query.url()))
 
 
-@router.get("/element-sets", response_model=list[UploadOut], responses=ERRORS)
+@router.get("/element-sets", response_model=list[UploadSummaryOut], responses=ERRORS)
 def list_element_sets(db: DB) -> Any:
-    """Every stored upload, newest first."""
-    uploads = db.scalars(select(ElementUpload).order_by(ElementUpload.id.desc()).limit(200))
-    return [upload_dict(db, u) for u in uploads]
+    """The newest 200 uploads, newest first: their counts, stored summary and the age of the
+    newest element set (days), without the per-object rows — a full catalogue is 26k of them;
+    ``GET /api/element-sets/{id}`` gives one upload's objects."""
+    return upload_summaries(db, limit=200)
 
 
 @router.get("/element-sets/{upload_id}", response_model=UploadOut, responses=ERRORS)
