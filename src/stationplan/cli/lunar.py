@@ -172,7 +172,7 @@ def windows(
         bool,
         typer.Option(
             help="Refine each transfer in the n-body model (DE421 Sun and Moon) to a 111 km "
-            "perilune and check for a free return (~10 s per window)."
+            "perilune and search for a free return (~5–40 s per window; progress on stderr)."
         ),
     ] = False,
     azimuth_min: Annotated[
@@ -192,16 +192,27 @@ def windows(
     one TLI, bounded by the launch azimuth limits (--azimuth-min/--azimuth-max, else the
     launcher's, else the site's, else none)."""
     t0, t1 = parse_time(start, "--start"), parse_time(end, "--end")
-    found = lunar_windows_report(
-        site,
-        launcher,
-        t0,
-        t1,
-        transfer_days=transfer_days,
-        mission_kind=mission_kind,
-        refine=refine,
-        band_deg=azimuth_band(azimuth_min, azimuth_max),
-    )
+    from rich.progress import Progress
+
+    from stationplan.cli.console import err
+
+    with Progress(console=err, transient=True, disable=not (refine and err.is_terminal)) as bar:
+        task = bar.add_task("n-body refinement and free-return search", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        found = lunar_windows_report(
+            site,
+            launcher,
+            t0,
+            t1,
+            transfer_days=transfer_days,
+            mission_kind=mission_kind,
+            refine=refine,
+            band_deg=azimuth_band(azimuth_min, azimuth_max),
+            progress=progress,
+        )
     records, limits, limits_from = found.records, found.limits_deg, found.limits_from
     if format is OutputFormat.json:
         sys.stdout.write(json.dumps(records, indent=2) + "\n")

@@ -9,7 +9,7 @@ them to its query parameters.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -164,6 +164,7 @@ def lunar_windows_report(
     mission_kind: str | None = None,
     refine: bool = False,
     band_deg: tuple[float, float] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> LunarWindowsReport:
     """Daily Earth–Moon direct-transfer launch windows from ``start`` to ``end`` (aware UTC):
     parking plane through the arrival Moon, one TLI, bounded by the azimuth limits
@@ -209,7 +210,11 @@ def lunar_windows_report(
         from stationplan.moon.nbody import cheapest_refinement, free_return
 
         for k, w in enumerate(found):
+            if progress is not None:
+                progress(k, len(found))
             refined[k] = (cheapest_refinement(w, 111.0), free_return(w)[0])
+        if progress is not None:
+            progress(len(found), len(found))
     records = [
         {
             "open_utc": iso_utc_seconds(w.open_utc),

@@ -350,7 +350,7 @@ def lunar_windows(
     azimuth_max: Annotated[float | None, Query(ge=0, le=360)] = None,
 ) -> list[dict[str, Any]]:
     """Daily Earth–Moon direct-transfer launch windows (``stationplan lunar windows --format
-    json``; the n-body ``--refine`` is CLI-only: ~10 s per window)."""
+    json``; the n-body ``--refine`` is CLI-only: ~5–40 s per window)."""
     from stationplan.services.lunar import azimuth_band, lunar_windows_report
 
     try:
