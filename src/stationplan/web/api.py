@@ -112,7 +112,7 @@ class ObjectOut(BaseModel):
     stale: bool
 
 
-class UploadOut(BaseModel):
+class UploadFields(BaseModel):
     id: int
     name: str
     origin: str
@@ -120,17 +120,13 @@ class UploadOut(BaseModel):
     n_objects: int
     n_skipped: int
     summary: dict[str, Any]
+
+
+class UploadOut(UploadFields):
     objects: list[ObjectOut]
 
 
-class UploadSummaryOut(BaseModel):
-    id: int
-    name: str
-    origin: str
-    created_utc: str | None
-    n_objects: int
-    n_skipped: int
-    summary: dict[str, Any]
+class UploadSummaryOut(UploadFields):
     newest_age_days: float | None
 
 
