@@ -1,0 +1,9 @@
+"""Type stub of the compiled JSON record writer (``_jsonc.c``); see ``conjunction.py``."""
+
+from collections.abc import Callable, Sequence
+
+def records_json(
+    events: Sequence[object], encode_string: Callable[[str], str], iso_utc: Callable[..., str], /
+) -> str: ...
+def round6(x: float, /) -> float: ...
+def float_text(x: object, /) -> str: ...
