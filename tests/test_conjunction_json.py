@@ -56,7 +56,8 @@ def test_compiled_float_text_is_the_json_spelling_of_repr():
     for x in _edge_doubles():
         expected = json.dumps(x) if math.isfinite(x) else conjunction._float_json(x)
         assert _jsonc.float_text(x) == expected == conjunction._float_json(x), x
-        assert _jsonc.float_text(round(x, 6)) == json.dumps(round(x, 6)), x
+        assert _jsonc.float_text(round(x, 6)) == conjunction._float_json(round(x, 6)), x
+        assert _jsonc.round6_text(x) == conjunction._float_json(round(x, 6)), x
     for n in (0, 7, -3, 10**30, True, np.float32(0.1), np.float64(2.5)):
         assert _jsonc.float_text(n) == conjunction._float_json(n)  # type: ignore[arg-type]
 

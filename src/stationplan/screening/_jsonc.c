@@ -69,6 +69,49 @@ static int round6(double x, double *out) {
     return 0;
 }
 
+/* repr(round(x, 6)) as JSON text. Fast path, for 1e-4 <= |x| < 1e9 (the records' km and
+ * km/s): y = fl(x * 1e6) is within |y| * 2^-53 of x * 1e6, so when y's fraction is farther
+ * than |y| * 2^-50 from one half, the integer nearest x * 1e6 is that nearest y, n; the
+ * correctly rounded decimal n * 10^-6 (what round reads back) is n / 1e6, IEEE division of
+ * two exact doubles being correctly rounded. n has at most 15 significant digits, and two
+ * decimals of at most 15 digits are never the same double, so repr of that double (the
+ * shortest string that reads back to it) is n with the decimal point 6 places in, its
+ * trailing zeros dropped; repr writes it in fixed notation as |value| >= 1e-4 and < 1e16.
+ * Anything else (near-ties, tiny, huge, non-finite) takes round6 and PyOS_double_to_string. */
+static int put_round6(Buf *b, double x) {
+    double ax = fabs(x);
+    if (ax >= 1e-4 && ax < 1e9) {
+        double y = x * 1e6;
+        double fl = floor(y);
+        double f = y - fl; /* exact: |y| < 2^52 */
+        if (fabs(f - 0.5) > fabs(y) * 0x1p-50) {
+            long long n = (long long)(f > 0.5 ? fl + 1.0 : fl);
+            char digits[24];
+            int neg = n < 0;
+            unsigned long long u = neg ? (unsigned long long)(-n) : (unsigned long long)n;
+            int len = 0;
+            do {
+                digits[len++] = (char)('0' + u % 10);
+                u /= 10;
+            } while (u);
+            while (len < 7) digits[len++] = '0'; /* at least one digit before the point */
+            /* digits[] is reversed: digits[0..5] are the six decimals */
+            int drop = 0;
+            while (drop < 5 && digits[drop] == '0') drop++;
+            char text[32];
+            int k = 0;
+            if (neg) text[k++] = '-';
+            for (int d = len - 1; d >= 6; d--) text[k++] = digits[d];
+            text[k++] = '.';
+            for (int d = 5; d >= drop; d--) text[k++] = digits[d];
+            return buf_put(b, text, k);
+        }
+    }
+    double r;
+    if (round6(x, &r) < 0) return -1;
+    return put_double(b, r);
+}
+
 /* _float_json: an int (not a bool) as an int, anything else as float(x). */
 static int put_number(Buf *b, PyObject *v) {
     if (PyFloat_CheckExact(v)) return put_double(b, PyFloat_AS_DOUBLE(v));
@@ -124,8 +167,7 @@ static int put_triple(Buf *b, PyObject *seq) {
             rc = -1;
             break;
         }
-        double r;
-        if (round6(x, &r) < 0 || put_double(b, r) < 0) rc = -1;
+        if (put_round6(b, x) < 0) rc = -1;
         else if (k < 2) rc = PUT_LIT(b, ",\n      ");
     }
     if (rc == 0) rc = PUT_LIT(b, "\n    ]");
@@ -261,7 +303,19 @@ static PyObject *py_float_text(PyObject *self, PyObject *arg) {
     return out;
 }
 
+static PyObject *py_round6_text(PyObject *self, PyObject *arg) {
+    double x = PyFloat_AsDouble(arg);
+    if (x == -1.0 && PyErr_Occurred()) return NULL;
+    Buf b = {NULL, 0, 0};
+    PyObject *out = NULL;
+    if (put_round6(&b, x) == 0) out = PyUnicode_DecodeASCII(b.data, b.len, "strict");
+    PyMem_Free(b.data);
+    return out;
+}
+
 static PyMethodDef methods[] = {
+    {"round6_text", py_round6_text, METH_O,
+     "round6_text(x) -> str: conjunction._float_json(round(float(x), 6))."},
     {"records_json", records_json, METH_VARARGS,
      "records_json(events, encode_string, iso_utc) -> str: the records' indented JSON "
      "objects joined by ',\\n' (conjunction._record_json's text for each)."},
