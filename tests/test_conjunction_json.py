@@ -8,7 +8,7 @@ import dataclasses
 import json
 import math
 import struct
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import numpy as np
@@ -62,6 +62,18 @@ def test_compiled_float_text_is_the_json_spelling_of_repr():
         assert _jsonc.float_text(n) == conjunction._float_json(n)  # type: ignore[arg-type]
 
 
+def test_compiled_utc_text_is_iso_utc_for_utc_datetimes_and_defers_the_rest():
+    rng = np.random.default_rng(12)
+    epoch = datetime(1000, 1, 1, tzinfo=UTC)
+    for offset_us in rng.integers(0, 9000 * 365 * 86400 * 10**6, 20000).tolist():
+        when = epoch + timedelta(microseconds=offset_us)
+        assert _jsonc.utc_text(when) == conjunction.iso_utc(when), when
+    for when in (datetime(999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+                 datetime(2024, 7, 5, 12, tzinfo=timezone(timedelta(hours=2))),
+                 datetime(2024, 7, 5, 12)):  # fmt: skip
+        assert _jsonc.utc_text(when) is None
+
+
 @pytest.fixture(scope="module")
 def records() -> list[conjunction.Conjunction]:
     result = screen(load_catalog(SMALL), START, days=1.0,
@@ -74,6 +86,7 @@ def records() -> list[conjunction.Conjunction]:
         dataclasses.replace(first, tca_jd=2460496, age_days_1=np.float64(1.5), name_2="INF"),
         dataclasses.replace(first, miss_rtn_km=(1, np.float32(0.1), -0.0), pc=0.0),
         dataclasses.replace(first, r1_km=(-1e-9, 2.5e-6, 1e300), v2_km_s=(math.nan, -math.inf, 0)),
+        dataclasses.replace(first, tca_utc=first.tca_utc.astimezone(timezone(timedelta(hours=-5)))),
         dataclasses.replace(first, pc_method=None, relative_speed_km_s=-math.inf, attached=True),
     ]
     return events + awkward

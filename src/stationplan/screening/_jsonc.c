@@ -12,6 +12,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <datetime.h>
 #include <math.h>
 #include <string.h>
 
@@ -185,6 +186,24 @@ static const char *FIELD_NAMES[N_FIELDS] = {
     "attached"};
 static PyObject *field_keys[N_FIELDS];
 
+/* iso_utc(when) for a datetime whose tzinfo is datetime.timezone.utc itself (astimezone is
+ * then the identity) and whose year has four digits: "%Y-%m-%dT%H:%M:%S.%f" cut to the
+ * milliseconds, plus "Z". Returns 1 when written, 0 when the caller must call iso_utc. */
+static int put_utc_fast(Buf *b, PyObject *when) {
+    if (!PyDateTime_Check(when) || !_PyDateTime_HAS_TZINFO(when)) return 0;
+    if (PyDateTime_DATE_GET_TZINFO(when) != PyDateTime_TimeZone_UTC) return 0;
+    int year = PyDateTime_GET_YEAR(when);
+    if (year < 1000 || year > 9999) return 0;
+    char text[32];
+    int n = snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", year,
+                     PyDateTime_GET_MONTH(when), PyDateTime_GET_DAY(when),
+                     PyDateTime_DATE_GET_HOUR(when), PyDateTime_DATE_GET_MINUTE(when),
+                     PyDateTime_DATE_GET_SECOND(when),
+                     PyDateTime_DATE_GET_MICROSECOND(when) / 1000);
+    if (buf_put(b, text, n) < 0) return 1; /* error set */
+    return 1;
+}
+
 static int put_record(Buf *b, PyObject *c, PyObject *encode, PyObject *iso_utc) {
     PyObject *v[N_FIELDS] = {NULL};
     int rc = 0;
@@ -218,7 +237,9 @@ static int put_record(Buf *b, PyObject *c, PyObject *encode, PyObject *iso_utc) 
     CHECK(PUT_LIT(b, ",\n    \"name_2\": "));
     CHECK(put_encoded(b, encode, v[F_NAME_2]));
     CHECK(PUT_LIT(b, ",\n    \"tca_utc\": \""));
-    {
+    if (put_utc_fast(b, v[F_TCA_UTC])) {
+        if (PyErr_Occurred()) { rc = -1; goto done; }
+    } else {
         PyObject *s = PyObject_CallOneArg(iso_utc, v[F_TCA_UTC]);
         if (s == NULL) { rc = -1; goto done; }
         Py_ssize_t n;
@@ -313,7 +334,22 @@ static PyObject *py_round6_text(PyObject *self, PyObject *arg) {
     return out;
 }
 
+static PyObject *py_utc_text(PyObject *self, PyObject *arg) {
+    Buf b = {NULL, 0, 0};
+    PyObject *out = NULL;
+    if (put_utc_fast(&b, arg)) {
+        if (!PyErr_Occurred()) out = PyUnicode_DecodeASCII(b.data, b.len, "strict");
+    } else {
+        out = Py_NewRef(Py_None);
+    }
+    PyMem_Free(b.data);
+    return out;
+}
+
 static PyMethodDef methods[] = {
+    {"utc_text", py_utc_text, METH_O,
+     "utc_text(when) -> str | None: iso_utc(when) for a four-digit-year datetime in "
+     "timezone.utc, else None (iso_utc's business)."},
     {"round6_text", py_round6_text, METH_O,
      "round6_text(x) -> str: conjunction._float_json(round(float(x), 6))."},
     {"records_json", records_json, METH_VARARGS,
@@ -328,6 +364,8 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_jsonc",
                                     "Conjunction records as JSON text (C).", -1, methods};
 
 PyMODINIT_FUNC PyInit__jsonc(void) {
+    PyDateTime_IMPORT;
+    if (PyDateTimeAPI == NULL) return NULL;
     for (int k = 0; k < N_FIELDS; k++) {
         field_keys[k] = PyUnicode_InternFromString(FIELD_NAMES[k]);
         if (field_keys[k] == NULL) return NULL;
