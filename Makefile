@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test bench lint validate clean install fuzz fuzz-atheris
 
-$(STAMP): pyproject.toml setup.py src/stationplan/screening/_sievec.c
+$(STAMP): pyproject.toml setup.py src/stationplan/screening/_sievec.c src/stationplan/screening/_jsonc.c
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'

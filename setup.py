@@ -14,6 +14,13 @@ setup(
             # Bit-identical sub-window separations in the enumeration and its de-duplication.
             extra_compile_args=["-O3", "-ffp-contract=off"],
             optional=True,
-        )
+        ),
+        Extension(
+            "stationplan.screening._jsonc",
+            ["src/stationplan/screening/_jsonc.c"],
+            # Conjunction records as JSON text; conjunction.py falls back to Python without it.
+            extra_compile_args=["-O2"],
+            optional=True,
+        ),
     ]
 )

@@ -17,6 +17,11 @@ import numpy as np
 
 from stationplan.orbit.timescale import iso_utc
 
+try:  # the compiled record writer (``_jsonc.c``, built by setup.py); optional
+    from stationplan.screening import _jsonc
+except ImportError:  # pragma: no cover - exercised by forcing ``_jsonc = None`` in tests
+    _jsonc = None  # type: ignore[assignment]  # mypy's idiom for an optional module
+
 
 @dataclass(frozen=True)
 class Conjunction:
@@ -215,5 +220,14 @@ def write_conjunctions_json(
         return
     for k in range(0, len(events), batch):
         head = "[\n" if k == 0 else ",\n"
-        write(head + ",\n".join(map(_record_json_fast, events[k : k + batch])))
+        write(head + _records_json(events[k : k + batch]))
     write("\n]")
+
+
+def _records_json(events: Sequence[Conjunction]) -> str:
+    """The records' JSON objects joined by ``",\\n"``: by the compiled writer (``_jsonc.c``:
+    the same float text as ``repr`` and ``round(x, 6)``, through CPython's own
+    ``PyOS_double_to_string``) when it is built, else by :func:`_record_json_fast`."""
+    if _jsonc is not None:
+        return _jsonc.records_json(events, _ENCODE_STRING, iso_utc)
+    return ",\n".join(map(_record_json_fast, events))

@@ -35,6 +35,7 @@ from scipy import integrate, optimize, special
 
 from stationplan.screening.conjunction import Conjunction
 from stationplan.screening.covariance import (
+    STATION_SIZES,
     default_covariance_rtn,
     default_sigma_rtn_km,
     object_radius_m,
@@ -478,13 +479,16 @@ def with_probabilities(events: list[Conjunction]) -> list[Conjunction]:
     v1 = np.array([e.v1_km_s for e in events], dtype=float)
     r2 = np.array([e.r2_km for e in events], dtype=float)
     v2 = np.array([e.v2_km_s for e in events], dtype=float)
-    radius_of: dict[tuple[int, str], float] = {}  # objects recur across events
+    # Objects recur across events, and names across objects ("... DEB"): apart from the
+    # stations (by number), an object's radius depends on its name only (object_kind).
+    radius_of: dict[str, float] = {}
 
     def radius(norad: int, name: str) -> float:
-        key = (norad, name)
-        value = radius_of.get(key)
+        if int(norad) in STATION_SIZES:
+            return object_radius_m(norad, name)
+        value = radius_of.get(name)
         if value is None:
-            value = radius_of[key] = object_radius_m(norad, name)
+            value = radius_of[name] = object_radius_m(norad, name)
         return value
 
     hbr_m = np.array([radius(e.norad_1, e.name_1) + radius(e.norad_2, e.name_2) for e in events])
@@ -524,7 +528,7 @@ def with_probabilities(events: list[Conjunction]) -> list[Conjunction]:
             radius_km[ok],
         )  # fmt: skip
     out = []
-    new = object.__new__
+    new, setattr_ = object.__new__, object.__setattr__
     for conj, good, pc_k, hbr_k in zip(
         events, ok.tolist(), pc.tolist(), hbr_m.tolist(), strict=True
     ):
@@ -532,14 +536,13 @@ def with_probabilities(events: list[Conjunction]) -> list[Conjunction]:
             out.append(with_probability(conj))
             continue
         # dataclasses.replace without its per-call field walk (a frozen dataclass with no
-        # __post_init__: a copy of the fields with four of them changed is the same record).
+        # __post_init__: a copy of the fields with four of them changed is the same record;
+        # the unpacked dict keeps the fields' order).
         copy = new(Conjunction)
-        fields = copy.__dict__
-        fields.update(conj.__dict__)
-        fields["pc"] = pc_k
-        fields["pc_method"] = "FOSTER-1992"
-        fields["hard_body_radius_m"] = hbr_k
-        fields["extras"] = {**conj.extras, "covariance_1": "default", "covariance_2": "default"}
+        setattr_(copy, "__dict__", {
+            **conj.__dict__, "pc": pc_k, "pc_method": "FOSTER-1992", "hard_body_radius_m": hbr_k,
+            "extras": {**conj.extras, "covariance_1": "default", "covariance_2": "default"},
+        })  # fmt: skip
         out.append(copy)
     return out
 

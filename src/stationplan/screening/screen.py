@@ -31,7 +31,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from multiprocessing import get_all_start_methods, get_context
 from typing import Any
 
@@ -48,7 +48,7 @@ from stationplan.orbit.sgp4_backends import (
     propagate_on,
     resolve_backend,
 )
-from stationplan.orbit.timescale import datetime_to_jd, jd_to_datetime
+from stationplan.orbit.timescale import datetime_to_jd
 from stationplan.screening.conjunction import Conjunction
 from stationplan.screening.prefilter import near_objects, resonant
 from stationplan.screening.sieve import (
@@ -1064,37 +1064,43 @@ def _records(
     vel_rtn = rtn_components(r1, v1, v2 - v1)
     miss = np.linalg.norm(r2 - r1, axis=-1)
     speed = np.linalg.norm(v2 - v1, axis=-1)
+    # Every column at once, with the very operations the one-record formulas did (IEEE +,
+    # −, ×, ÷ on float64 arrays give the bits of the same operations on Python floats):
+    # TCA = jd0 + (fr0 + t / 86400), the ages TCA − epoch, and jd_to_datetime's
+    # ((jd0 − 2440587.5) + fr) · 86400 Unix seconds, rounded to 6 decimals by Python.
+    fr = job.fr0 + np.asarray(t_s, dtype=np.float64) / _SECONDS_PER_DAY
+    tca_jd = job.jd0 + fr
+    unix_s = ((job.jd0 - 2440587.5) + fr) * 86400.0
+    epoch_jd = np.array([e.epoch_jd for e in screened], dtype=np.float64)
+    age_1, age_2 = tca_jd - epoch_jd[i], tca_jd - epoch_jd[j]
+    utc, fromtimestamp = UTC, datetime.fromtimestamp
+
+    def rows(x: np.ndarray) -> Iterator[tuple[float, ...]]:  # (E, 3) -> tuples of floats
+        return zip(*x.T.tolist(), strict=True)
+
     out = []
-    # Python floats of every column at once (``tolist`` gives the same values as float()).
+    new = object.__new__
+    setattr_ = object.__setattr__
     columns = zip(
-        i.tolist(), j.tolist(), t_s.tolist(), miss.tolist(), speed.tolist(),
-        miss_rtn.tolist(), vel_rtn.tolist(), r1.tolist(), v1.tolist(), r2.tolist(),
-        v2.tolist(), strict=True,
+        i.tolist(), j.tolist(), tca_jd.tolist(), unix_s.tolist(), miss.tolist(),
+        speed.tolist(), rows(miss_rtn), rows(vel_rtn), rows(r1), rows(v1), rows(r2), rows(v2),
+        age_1.tolist(), age_2.tolist(), strict=True,
     )  # fmt: skip
-    for a, b, t, miss_n, speed_n, m_rtn, w_rtn, r1_n, v1_n, r2_n, v2_n in columns:
+    for a, b, tca, unix, miss_n, speed_n, m_rtn, w_rtn, r1_n, v1_n, r2_n, v2_n, g1, g2 in columns:
         e1, e2 = screened[a], screened[b]
-        tca_jd = job.jd0 + (job.fr0 + t / _SECONDS_PER_DAY)
-        out.append(
-            Conjunction(
-                norad_1=e1.norad_id,
-                norad_2=e2.norad_id,
-                name_1=e1.name,
-                name_2=e2.name,
-                tca_utc=jd_to_datetime(job.jd0, job.fr0 + t / _SECONDS_PER_DAY),
-                tca_jd=tca_jd,
-                miss_km=miss_n,
-                relative_speed_km_s=speed_n,
-                miss_rtn_km=tuple(m_rtn),  # type: ignore[arg-type]
-                relative_velocity_rtn_km_s=tuple(w_rtn),  # type: ignore[arg-type]
-                r1_km=tuple(r1_n),  # type: ignore[arg-type]
-                v1_km_s=tuple(v1_n),  # type: ignore[arg-type]
-                r2_km=tuple(r2_n),  # type: ignore[arg-type]
-                v2_km_s=tuple(v2_n),  # type: ignore[arg-type]
-                age_days_1=tca_jd - e1.epoch_jd,
-                age_days_2=tca_jd - e2.epoch_jd,
-                attached=attached,
-            )
-        )
+        # Conjunction(...) without the frozen dataclass's per-field __setattr__ (no
+        # __post_init__; the fields in declaration order, extras a fresh dict).
+        record = new(Conjunction)
+        setattr_(record, "__dict__", {
+            "norad_1": e1.norad_id, "norad_2": e2.norad_id, "name_1": e1.name,
+            "name_2": e2.name, "tca_utc": fromtimestamp(round(unix, 6), tz=utc),
+            "tca_jd": tca, "miss_km": miss_n, "relative_speed_km_s": speed_n,
+            "miss_rtn_km": m_rtn, "relative_velocity_rtn_km_s": w_rtn, "r1_km": r1_n,
+            "v1_km_s": v1_n, "r2_km": r2_n, "v2_km_s": v2_n, "age_days_1": g1,
+            "age_days_2": g2, "pc": None, "pc_method": None, "hard_body_radius_m": None,
+            "attached": attached, "extras": {},
+        })  # fmt: skip
+        out.append(record)
     return out
 
 
