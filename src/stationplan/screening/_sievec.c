@@ -361,7 +361,7 @@ static int visit_hits(Sieve *s, const Table *tb, const Step *st, int64_t m, int6
     const double *const *sy = (const double *const *)tb->sy;
     double tau_m = sub_tau(st, m);
     double s_lo = -st->half - tau_m, s_hi = st->half - tau_m;
-    double reach2 = st->reach0 * st->reach0;
+    double reach2s = st->reach0 * st->reach0 * (1.0 + 1e-6) + 1e-6;
     double x0 = sy[0][u], x1 = sy[1][u], x2 = sy[2][u];
     double v0 = sy[4][u], v1 = sy[5][u], v2 = sy[6][u];
     for (int64_t h = 0; h < nh; h++) {
@@ -371,10 +371,15 @@ static int visit_hits(Sieve *s, const Table *tb, const Step *st, int64_t m, int6
         double w0 = sy[4][q] - v0, w1 = sy[5][q] - v1, w2 = sy[6][q] - v2;
         double ww = w0 * w0 + w1 * w1 + w2 * w2;
         double dw = e0 * w0 + e1 * w1 + e2 * w2;
-        double sc = ww > 0.0 ? -dw / ww : 0.0;
-        if (sc < s_lo) sc = s_lo;
-        if (sc > s_hi) sc = s_hi;
-        if (dd + 2.0 * sc * dw + sc * sc * ww > reach2) continue; /* as in visit_pair */
+        /* A superset of visit_pair's quick reject without its division: the window's ends
+         * (the clamped cases, computed as visit_pair computes them) or the unconstrained
+         * minimum dd - dw^2/ww (never above the clamped one), against R0^2 widened far
+         * beyond the rounding of either form (~1e-8 km^2 at these separations). */
+        double f_lo = dd + 2.0 * s_lo * dw + s_lo * s_lo * ww;
+        double f_hi = dd + 2.0 * s_hi * dw + s_hi * s_hi * ww;
+        int keep = (f_lo <= reach2s) | (f_hi <= reach2s) |
+                   ((-dw >= s_lo * ww) & (-dw <= s_hi * ww) & ((dd - reach2s) * ww <= dw * dw));
+        if (!keep) continue;
         const State *su = &st->state[tb->idx[0][u]], *sq = &st->state[tb->idx[0][q]];
         if (visit_pair(s, st, su, sq, m, dd)) return -1;
     }
