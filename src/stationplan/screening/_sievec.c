@@ -150,6 +150,7 @@ typedef struct {
 #define CELL_LIMIT ((double)(1 << 19))
 #define RADIX_BITS 11
 #define SY 7
+#define SY_PAD 4
 
 typedef struct {
     State *state;     /* usable objects of the grid point */
@@ -160,7 +161,6 @@ typedef struct {
     double *sy[SY];   /* sorted slow objects, one array per field: sub-window position (km),
                        * speed, velocity (SoA, so the pair scans read memory sequentially) */
     int32_t *fast;    /* state indices of the fast objects */
-    int32_t *hits;    /* sorted positions of the partners that pass the radius test */
     double *block;    /* time-major copy of a block of grid points: (BLOCK, n, 6) */
     uint8_t *block_use;
 } Table;
@@ -179,15 +179,15 @@ static int table_init(Table *tb, int64_t n) {
     tb->hist = (int64_t *)malloc(sizeof(int64_t) * ((1 << RADIX_BITS) + 1));
     int sy_ok = 1;
     for (int k = 0; k < SY; k++) {
-        tb->sy[k] = (double *)malloc(sizeof(double) * m);
+        /* SY_PAD zero entries past the end: whole SIMD loads at a range's end */
+        tb->sy[k] = (double *)calloc(m + SY_PAD, sizeof(double));
         sy_ok = sy_ok && tb->sy[k];
     }
     tb->fast = (int32_t *)malloc(sizeof(int32_t) * m);
-    tb->hits = (int32_t *)malloc(sizeof(int32_t) * m);
     tb->block = (double *)malloc(sizeof(double) * 6 * BLOCK * m);
     tb->block_use = (uint8_t *)malloc(BLOCK * m);
     if (!tb->state || !tb->cell || !tb->key[0] || !tb->key[1] || !tb->idx[0] || !tb->idx[1] ||
-        !tb->hist || !sy_ok || !tb->fast || !tb->hits || !tb->block || !tb->block_use)
+        !tb->hist || !sy_ok || !tb->fast || !tb->block || !tb->block_use)
         return -1;
     return 0;
 }
@@ -202,7 +202,6 @@ static void table_free(Table *tb) {
     free(tb->hist);
     for (int k = 0; k < SY; k++) free(tb->sy[k]);
     free(tb->fast);
-    free(tb->hits);
     free(tb->block);
     free(tb->block_use);
 }
@@ -334,72 +333,111 @@ static int visit_pair(Sieve *s, const Step *st, const State *a, const State *b, 
     return 0;
 }
 
-/* Sorted positions q in [q0, q1) of the slow partners of (xu, yu, zu, su) that pass the
- * sub-window radius test |y_q - y_u| <= R0 + (|v_u| + |v_q|) delta/2, appended to hits from
- * nh on; returns the new count. Branch-free over contiguous arrays; the arithmetic is that of
- * the test in visit_pair's callers (e = y_q - y_u, r = R0 + (s_u + s_q) delta/2). */
-static inline int64_t radius_scan(const Table *tb, int64_t q0, int64_t q1, const double *yu,
-                                  double reach0, double half_delta, int64_t nh) {
-    const double *X = tb->sy[0], *Y = tb->sy[1], *Z = tb->sy[2], *S = tb->sy[3];
-    int32_t *hits = tb->hits;
-    double x = yu[0], y = yu[1], z = yu[2], su = yu[3];
-    for (int64_t q = q0; q < q1; q++) {
-        double e0 = X[q] - x, e1 = Y[q] - y, e2 = Z[q] - z;
-        double dd = e0 * e0 + e1 * e1 + e2 * e2;
-        double r = reach0 + (su + S[q]) * half_delta;
-        hits[nh] = (int32_t)q;
-        nh += dd <= r * r;
-    }
-    return nh;
-}
+#if defined(__GNUC__) && defined(__x86_64__) && defined(__linux__)
+/* x86-64 Linux with GCC or clang: an AVX2 clone of the sweep, chosen at load time (the same
+ * IEEE double operations on 4 lanes instead of 2; no contraction either way). */
+#define SWEEP_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define SWEEP_CLONES
+#endif
 
-/* The pairs (u, hits[0..nh)) of slow objects: the straight-path quick reject seen from the
- * sub-window time (as in visit_pair, which repeats every test from the grid-point states),
- * then visit_pair. */
-static int visit_hits(Sieve *s, const Table *tb, const Step *st, int64_t m, int64_t u,
-                      int64_t nh) {
-    const double *const *sy = (const double *const *)tb->sy;
-    double tau_m = sub_tau(st, m);
-    double s_lo = -st->half - tau_m, s_hi = st->half - tau_m;
-    double reach2s = st->reach0 * st->reach0 * (1.0 + 1e-6) + 1e-6;
-    double x0 = sy[0][u], x1 = sy[1][u], x2 = sy[2][u];
-    double v0 = sy[4][u], v1 = sy[5][u], v2 = sy[6][u];
-    for (int64_t h = 0; h < nh; h++) {
-        int64_t q = tb->hits[h];
-        double e0 = sy[0][q] - x0, e1 = sy[1][q] - x1, e2 = sy[2][q] - x2;
-        double dd = e0 * e0 + e1 * e1 + e2 * e2;
-        double w0 = sy[4][q] - v0, w1 = sy[5][q] - v1, w2 = sy[6][q] - v2;
-        double ww = w0 * w0 + w1 * w1 + w2 * w2;
-        double dw = e0 * w0 + e1 * w1 + e2 * w2;
-        /* A superset of visit_pair's quick reject without its division: the window's ends
-         * (the clamped cases, computed as visit_pair computes them) or the unconstrained
-         * minimum dd - dw^2/ww (never above the clamped one), against R0^2 widened far
-         * beyond the rounding of either form (~1e-8 km^2 at these separations). */
-        double f_lo = dd + 2.0 * s_lo * dw + s_lo * s_lo * ww;
-        double f_hi = dd + 2.0 * s_hi * dw + s_hi * s_hi * ww;
-        int keep = (f_lo <= reach2s) | (f_hi <= reach2s) |
-                   ((-dw >= s_lo * ww) & (-dw <= s_hi * ww) & ((dd - reach2s) * ww <= dw * dw));
-        if (!keep) continue;
-        const State *su = &st->state[tb->idx[0][u]], *sq = &st->state[tb->idx[0][q]];
-        if (visit_pair(s, st, su, sq, m, dd)) return -1;
-    }
-    return 0;
+#if defined(__GNUC__)
+/* Four pairs at a time in GCC/clang vector extensions (lowered to the target's SIMD). */
+#define PATH_LANES 4
+typedef double v4d __attribute__((vector_size(32)));
+typedef int64_t v4l __attribute__((vector_size(32)));
+
+static inline __attribute__((always_inline)) v4d splat(double a) { return (v4d){a, a, a, a}; }
+
+static inline __attribute__((always_inline)) v4d load4(const double *p) {
+    v4d v;
+    memcpy(&v, p, sizeof(v));
+    return v;
 }
 
 /* Slow members [g0, g1) of one cell against the sorted entries [q0, q1) (all of them), or,
- * with own != 0, each member against the entries after it up to q1. */
-static inline int cell_against(Sieve *s, const Table *tb, const Step *st, int64_t m,
-                               int64_t g0, int64_t g1, int64_t q0, int64_t q1, int own) {
-    double half_delta = 0.5 * st->delta;
+ * with own != 0, each member against the entries after it up to q1. A superset of
+ * visit_pair's quick reject, without its division, picks the pairs for visit_pair: the
+ * straight relative path over the half window, d + w s, s in [s_lo, s_hi] (seen from the
+ * sub-window time), may come within R0 if an end of the window does (f(s_lo), f(s_hi),
+ * computed as visit_pair computes a clamped f) or if the unconstrained minimum
+ * dd - dw^2/ww (never above the clamped one) does, tested as (dd - R2s) ww <= dw^2 with
+ * -dw/ww inside the window. R2s is R0^2 widened by a relative 1e-6 and 1e-6 km^2, far above
+ * the rounding of either form (~1e-8 km^2 at the separations of neighbouring cells).
+ * visit_pair then applies every exact test (radius, quick reject, half window, chords) from
+ * the grid-point states. The sorted arrays are padded with PATH_LANES zero entries, and
+ * lanes past q1 are masked off. */
+static inline __attribute__((always_inline)) int cell_against(Sieve *s, const Table *tb,
+                                                              const Step *st, int64_t m,
+                                                              int64_t g0, int64_t g1,
+                                                              int64_t q0, int64_t q1, int own) {
+    double tau_m = sub_tau(st, m);
+    double s_lo = -st->half - tau_m, s_hi = st->half - tau_m;
+    double r2s_ = st->reach0 * st->reach0 * (1.0 + 1e-6) + 1e-6;
+    const v4d two_lo = splat(2.0 * s_lo), two_hi = splat(2.0 * s_hi);
+    const v4d lo2 = splat(s_lo * s_lo), hi2 = splat(s_hi * s_hi);
+    const v4d vlo = splat(s_lo), vhi = splat(s_hi), r2s = splat(r2s_);
+    const v4l lane = {0, 1, 2, 3};
+    const double *const *sy = (const double *const *)tb->sy;
     for (int64_t u = g0; u < g1; u++) {
         int64_t from = own ? u + 1 : q0;
         if (from >= q1) continue;
-        double yu[4] = {tb->sy[0][u], tb->sy[1][u], tb->sy[2][u], tb->sy[3][u]};
-        int64_t nh = radius_scan(tb, from, q1, yu, st->reach0, half_delta, 0);
-        if (nh && visit_hits(s, tb, st, m, u, nh)) return -1;
+        const v4d x = splat(sy[0][u]), y = splat(sy[1][u]), z = splat(sy[2][u]);
+        const v4d vx = splat(sy[4][u]), vy = splat(sy[5][u]), vz = splat(sy[6][u]);
+        for (int64_t q = from; q < q1; q += PATH_LANES) {
+            v4d e0 = load4(sy[0] + q) - x, e1 = load4(sy[1] + q) - y, e2 = load4(sy[2] + q) - z;
+            v4d w0 = load4(sy[4] + q) - vx, w1 = load4(sy[5] + q) - vy,
+                w2 = load4(sy[6] + q) - vz;
+            v4d dd = e0 * e0 + e1 * e1 + e2 * e2;
+            v4d ww = w0 * w0 + w1 * w1 + w2 * w2;
+            v4d dw = e0 * w0 + e1 * w1 + e2 * w2;
+            v4d f_lo = dd + two_lo * dw + lo2 * ww;
+            v4d f_hi = dd + two_hi * dw + hi2 * ww;
+            v4l keep = (f_lo <= r2s) | (f_hi <= r2s) |
+                       ((-dw >= vlo * ww) & (-dw <= vhi * ww) & ((dd - r2s) * ww <= dw * dw));
+            keep &= (lane + q) < q1;
+            if (!(keep[0] | keep[1] | keep[2] | keep[3])) continue;
+            for (int k = 0; k < PATH_LANES; k++) {
+                if (!keep[k]) continue;
+                int64_t b = q + k;
+                double d0 = sy[0][b] - sy[0][u], d1 = sy[1][b] - sy[1][u],
+                       d2 = sy[2][b] - sy[2][u];
+                double dd_sub = d0 * d0 + d1 * d1 + d2 * d2;
+                const State *su = &st->state[tb->idx[0][u]], *sb = &st->state[tb->idx[0][b]];
+                if (visit_pair(s, st, su, sb, m, dd_sub)) return -1;
+            }
+        }
     }
     return 0;
 }
+#else
+#define PATH_LANES 1
+/* The same selection one pair at a time (compilers without GCC vector extensions). */
+static inline int cell_against(Sieve *s, const Table *tb, const Step *st, int64_t m,
+                               int64_t g0, int64_t g1, int64_t q0, int64_t q1, int own) {
+    double tau_m = sub_tau(st, m);
+    double s_lo = -st->half - tau_m, s_hi = st->half - tau_m;
+    double r2s = st->reach0 * st->reach0 * (1.0 + 1e-6) + 1e-6;
+    const double *const *sy = (const double *const *)tb->sy;
+    for (int64_t u = g0; u < g1; u++) {
+        for (int64_t b = own ? u + 1 : q0; b < q1; b++) {
+            double e0 = sy[0][b] - sy[0][u], e1 = sy[1][b] - sy[1][u], e2 = sy[2][b] - sy[2][u];
+            double w0 = sy[4][b] - sy[4][u], w1 = sy[5][b] - sy[5][u], w2 = sy[6][b] - sy[6][u];
+            double dd = e0 * e0 + e1 * e1 + e2 * e2;
+            double ww = w0 * w0 + w1 * w1 + w2 * w2;
+            double dw = e0 * w0 + e1 * w1 + e2 * w2;
+            double f_lo = dd + 2.0 * s_lo * dw + s_lo * s_lo * ww;
+            double f_hi = dd + 2.0 * s_hi * dw + s_hi * s_hi * ww;
+            int keep = (f_lo <= r2s) | (f_hi <= r2s) |
+                       ((-dw >= s_lo * ww) & (-dw <= s_hi * ww) & ((dd - r2s) * ww <= dw * dw));
+            if (!keep) continue;
+            const State *su = &st->state[tb->idx[0][u]], *sb = &st->state[tb->idx[0][b]];
+            if (visit_pair(s, st, su, sb, m, dd)) return -1;
+        }
+    }
+    return 0;
+}
+#endif
 
 /* Last sorted position (exclusive) with key <= want, searching forward from `from`. */
 static inline int64_t advance_past(const uint64_t *key, int64_t count, int64_t from,
@@ -443,6 +481,7 @@ static inline void axis_range(double y, double reach, double inv_cell, int64_t c
 /* Sort the slow states at sub-window time tau by cell and visit every pair of neighbours by
  * a sweep over the sorted cell keys; then each fast object against the slow ones in the
  * cells within its reach, and the fast objects among themselves (module comment). */
+SWEEP_CLONES
 static int sub_window(Sieve *s, Table *tb, const Step *st, int64_t count, int64_t m,
                       double v_max) {
     const Params *p = &s->p;
