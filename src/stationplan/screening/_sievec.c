@@ -347,13 +347,9 @@ static int visit_pair(Sieve *s, const Step *st, const State *a, const State *b, 
 typedef double v4d __attribute__((vector_size(32)));
 typedef int64_t v4l __attribute__((vector_size(32)));
 
-static inline __attribute__((always_inline)) v4d splat(double a) { return (v4d){a, a, a, a}; }
-
-static inline __attribute__((always_inline)) v4d load4(const double *p) {
-    v4d v;
-    memcpy(&v, p, sizeof(v));
-    return v;
-}
+/* Macros rather than functions returning vectors: no vector ABI question at all. */
+#define SPLAT(a) ((v4d){(a), (a), (a), (a)})
+#define LOAD4(dst, p) memcpy(&(dst), (p), sizeof(v4d))
 
 /* Slow members [g0, g1) of one cell against the sorted entries [q0, q1) (all of them), or,
  * with own != 0, each member against the entries after it up to q1. A superset of
@@ -374,20 +370,30 @@ static inline __attribute__((always_inline)) int cell_against(Sieve *s, const Ta
     double tau_m = sub_tau(st, m);
     double s_lo = -st->half - tau_m, s_hi = st->half - tau_m;
     double r2s_ = st->reach0 * st->reach0 * (1.0 + 1e-6) + 1e-6;
-    const v4d two_lo = splat(2.0 * s_lo), two_hi = splat(2.0 * s_hi);
-    const v4d lo2 = splat(s_lo * s_lo), hi2 = splat(s_hi * s_hi);
-    const v4d vlo = splat(s_lo), vhi = splat(s_hi), r2s = splat(r2s_);
+    const v4d two_lo = SPLAT(2.0 * s_lo), two_hi = SPLAT(2.0 * s_hi);
+    const v4d lo2 = SPLAT(s_lo * s_lo), hi2 = SPLAT(s_hi * s_hi);
+    const v4d vlo = SPLAT(s_lo), vhi = SPLAT(s_hi), r2s = SPLAT(r2s_);
     const v4l lane = {0, 1, 2, 3};
     const double *const *sy = (const double *const *)tb->sy;
     for (int64_t u = g0; u < g1; u++) {
         int64_t from = own ? u + 1 : q0;
         if (from >= q1) continue;
-        const v4d x = splat(sy[0][u]), y = splat(sy[1][u]), z = splat(sy[2][u]);
-        const v4d vx = splat(sy[4][u]), vy = splat(sy[5][u]), vz = splat(sy[6][u]);
+        const v4d x = SPLAT(sy[0][u]), y = SPLAT(sy[1][u]), z = SPLAT(sy[2][u]);
+        const v4d vx = SPLAT(sy[4][u]), vy = SPLAT(sy[5][u]), vz = SPLAT(sy[6][u]);
         for (int64_t q = from; q < q1; q += PATH_LANES) {
-            v4d e0 = load4(sy[0] + q) - x, e1 = load4(sy[1] + q) - y, e2 = load4(sy[2] + q) - z;
-            v4d w0 = load4(sy[4] + q) - vx, w1 = load4(sy[5] + q) - vy,
-                w2 = load4(sy[6] + q) - vz;
+            v4d e0, e1, e2, w0, w1, w2;
+            LOAD4(e0, sy[0] + q);
+            LOAD4(e1, sy[1] + q);
+            LOAD4(e2, sy[2] + q);
+            LOAD4(w0, sy[4] + q);
+            LOAD4(w1, sy[5] + q);
+            LOAD4(w2, sy[6] + q);
+            e0 -= x;
+            e1 -= y;
+            e2 -= z;
+            w0 -= vx;
+            w1 -= vy;
+            w2 -= vz;
             v4d dd = e0 * e0 + e1 * e1 + e2 * e2;
             v4d ww = w0 * w0 + w1 * w1 + w2 * w2;
             v4d dw = e0 * w0 + e1 * w1 + e2 * w2;
