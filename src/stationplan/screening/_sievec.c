@@ -350,6 +350,11 @@ typedef int64_t v4l __attribute__((vector_size(32)));
 /* Macros rather than functions returning vectors: no vector ABI question at all. */
 #define SPLAT(a) ((v4d){(a), (a), (a), (a)})
 #define LOAD4(dst, p) memcpy(&(dst), (p), sizeof(v4d))
+#if defined(__clang__)
+#define SHUFFLE4(v, a, b, c, d) __builtin_shufflevector((v), (v), a, b, c, d)
+#else
+#define SHUFFLE4(v, a, b, c, d) __builtin_shuffle((v), (v4l){a, b, c, d})
+#endif
 
 /* Slow members [g0, g1) of one cell against the sorted entries [q0, q1) (all of them), or,
  * with own != 0, each member against the entries after it up to q1. A superset of
@@ -375,19 +380,21 @@ static inline __attribute__((always_inline)) int cell_against(Sieve *s, const Ta
     const v4d vlo = SPLAT(s_lo), vhi = SPLAT(s_hi), r2s = SPLAT(r2s_);
     const v4l lane = {0, 1, 2, 3};
     const double *const *sy = (const double *const *)tb->sy;
+    /* Local copies: visit_pair writes memory, which would otherwise reload them each time. */
+    const double *X = sy[0], *Y = sy[1], *Z = sy[2], *VX = sy[4], *VY = sy[5], *VZ = sy[6];
     for (int64_t u = g0; u < g1; u++) {
         int64_t from = own ? u + 1 : q0;
         if (from >= q1) continue;
-        const v4d x = SPLAT(sy[0][u]), y = SPLAT(sy[1][u]), z = SPLAT(sy[2][u]);
-        const v4d vx = SPLAT(sy[4][u]), vy = SPLAT(sy[5][u]), vz = SPLAT(sy[6][u]);
+        const v4d x = SPLAT(X[u]), y = SPLAT(Y[u]), z = SPLAT(Z[u]);
+        const v4d vx = SPLAT(VX[u]), vy = SPLAT(VY[u]), vz = SPLAT(VZ[u]);
         for (int64_t q = from; q < q1; q += PATH_LANES) {
             v4d e0, e1, e2, w0, w1, w2;
-            LOAD4(e0, sy[0] + q);
-            LOAD4(e1, sy[1] + q);
-            LOAD4(e2, sy[2] + q);
-            LOAD4(w0, sy[4] + q);
-            LOAD4(w1, sy[5] + q);
-            LOAD4(w2, sy[6] + q);
+            LOAD4(e0, X + q);
+            LOAD4(e1, Y + q);
+            LOAD4(e2, Z + q);
+            LOAD4(w0, VX + q);
+            LOAD4(w1, VY + q);
+            LOAD4(w2, VZ + q);
             e0 -= x;
             e1 -= y;
             e2 -= z;
@@ -401,13 +408,15 @@ static inline __attribute__((always_inline)) int cell_against(Sieve *s, const Ta
             v4d f_hi = dd + two_hi * dw + hi2 * ww;
             v4l keep = (f_lo <= r2s) | (f_hi <= r2s) |
                        ((-dw >= vlo * ww) & (-dw <= vhi * ww) & ((dd - r2s) * ww <= dw * dw));
-            keep &= (lane + q) < q1;
-            if (!(keep[0] | keep[1] | keep[2] | keep[3])) continue;
+            if (q + PATH_LANES > q1) keep &= (lane + q) < q1;
+            /* Any lane kept: an OR across the lanes by two swaps. */
+            v4l any = keep | SHUFFLE4(keep, 2, 3, 0, 1);
+            any |= SHUFFLE4(any, 1, 0, 3, 2);
+            if (!any[0]) continue;
             for (int k = 0; k < PATH_LANES; k++) {
                 if (!keep[k]) continue;
                 int64_t b = q + k;
-                double d0 = sy[0][b] - sy[0][u], d1 = sy[1][b] - sy[1][u],
-                       d2 = sy[2][b] - sy[2][u];
+                double d0 = X[b] - X[u], d1 = Y[b] - Y[u], d2 = Z[b] - Z[u];
                 double dd_sub = d0 * d0 + d1 * d1 + d2 * d2;
                 const State *su = &st->state[tb->idx[0][u]], *sb = &st->state[tb->idx[0][b]];
                 if (visit_pair(s, st, su, sb, m, dd_sub)) return -1;
