@@ -26,16 +26,19 @@
  * accepted by it in an earlier sub-window is skipped (the test is recomputed bit for bit:
  * the extension is built with -ffp-contract=off).
  *
- * Enumeration. Cells have side c = R0 + slow_speed delta (slightly enlarged against
- * rounding), so a pair of slow objects (|v| <= slow_speed) that passes the radius test lies
- * in the same or a neighbouring cell. Cell coordinates are packed into one key (z, y, x
- * fields, each shifted to start at 1) and the objects radix-sorted by key; the 13 forward
- * neighbours of cell K are then the key K + 1 and four key ranges
+ * Enumeration. Slow objects (|v| <= slow_speed) are sorted into cubic cells of side
+ * c = R0 + slow_speed delta (slightly enlarged against rounding), so a slow pair that passes
+ * the radius test lies in the same or a neighbouring cell. Cell coordinates are packed into
+ * one key (z, y, x fields, each shifted to start at 1) and the slow objects radix-sorted by
+ * key; the 13 forward neighbours of cell K are then the key K + 1 and four key ranges
  * [K + off - 1, K + off + 1], off = Y, Z - Y, Z, Z + Y, whose starts only move forward as K
- * grows: a sweep, with no hashing or searching. A pair with a fast object is visited from
- * the fast object, which searches (binary search per row) every cell within
- * ceil(r/c) of its own, r = R0 + (|v| + v_max) delta/2; fast-fast pairs from the one sorted
- * first.
+ * grows: a sweep, with no hashing or searching. Positions, speeds and velocities of the
+ * sorted objects are kept one array per field, so each member of a cell meets its partners
+ * in contiguous runs, four at a time (cell_against: a division-free superset
+ * of visit_pair's straight-path quick reject, with a widened R0^2, picks the pairs that go
+ * to visit_pair, which applies every exact test). Each fast object meets the slow objects
+ * of every cell within r = R0 + (|v| + slow_speed) delta/2 of it along each axis (a binary
+ * search per row of cells), and the fast objects meet each other pair by pair.
  *
  * Only the Python C API and the buffer protocol are used (no NumPy headers).
  */
