@@ -166,6 +166,10 @@ typedef struct {
                        * speed, velocity (SoA, so the pair scans read memory sequentially) */
     int32_t *fast;    /* state indices of the fast objects ... */
     double *fy[6];    /* ... and their sub-window positions and velocities (SoA) */
+    double *pk[6];    /* one cell's partners, packed: positions, velocities (SoA) ... */
+    int32_t *pk_idx;  /* ... and their state indices */
+    uint64_t *cell_key; /* occupied cells of the sorted slow objects: key ... */
+    int64_t *cell_start; /* ... and first sorted entry */
     double *block;    /* time-major copy of a block of grid points: (BLOCK, n, 6) */
     uint8_t *block_use;
 } Table;
@@ -179,7 +183,7 @@ static int table_init(Table *tb, int64_t n) {
     tb->cell = (int64_t *)malloc(sizeof(int64_t) * 3 * m);
     for (int k = 0; k < 2; k++) {
         tb->key[k] = (uint64_t *)malloc(sizeof(uint64_t) * m);
-        tb->idx[k] = (int32_t *)malloc(sizeof(int32_t) * m);
+        tb->idx[k] = (int32_t *)calloc(m + SY_PAD, sizeof(int32_t)); /* padded: pack_run */
     }
     tb->hist = (int64_t *)malloc(sizeof(int64_t) * ((1 << RADIX_BITS) + 1));
     int sy_ok = 1;
@@ -191,12 +195,16 @@ static int table_init(Table *tb, int64_t n) {
     tb->fast = (int32_t *)malloc(sizeof(int32_t) * m);
     for (int k = 0; k < 6; k++) {
         tb->fy[k] = (double *)calloc(m + SY_PAD, sizeof(double));
-        sy_ok = sy_ok && tb->fy[k];
+        tb->pk[k] = (double *)calloc(m + 2 * SY_PAD, sizeof(double));
+        sy_ok = sy_ok && tb->fy[k] && tb->pk[k];
     }
+    tb->pk_idx = (int32_t *)calloc(m + 2 * SY_PAD, sizeof(int32_t));
+    tb->cell_key = (uint64_t *)malloc(sizeof(uint64_t) * (m + 2));
+    tb->cell_start = (int64_t *)malloc(sizeof(int64_t) * (m + 2));
     tb->block = (double *)malloc(sizeof(double) * 6 * BLOCK * m);
     tb->block_use = (uint8_t *)malloc(BLOCK * m);
     if (!tb->state || !tb->cell || !tb->key[0] || !tb->key[1] || !tb->idx[0] || !tb->idx[1] ||
-        !tb->hist || !sy_ok || !tb->fast || !tb->block || !tb->block_use)
+        !tb->hist || !sy_ok || !tb->fast || !tb->pk_idx || !tb->cell_key || !tb->cell_start || !tb->block || !tb->block_use)
         return -1;
     return 0;
 }
@@ -211,7 +219,13 @@ static void table_free(Table *tb) {
     free(tb->hist);
     for (int k = 0; k < SY; k++) free(tb->sy[k]);
     free(tb->fast);
-    for (int k = 0; k < 6; k++) free(tb->fy[k]);
+    for (int k = 0; k < 6; k++) {
+        free(tb->fy[k]);
+        free(tb->pk[k]);
+    }
+    free(tb->pk_idx);
+    free(tb->cell_key);
+    free(tb->cell_start);
     free(tb->block);
     free(tb->block_use);
 }
@@ -473,18 +487,30 @@ static inline int meet(Sieve *s, const Step *st, int64_t m, const Window *win, c
 }
 #endif
 
-/* Slow members [g0, g1) of one cell against the sorted entries [q0, q1) (all of them), or,
- * with own != 0, each member against the entries after it up to q1 (meet). */
+/* Append the sorted slow entries [a, b) to the cell's partner pack, four at a time (the
+ * sorted arrays are padded, and a short last block is overwritten by the next run). */
+static inline void pack_run(Table *tb, int64_t a, int64_t b, int64_t *len) {
+    static const int field[6] = {0, 1, 2, 4, 5, 6};
+    int64_t at = *len;
+    for (int64_t q = a; q < b; q += 4, at += 4) {
+        for (int f = 0; f < 6; f++) memcpy(tb->pk[f] + at, tb->sy[field[f]] + q, 4 * sizeof(double));
+        memcpy(tb->pk_idx + at, tb->idx[0] + q, 4 * sizeof(int32_t));
+    }
+    *len += b > a ? b - a : 0;
+}
+
+/* The slow members [g0, g1) of one cell against its packed partners [0, len): the cell
+ * itself and the next along x first (a member meets the entries after it there), then
+ * the forward rows (meet). */
 static inline int cell_against(Sieve *s, const Table *tb, const Step *st, int64_t m,
-                               const Window *win, int64_t g0, int64_t g1, int64_t q0,
-                               int64_t q1, int own) {
-    const double *const P[6] = {tb->sy[0], tb->sy[1], tb->sy[2],
-                                tb->sy[4], tb->sy[5], tb->sy[6]};
+                               const Window *win, int64_t g0, int64_t g1, int64_t len) {
+    const double *const P[6] = {tb->pk[0], tb->pk[1], tb->pk[2], tb->pk[3], tb->pk[4], tb->pk[5]};
     for (int64_t u = g0; u < g1; u++) {
-        int64_t from = own ? u + 1 : q0;
-        if (from >= q1) continue;
-        const double u6[6] = {P[0][u], P[1][u], P[2][u], P[3][u], P[4][u], P[5][u]};
-        if (meet(s, st, m, win, &st->state[tb->idx[0][u]], u6, P, tb->idx[0], from, q1))
+        int64_t from = u - g0 + 1;
+        if (from >= len) break;
+        const double u6[6] = {P[0][u - g0], P[1][u - g0], P[2][u - g0],
+                              P[3][u - g0], P[4][u - g0], P[5][u - g0]};
+        if (meet(s, st, m, win, &st->state[tb->pk_idx[u - g0]], u6, P, tb->pk_idx, from, len))
             return -1;
     }
     return 0;
@@ -583,25 +609,46 @@ static int sub_window(Sieve *s, Table *tb, const Step *st, int64_t count, int64_
     }
 
     const Window win = window_of(st, m);
+    /* The occupied cells: key and first sorted entry of each (cell_start[nc] = n_slow),
+     * with two sentinel keys above every real one. */
+    int64_t nc = 0;
+    for (int64_t q = 0; q < n_slow; q++) {
+        /* Written into the next free slot every time, kept (nc moves on) at a new key. */
+        tb->cell_key[nc] = key[q];
+        tb->cell_start[nc] = q;
+        nc += q == 0 || key[q] != key[q - 1];
+    }
+    tb->cell_start[nc] = n_slow;
+    tb->cell_key[nc] = tb->cell_key[nc + 1] = UINT64_MAX;
+    const uint64_t *ck = tb->cell_key;
+    const int64_t *cs = tb->cell_start;
     /* Forward neighbours of a cell K: K+1; the row K+Y-1 .. K+Y+1; and the three rows
-     * K+Z+dy·Y-1 .. K+Z+dy·Y+1, dy = -1, 0, 1. Their starts only move forward with K. */
-    int64_t ptr[4] = {0, 0, 0, 0}, end[4] = {0, 0, 0, 0};
+     * K+Z+dy·Y-1 .. K+Z+dy·Y+1, dy = -1, 0, 1. Their first cells only move forward with K
+     * (mostly by one cell: two branch-free steps, then a loop), and each range holds at
+     * most three cells (three branch-free steps). */
+    int64_t ptr[4] = {0, 0, 0, 0};
     const uint64_t row_off[4] = {Y, Z - Y, Z, Z + Y};
-    for (int64_t g0 = 0; g0 < n_slow;) {
-        uint64_t k0 = key[g0];
-        int64_t g1 = advance_past(key, n_slow, g0 + 1, k0);
+    for (int64_t c = 0; c < nc; c++) {
+        uint64_t k0 = ck[c];
+        int64_t g0 = cs[c], g1 = cs[c + 1];
         /* Own cell and the next one along x, which follows it in the sorted list. */
-        int64_t q_end = advance_past(key, n_slow, g1, k0 + 1);
-        if (cell_against(s, tb, st, m, &win, g0, g1, 0, q_end, 1)) return -1;
+        int64_t q_end = cs[c + 1 + (ck[c + 1] == k0 + 1)];
+        int64_t len = 0;
+        pack_run(tb, g0, q_end, &len);
         for (int r = 0; r < 4; r++) {
             uint64_t first = k0 + row_off[r] - 1, last = k0 + row_off[r] + 1;
-            ptr[r] = advance(key, n_slow, ptr[r], first);
-            if (end[r] < ptr[r]) end[r] = ptr[r];
-            end[r] = advance_past(key, n_slow, end[r], last);
-            if (end[r] > ptr[r] && cell_against(s, tb, st, m, &win, g0, g1, ptr[r], end[r], 0))
-                return -1;
+            int64_t a = ptr[r];
+            a += ck[a] < first;
+            a += ck[a] < first;
+            while (ck[a] < first) a++;
+            ptr[r] = a;
+            int64_t b = a;
+            b += ck[b] <= last;
+            b += ck[b] <= last;
+            b += ck[b] <= last;
+            pack_run(tb, cs[a], cs[b], &len);
         }
-        g0 = g1;
+        if (cell_against(s, tb, st, m, &win, g0, g1, len)) return -1;
     }
 
     /* Fast objects: the slow ones in every cell within reach (per axis), then each other. */
