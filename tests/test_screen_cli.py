@@ -111,3 +111,33 @@ def test_missing_catalogue_file_exits_1_naming_the_file(tmp_path, capsys):
                        "--all")  # fmt: skip
     assert code == 1
     assert "nope.tle" in err and "not found" in err
+
+
+def test_events_sort_in_the_order_of_pythons_stable_sort_on_every_key():
+    # The CLI sorts 187k records with NumPy's stable lexsort: same order as sorted() on the
+    # documented keys, ties (equal Pc, ±0, None, inf) included.
+    import math
+    import random
+    from types import SimpleNamespace
+
+    from stationplan.cli.screen import SortKey, _sorted
+
+    rng = random.Random(17)
+    pcs = [None, 0.0, -0.0, 1e-5, 1.0, 5e-324]
+    misses = [0.5, 0.0, math.inf]
+    for _ in range(100):
+        events = [
+            SimpleNamespace(
+                pc=rng.choice([*pcs, rng.random() * 1e-3]),
+                miss_km=rng.choice([*misses, rng.random() * 5]),
+                tca_jd=rng.choice([1.0, 2.0, rng.random()]),
+            )
+            for _ in range(rng.randint(0, 200))
+        ]
+        expected = {
+            SortKey.pc: sorted(events, key=lambda c: (-(c.pc or 0.0), c.miss_km)),
+            SortKey.miss: sorted(events, key=lambda c: c.miss_km),
+            SortKey.tca: sorted(events, key=lambda c: c.tca_jd),
+        }
+        for key, order in expected.items():
+            assert [id(c) for c in _sorted(events, key)] == [id(c) for c in order]

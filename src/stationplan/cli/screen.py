@@ -64,11 +64,26 @@ def _with_pc(events: list[Conjunction]) -> tuple[list[Conjunction], bool]:
 
 
 def _sorted(events: list[Conjunction], key: SortKey) -> list[Conjunction]:
+    """Events by Pc (highest first, then nearest), miss distance or TCA; ties keep their
+    order. The order of Python's stable ``sorted`` on those keys, taken with NumPy's
+    stable ``lexsort`` on float arrays (a 7-day all-vs-all run sorts 187k records) unless a
+    key is NaN, where Python's tuple comparison has no total order to reproduce."""
+    import numpy as np
+
+    n = len(events)
     if key is SortKey.pc:
-        return sorted(events, key=lambda c: (-(c.pc or 0.0), c.miss_km))
-    if key is SortKey.miss:
-        return sorted(events, key=lambda c: c.miss_km)
-    return sorted(events, key=lambda c: c.tca_jd)
+        pc = np.fromiter(((c.pc or 0.0) for c in events), dtype=np.float64, count=n)
+        miss = np.fromiter((c.miss_km for c in events), dtype=np.float64, count=n)
+        if np.isnan(pc).any() or np.isnan(miss).any():
+            return sorted(events, key=lambda c: (-(c.pc or 0.0), c.miss_km))
+        order = np.lexsort((miss, -pc))
+    else:
+        field = "miss_km" if key is SortKey.miss else "tca_jd"
+        values = np.fromiter((getattr(c, field) for c in events), dtype=np.float64, count=n)
+        if np.isnan(values).any():
+            return sorted(events, key=lambda c: getattr(c, field))
+        order = np.argsort(values, kind="stable")
+    return [events[k] for k in order.tolist()]
 
 
 def screen_command(

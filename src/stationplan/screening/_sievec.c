@@ -38,7 +38,8 @@
  * of visit_pair's straight-path quick reject, with a widened R0^2, picks the pairs that go
  * to visit_pair, which applies every exact test). Each fast object meets the slow objects
  * of every cell within r = R0 + (|v| + slow_speed) delta/2 of it along each axis (a binary
- * search per row of cells), and the fast objects meet each other pair by pair.
+ * search per row of cells), and the fast objects meet each other; every meeting goes
+ * through the same four-lane selection (meet).
  *
  * Only the Python C API and the buffer protocol are used (no NumPy headers).
  */
@@ -163,7 +164,12 @@ typedef struct {
     int64_t *hist;    /* 2**RADIX_BITS + 1 */
     double *sy[SY];   /* sorted slow objects, one array per field: sub-window position (km),
                        * speed, velocity (SoA, so the pair scans read memory sequentially) */
-    int32_t *fast;    /* state indices of the fast objects */
+    int32_t *fast;    /* state indices of the fast objects ... */
+    double *fy[6];    /* ... and their sub-window positions and velocities (SoA) */
+    double *pk[6];    /* one cell's partners, packed: positions, velocities (SoA) ... */
+    int32_t *pk_idx;  /* ... and their state indices */
+    uint64_t *cell_key; /* occupied cells of the sorted slow objects: key ... */
+    int64_t *cell_start; /* ... and first sorted entry */
     double *block;    /* time-major copy of a block of grid points: (BLOCK, n, 6) */
     uint8_t *block_use;
 } Table;
@@ -177,7 +183,7 @@ static int table_init(Table *tb, int64_t n) {
     tb->cell = (int64_t *)malloc(sizeof(int64_t) * 3 * m);
     for (int k = 0; k < 2; k++) {
         tb->key[k] = (uint64_t *)malloc(sizeof(uint64_t) * m);
-        tb->idx[k] = (int32_t *)malloc(sizeof(int32_t) * m);
+        tb->idx[k] = (int32_t *)calloc(m + SY_PAD, sizeof(int32_t)); /* padded: pack_run */
     }
     tb->hist = (int64_t *)malloc(sizeof(int64_t) * ((1 << RADIX_BITS) + 1));
     int sy_ok = 1;
@@ -187,10 +193,18 @@ static int table_init(Table *tb, int64_t n) {
         sy_ok = sy_ok && tb->sy[k];
     }
     tb->fast = (int32_t *)malloc(sizeof(int32_t) * m);
+    for (int k = 0; k < 6; k++) {
+        tb->fy[k] = (double *)calloc(m + SY_PAD, sizeof(double));
+        tb->pk[k] = (double *)calloc(m + 2 * SY_PAD, sizeof(double));
+        sy_ok = sy_ok && tb->fy[k] && tb->pk[k];
+    }
+    tb->pk_idx = (int32_t *)calloc(m + 2 * SY_PAD, sizeof(int32_t));
+    tb->cell_key = (uint64_t *)malloc(sizeof(uint64_t) * (m + 2));
+    tb->cell_start = (int64_t *)malloc(sizeof(int64_t) * (m + 2));
     tb->block = (double *)malloc(sizeof(double) * 6 * BLOCK * m);
     tb->block_use = (uint8_t *)malloc(BLOCK * m);
     if (!tb->state || !tb->cell || !tb->key[0] || !tb->key[1] || !tb->idx[0] || !tb->idx[1] ||
-        !tb->hist || !sy_ok || !tb->fast || !tb->block || !tb->block_use)
+        !tb->hist || !sy_ok || !tb->fast || !tb->pk_idx || !tb->cell_key || !tb->cell_start || !tb->block || !tb->block_use)
         return -1;
     return 0;
 }
@@ -205,6 +219,13 @@ static void table_free(Table *tb) {
     free(tb->hist);
     for (int k = 0; k < SY; k++) free(tb->sy[k]);
     free(tb->fast);
+    for (int k = 0; k < 6; k++) {
+        free(tb->fy[k]);
+        free(tb->pk[k]);
+    }
+    free(tb->pk_idx);
+    free(tb->cell_key);
+    free(tb->cell_start);
     free(tb->block);
     free(tb->block_use);
 }
@@ -359,71 +380,75 @@ typedef int64_t v4l __attribute__((vector_size(32)));
 #define SHUFFLE4(v, a, b, c, d) __builtin_shuffle((v), (v4l){a, b, c, d})
 #endif
 
-/* Slow members [g0, g1) of one cell against the sorted entries [q0, q1) (all of them), or,
- * with own != 0, each member against the entries after it up to q1. A superset of
- * visit_pair's quick reject, without its division, picks the pairs for visit_pair: the
- * straight relative path over the half window, d + w s, s in [s_lo, s_hi] (seen from the
- * sub-window time), may come within R0 if an end of the window does (f(s_lo), f(s_hi),
- * computed as visit_pair computes a clamped f) or if the unconstrained minimum
- * dd - dw^2/ww (never above the clamped one) does, tested as (dd - R2s) ww <= dw^2 with
- * -dw/ww inside the window. R2s is R0^2 widened by a relative 1e-6 and 1e-6 km^2, far above
- * the rounding of either form (~1e-8 km^2 at the separations of neighbouring cells).
- * visit_pair then applies every exact test (radius, quick reject, half window, chords) from
- * the grid-point states. The sorted arrays are padded with PATH_LANES zero entries, and
- * lanes past q1 are masked off. */
-static inline __attribute__((always_inline)) int cell_against(Sieve *s, const Table *tb,
-                                                              const Step *st, int64_t m,
-                                                              int64_t g0, int64_t g1,
-                                                              int64_t q0, int64_t q1, int own) {
+/* Object u (its state su, and y = x + v tau_m, v in u6) against the partners [q0, q1) of
+ * the arrays P (sub-window positions and velocities, one array per field: x, y, z, vx, vy,
+ * vz) whose states are state[pidx[q]]. A superset of visit_pair's quick reject, without its
+ * division, picks the pairs for visit_pair: the straight relative path over the half
+ * window, d + w s, s in [s_lo, s_hi] (seen from the sub-window time), may come within R0
+ * if an end of the window does (f(s_lo), f(s_hi), computed as visit_pair computes a
+ * clamped f) or if the unconstrained minimum dd - dw^2/ww (never above the clamped one)
+ * does, tested as (dd - R2s) ww <= dw^2 with -dw/ww inside the window. R2s is R0^2
+ * widened by a relative 1e-6 and 1e-6 km^2, far above the rounding of either form (~1e-8
+ * km^2 at the separations of neighbouring cells). visit_pair then applies every exact
+ * test (radius, quick reject, half window, chords) from the grid-point states. The arrays
+ * are padded with PATH_LANES zero entries, and lanes past q1 are masked off. */
+typedef struct {
+    double s_lo, s_hi, r2s; /* the half window seen from the sub-window time; R2s */
+} Window;
+
+static inline Window window_of(const Step *st, int64_t m) {
     double tau_m = sub_tau(st, m);
-    double s_lo = -st->half - tau_m, s_hi = st->half - tau_m;
-    double r2s_ = st->reach0 * st->reach0 * (1.0 + 1e-6) + 1e-6;
+    Window w = {-st->half - tau_m, st->half - tau_m,
+                st->reach0 * st->reach0 * (1.0 + 1e-6) + 1e-6};
+    return w;
+}
+
+static inline __attribute__((always_inline)) int meet(Sieve *s, const Step *st, int64_t m,
+                                                      const Window *win, const State *su,
+                                                      const double *u6,
+                                                      const double *const *P,
+                                                      const int32_t *pidx, int64_t q0,
+                                                      int64_t q1) {
+    double s_lo = win->s_lo, s_hi = win->s_hi;
     const v4d two_lo = SPLAT(2.0 * s_lo), two_hi = SPLAT(2.0 * s_hi);
     const v4d lo2 = SPLAT(s_lo * s_lo), hi2 = SPLAT(s_hi * s_hi);
-    const v4d vlo = SPLAT(s_lo), vhi = SPLAT(s_hi), r2s = SPLAT(r2s_);
+    const v4d vlo = SPLAT(s_lo), vhi = SPLAT(s_hi), r2s = SPLAT(win->r2s);
     const v4l lane = {0, 1, 2, 3};
-    const double *const *sy = (const double *const *)tb->sy;
-    /* Local copies: visit_pair writes memory, which would otherwise reload them each time. */
-    const double *X = sy[0], *Y = sy[1], *Z = sy[2], *VX = sy[4], *VY = sy[5], *VZ = sy[6];
-    for (int64_t u = g0; u < g1; u++) {
-        int64_t from = own ? u + 1 : q0;
-        if (from >= q1) continue;
-        const v4d x = SPLAT(X[u]), y = SPLAT(Y[u]), z = SPLAT(Z[u]);
-        const v4d vx = SPLAT(VX[u]), vy = SPLAT(VY[u]), vz = SPLAT(VZ[u]);
-        for (int64_t q = from; q < q1; q += PATH_LANES) {
-            v4d e0, e1, e2, w0, w1, w2;
-            LOAD4(e0, X + q);
-            LOAD4(e1, Y + q);
-            LOAD4(e2, Z + q);
-            LOAD4(w0, VX + q);
-            LOAD4(w1, VY + q);
-            LOAD4(w2, VZ + q);
-            e0 -= x;
-            e1 -= y;
-            e2 -= z;
-            w0 -= vx;
-            w1 -= vy;
-            w2 -= vz;
-            v4d dd = e0 * e0 + e1 * e1 + e2 * e2;
-            v4d ww = w0 * w0 + w1 * w1 + w2 * w2;
-            v4d dw = e0 * w0 + e1 * w1 + e2 * w2;
-            v4d f_lo = dd + two_lo * dw + lo2 * ww;
-            v4d f_hi = dd + two_hi * dw + hi2 * ww;
-            v4l keep = (f_lo <= r2s) | (f_hi <= r2s) |
-                       ((-dw >= vlo * ww) & (-dw <= vhi * ww) & ((dd - r2s) * ww <= dw * dw));
-            if (q + PATH_LANES > q1) keep &= (lane + q) < q1;
-            /* Any lane kept: an OR across the lanes by two swaps. */
-            v4l any = keep | SHUFFLE4(keep, 2, 3, 0, 1);
-            any |= SHUFFLE4(any, 1, 0, 3, 2);
-            if (!any[0]) continue;
-            for (int k = 0; k < PATH_LANES; k++) {
-                if (!keep[k]) continue;
-                int64_t b = q + k;
-                double d0 = X[b] - X[u], d1 = Y[b] - Y[u], d2 = Z[b] - Z[u];
-                double dd_sub = d0 * d0 + d1 * d1 + d2 * d2;
-                const State *su = &st->state[tb->idx[0][u]], *sb = &st->state[tb->idx[0][b]];
-                if (visit_pair(s, st, su, sb, m, dd_sub)) return -1;
-            }
+    const double *X = P[0], *Y = P[1], *Z = P[2], *VX = P[3], *VY = P[4], *VZ = P[5];
+    const v4d x = SPLAT(u6[0]), y = SPLAT(u6[1]), z = SPLAT(u6[2]);
+    const v4d vx = SPLAT(u6[3]), vy = SPLAT(u6[4]), vz = SPLAT(u6[5]);
+    for (int64_t q = q0; q < q1; q += PATH_LANES) {
+        v4d e0, e1, e2, w0, w1, w2;
+        LOAD4(e0, X + q);
+        LOAD4(e1, Y + q);
+        LOAD4(e2, Z + q);
+        LOAD4(w0, VX + q);
+        LOAD4(w1, VY + q);
+        LOAD4(w2, VZ + q);
+        e0 -= x;
+        e1 -= y;
+        e2 -= z;
+        w0 -= vx;
+        w1 -= vy;
+        w2 -= vz;
+        v4d dd = e0 * e0 + e1 * e1 + e2 * e2;
+        v4d ww = w0 * w0 + w1 * w1 + w2 * w2;
+        v4d dw = e0 * w0 + e1 * w1 + e2 * w2;
+        v4d f_lo = dd + two_lo * dw + lo2 * ww;
+        v4d f_hi = dd + two_hi * dw + hi2 * ww;
+        v4l keep = (f_lo <= r2s) | (f_hi <= r2s) |
+                   ((-dw >= vlo * ww) & (-dw <= vhi * ww) & ((dd - r2s) * ww <= dw * dw));
+        if (q + PATH_LANES > q1) keep &= (lane + q) < q1;
+        /* Any lane kept: an OR across the lanes by two swaps. */
+        v4l any = keep | SHUFFLE4(keep, 2, 3, 0, 1);
+        any |= SHUFFLE4(any, 1, 0, 3, 2);
+        if (!any[0]) continue;
+        for (int k = 0; k < PATH_LANES; k++) {
+            if (!keep[k]) continue;
+            int64_t b = q + k;
+            double d0 = X[b] - u6[0], d1 = Y[b] - u6[1], d2 = Z[b] - u6[2];
+            double dd_sub = d0 * d0 + d1 * d1 + d2 * d2;
+            if (visit_pair(s, st, su, &st->state[pidx[b]], m, dd_sub)) return -1;
         }
     }
     return 0;
@@ -431,31 +456,65 @@ static inline __attribute__((always_inline)) int cell_against(Sieve *s, const Ta
 #else
 #define PATH_LANES 1
 /* The same selection one pair at a time (compilers without GCC vector extensions). */
-static inline int cell_against(Sieve *s, const Table *tb, const Step *st, int64_t m,
-                               int64_t g0, int64_t g1, int64_t q0, int64_t q1, int own) {
+typedef struct {
+    double s_lo, s_hi, r2s; /* the half window seen from the sub-window time; R2s */
+} Window;
+
+static inline Window window_of(const Step *st, int64_t m) {
     double tau_m = sub_tau(st, m);
-    double s_lo = -st->half - tau_m, s_hi = st->half - tau_m;
-    double r2s = st->reach0 * st->reach0 * (1.0 + 1e-6) + 1e-6;
-    const double *const *sy = (const double *const *)tb->sy;
-    for (int64_t u = g0; u < g1; u++) {
-        for (int64_t b = own ? u + 1 : q0; b < q1; b++) {
-            double e0 = sy[0][b] - sy[0][u], e1 = sy[1][b] - sy[1][u], e2 = sy[2][b] - sy[2][u];
-            double w0 = sy[4][b] - sy[4][u], w1 = sy[5][b] - sy[5][u], w2 = sy[6][b] - sy[6][u];
-            double dd = e0 * e0 + e1 * e1 + e2 * e2;
-            double ww = w0 * w0 + w1 * w1 + w2 * w2;
-            double dw = e0 * w0 + e1 * w1 + e2 * w2;
-            double f_lo = dd + 2.0 * s_lo * dw + s_lo * s_lo * ww;
-            double f_hi = dd + 2.0 * s_hi * dw + s_hi * s_hi * ww;
-            int keep = (f_lo <= r2s) | (f_hi <= r2s) |
-                       ((-dw >= s_lo * ww) & (-dw <= s_hi * ww) & ((dd - r2s) * ww <= dw * dw));
-            if (!keep) continue;
-            const State *su = &st->state[tb->idx[0][u]], *sb = &st->state[tb->idx[0][b]];
-            if (visit_pair(s, st, su, sb, m, dd)) return -1;
-        }
+    Window w = {-st->half - tau_m, st->half - tau_m,
+                st->reach0 * st->reach0 * (1.0 + 1e-6) + 1e-6};
+    return w;
+}
+
+static inline int meet(Sieve *s, const Step *st, int64_t m, const Window *win, const State *su,
+                       const double *u6, const double *const *P, const int32_t *pidx,
+                       int64_t q0, int64_t q1) {
+    double s_lo = win->s_lo, s_hi = win->s_hi, r2s = win->r2s;
+    for (int64_t b = q0; b < q1; b++) {
+        double e0 = P[0][b] - u6[0], e1 = P[1][b] - u6[1], e2 = P[2][b] - u6[2];
+        double w0 = P[3][b] - u6[3], w1 = P[4][b] - u6[4], w2 = P[5][b] - u6[5];
+        double dd = e0 * e0 + e1 * e1 + e2 * e2;
+        double ww = w0 * w0 + w1 * w1 + w2 * w2;
+        double dw = e0 * w0 + e1 * w1 + e2 * w2;
+        double f_lo = dd + 2.0 * s_lo * dw + s_lo * s_lo * ww;
+        double f_hi = dd + 2.0 * s_hi * dw + s_hi * s_hi * ww;
+        int keep = (f_lo <= r2s) | (f_hi <= r2s) |
+                   ((-dw >= s_lo * ww) & (-dw <= s_hi * ww) & ((dd - r2s) * ww <= dw * dw));
+        if (keep && visit_pair(s, st, su, &st->state[pidx[b]], m, dd)) return -1;
     }
     return 0;
 }
 #endif
+
+/* Append the sorted slow entries [a, b) to the cell's partner pack, four at a time (the
+ * sorted arrays are padded, and a short last block is overwritten by the next run). */
+static inline void pack_run(Table *tb, int64_t a, int64_t b, int64_t *len) {
+    static const int field[6] = {0, 1, 2, 4, 5, 6};
+    int64_t at = *len;
+    for (int64_t q = a; q < b; q += 4, at += 4) {
+        for (int f = 0; f < 6; f++) memcpy(tb->pk[f] + at, tb->sy[field[f]] + q, 4 * sizeof(double));
+        memcpy(tb->pk_idx + at, tb->idx[0] + q, 4 * sizeof(int32_t));
+    }
+    *len += b > a ? b - a : 0;
+}
+
+/* The slow members [g0, g1) of one cell against its packed partners [0, len): the cell
+ * itself and the next along x first (a member meets the entries after it there), then
+ * the forward rows (meet). */
+static inline int cell_against(Sieve *s, const Table *tb, const Step *st, int64_t m,
+                               const Window *win, int64_t g0, int64_t g1, int64_t len) {
+    const double *const P[6] = {tb->pk[0], tb->pk[1], tb->pk[2], tb->pk[3], tb->pk[4], tb->pk[5]};
+    for (int64_t u = g0; u < g1; u++) {
+        int64_t from = u - g0 + 1;
+        if (from >= len) break;
+        const double u6[6] = {P[0][u - g0], P[1][u - g0], P[2][u - g0],
+                              P[3][u - g0], P[4][u - g0], P[5][u - g0]};
+        if (meet(s, st, m, win, &st->state[tb->pk_idx[u - g0]], u6, P, tb->pk_idx, from, len))
+            return -1;
+    }
+    return 0;
+}
 
 /* Last sorted position (exclusive) with key <= want, searching forward from `from`. */
 static inline int64_t advance_past(const uint64_t *key, int64_t count, int64_t from,
@@ -549,55 +608,83 @@ static int sub_window(Sieve *s, Table *tb, const Step *st, int64_t count, int64_
         }
     }
 
+    const Window win = window_of(st, m);
+    /* The occupied cells: key and first sorted entry of each (cell_start[nc] = n_slow),
+     * with two sentinel keys above every real one. */
+    int64_t nc = 0;
+    for (int64_t q = 0; q < n_slow; q++) {
+        /* Written into the next free slot every time, kept (nc moves on) at a new key. */
+        tb->cell_key[nc] = key[q];
+        tb->cell_start[nc] = q;
+        nc += q == 0 || key[q] != key[q - 1];
+    }
+    tb->cell_start[nc] = n_slow;
+    tb->cell_key[nc] = tb->cell_key[nc + 1] = UINT64_MAX;
+    const uint64_t *ck = tb->cell_key;
+    const int64_t *cs = tb->cell_start;
     /* Forward neighbours of a cell K: K+1; the row K+Y-1 .. K+Y+1; and the three rows
-     * K+Z+dy·Y-1 .. K+Z+dy·Y+1, dy = -1, 0, 1. Their starts only move forward with K. */
-    int64_t ptr[4] = {0, 0, 0, 0}, end[4] = {0, 0, 0, 0};
+     * K+Z+dy·Y-1 .. K+Z+dy·Y+1, dy = -1, 0, 1. Their first cells only move forward with K
+     * (mostly by one cell: two branch-free steps, then a loop), and each range holds at
+     * most three cells (three branch-free steps). */
+    int64_t ptr[4] = {0, 0, 0, 0};
     const uint64_t row_off[4] = {Y, Z - Y, Z, Z + Y};
-    for (int64_t g0 = 0; g0 < n_slow;) {
-        uint64_t k0 = key[g0];
-        int64_t g1 = advance_past(key, n_slow, g0 + 1, k0);
+    for (int64_t c = 0; c < nc; c++) {
+        uint64_t k0 = ck[c];
+        int64_t g0 = cs[c], g1 = cs[c + 1];
         /* Own cell and the next one along x, which follows it in the sorted list. */
-        int64_t q_end = advance_past(key, n_slow, g1, k0 + 1);
-        if (cell_against(s, tb, st, m, g0, g1, 0, q_end, 1)) return -1;
+        int64_t q_end = cs[c + 1 + (ck[c + 1] == k0 + 1)];
+        int64_t len = 0;
+        pack_run(tb, g0, q_end, &len);
         for (int r = 0; r < 4; r++) {
             uint64_t first = k0 + row_off[r] - 1, last = k0 + row_off[r] + 1;
-            ptr[r] = advance(key, n_slow, ptr[r], first);
-            if (end[r] < ptr[r]) end[r] = ptr[r];
-            end[r] = advance_past(key, n_slow, end[r], last);
-            if (end[r] > ptr[r] && cell_against(s, tb, st, m, g0, g1, ptr[r], end[r], 0))
-                return -1;
+            int64_t a = ptr[r];
+            a += ck[a] < first;
+            a += ck[a] < first;
+            while (ck[a] < first) a++;
+            ptr[r] = a;
+            int64_t b = a;
+            b += ck[b] <= last;
+            b += ck[b] <= last;
+            b += ck[b] <= last;
+            pack_run(tb, cs[a], cs[b], &len);
         }
-        g0 = g1;
+        if (cell_against(s, tb, st, m, &win, g0, g1, len)) return -1;
     }
 
     /* Fast objects: the slow ones in every cell within reach (per axis), then each other. */
     for (int64_t f = 0; f < n_fast; f++) {
+        const State *e = &state[tb->fast[f]];
+        for (int k = 0; k < 3; k++) {
+            tb->fy[k][f] = e->x[k] + e->v[k] * tau;
+            tb->fy[3 + k][f] = e->v[k];
+        }
+    }
+    const double *const S[6] = {tb->sy[0], tb->sy[1], tb->sy[2], tb->sy[4], tb->sy[5], tb->sy[6]};
+    const double *const F[6] = {tb->fy[0], tb->fy[1], tb->fy[2], tb->fy[3], tb->fy[4], tb->fy[5]};
+    for (int64_t f = 0; f < n_fast; f++) {
         const State *su = &state[tb->fast[f]];
+        const double u6[6] = {F[0][f], F[1][f], F[2][f], F[3][f], F[4][f], F[5][f]};
         if (n_slow > 0) {
             double reach =
                 (st->reach0 + (su->speed + p->slow_speed_km_s) * half_delta) * (1.0 + 1e-9);
             int64_t rlo[3], rhi[3];
             for (int k = 0; k < 3; k++)
-                axis_range(su->x[k] + su->v[k] * tau, reach, inv_cell, lo[k], hi[k], &rlo[k],
-                           &rhi[k]);
-            for (int64_t cz = rlo[2]; cz <= rhi[2]; cz++) {
-                for (int64_t cy = rlo[1]; cy <= rhi[1]; cy++) {
-                    if (rlo[0] > rhi[0]) continue;
-                    uint64_t row = ((uint64_t)(cy - lo[1] + 1) * Y) | ((uint64_t)(cz - lo[2] + 1) * Z);
-                    uint64_t first = row | (uint64_t)(rlo[0] - lo[0] + 1);
-                    uint64_t last = row | (uint64_t)(rhi[0] - lo[0] + 1);
-                    for (int64_t qb = lower_bound(key, n_slow, first); qb < n_slow && key[qb] <= last;
-                         qb++) {
-                        const State *sb = &state[tb->idx[0][qb]];
-                        if (visit_pair(s, st, su, sb, m, sub_dd(su, sb, tau))) return -1;
+                axis_range(u6[k], reach, inv_cell, lo[k], hi[k], &rlo[k], &rhi[k]);
+            if (rlo[0] <= rhi[0]) {
+                for (int64_t cz = rlo[2]; cz <= rhi[2]; cz++) {
+                    for (int64_t cy = rlo[1]; cy <= rhi[1]; cy++) {
+                        uint64_t row =
+                            ((uint64_t)(cy - lo[1] + 1) * Y) | ((uint64_t)(cz - lo[2] + 1) * Z);
+                        uint64_t first = row | (uint64_t)(rlo[0] - lo[0] + 1);
+                        uint64_t last = row | (uint64_t)(rhi[0] - lo[0] + 1);
+                        int64_t q0 = lower_bound(key, n_slow, first);
+                        int64_t q1 = advance_past(key, n_slow, q0, last);
+                        if (q1 > q0 && meet(s, st, m, &win, su, u6, S, tb->idx[0], q0, q1)) return -1;
                     }
                 }
             }
         }
-        for (int64_t g = f + 1; g < n_fast; g++) {
-            const State *sb = &state[tb->fast[g]];
-            if (visit_pair(s, st, su, sb, m, sub_dd(su, sb, tau))) return -1;
-        }
+        if (f + 1 < n_fast && meet(s, st, m, &win, su, u6, F, tb->fast, f + 1, n_fast)) return -1;
     }
     return 0;
 }

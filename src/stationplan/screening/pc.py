@@ -26,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
@@ -49,6 +50,8 @@ if TYPE_CHECKING:
 __all__ = [
     "METHODS",
     "EncounterPlane",
+    "default_pc_arrays",
+    "default_radii_m",
     "encounter_plane",
     "pc_chan",
     "pc_chan_2d",
@@ -467,35 +470,29 @@ def with_probability(
     )
 
 
-def with_probabilities(events: list[Conjunction]) -> list[Conjunction]:
-    """:func:`with_probability` (default covariances, default hard-body radii, Foster) for
-    many events at once: the RTN rotations, encounter planes and Pc are vectorised over
-    the events. The results equal the one-event path to quadrature accuracy (tested);
-    events without an encounter plane (zero relative velocity) go through that path.
-    """
-    if not events:
-        return []
-    r1 = np.array([e.r1_km for e in events], dtype=float)
-    v1 = np.array([e.v1_km_s for e in events], dtype=float)
-    r2 = np.array([e.r2_km for e in events], dtype=float)
-    v2 = np.array([e.v2_km_s for e in events], dtype=float)
-    # Objects recur across events, and names across objects ("... DEB"): apart from the
-    # stations (by number), an object's radius depends on its name only (object_kind).
-    radius_of: dict[str, float] = {}
-
-    def radius(norad: int, name: str) -> float:
-        if int(norad) in STATION_SIZES:
-            return object_radius_m(norad, name)
-        value = radius_of.get(name)
-        if value is None:
-            value = radius_of[name] = object_radius_m(norad, name)
-        return value
-
-    hbr_m = np.array([radius(e.norad_1, e.name_1) + radius(e.norad_2, e.name_2) for e in events])
-    sigma1 = default_sigma_rtn_km(np.array([e.age_days_1 for e in events], dtype=float))
-    sigma2 = default_sigma_rtn_km(np.array([e.age_days_2 for e in events], dtype=float))
+def default_pc_arrays(
+    r1_km: np.ndarray,
+    v1_km_s: np.ndarray,
+    r2_km: np.ndarray,
+    v2_km_s: np.ndarray,
+    age_days_1: np.ndarray,
+    age_days_2: np.ndarray,
+    hard_body_radius_m: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Foster Pc of E encounters with the default covariances (:func:`default_sigma_rtn_km`
+    of each element set's age) from their TEME states at TCA ((E, 3) arrays, km, km/s),
+    ages (days) and hard-body radii (m): the array core of :func:`with_probabilities`, every
+    encounter computed on its own (the same bits in any batch). Returns ``(pc, ok)``:
+    ``ok`` is False (and ``pc`` NaN) where the encounter plane is undefined (zero relative
+    velocity or in-plane miss, or no RTN frame): those take :func:`with_probability`'s
+    one-event path."""
+    r1, v1, r2, v2 = (np.asarray(x, dtype=float) for x in (r1_km, v1_km_s, r2_km, v2_km_s))
+    age_1, age_2 = age_days_1, age_days_2
+    hbr_m = np.asarray(hard_body_radius_m, dtype=float)
+    sigma1 = default_sigma_rtn_km(np.asarray(age_1, dtype=float))
+    sigma2 = default_sigma_rtn_km(np.asarray(age_2, dtype=float))
     # Combined inertial covariance: Σ_k Mₖᵀ diag(σₖ²) Mₖ for both objects (rtn_to_inertial).
-    cov = np.zeros((len(events), 3, 3))
+    cov = np.zeros((r1.shape[0], 3, 3))
     for r, v, sigma in ((r1, v1, sigma1), (r2, v2, sigma2)):
         m = rtn_matrices(r, v)  # (E, 3, 3), rows R, T, N; NaN where undefined
         cov += np.einsum("eki,ek,ekj->eij", m, sigma**2, m)
@@ -511,7 +508,7 @@ def with_probabilities(events: list[Conjunction]) -> list[Conjunction]:
     degenerate |= ~(x_norm >= 1e-12 * np.maximum(1.0, np.linalg.norm(dr, axis=1)))
     ok = ~degenerate
     radius_km = hbr_m / 1000.0
-    pc = np.full(len(events), np.nan)
+    pc = np.full(r1.shape[0], np.nan)
     if ok.any():
         x_hat = x_vec[ok] / x_norm[ok, None]
         z_hat = np.cross(x_hat, y_hat[ok])
@@ -527,6 +524,48 @@ def with_probabilities(events: list[Conjunction]) -> list[Conjunction]:
             miss_2d[:, 1], miss_2d[:, 0], np.sqrt(eigval[:, 1]), np.sqrt(eigval[:, 0]),
             radius_km[ok],
         )  # fmt: skip
+    return pc, ok
+
+
+def default_radii_m(norad_ids: Sequence[int], names: Sequence[str]) -> np.ndarray:
+    """Default hard-body radius (m) of each object (:func:`object_radius_m`): a
+    conjunction's hard-body radius is the sum of its two objects'. Apart from the stations
+    (by number), an object's radius depends on its name only, so names are looked up once."""
+    radius_of: dict[str, float] = {}
+
+    def radius(norad: int, name: str) -> float:
+        if int(norad) in STATION_SIZES:
+            return object_radius_m(norad, name)
+        value = radius_of.get(name)
+        if value is None:
+            value = radius_of[name] = object_radius_m(norad, name)
+        return value
+
+    return np.array([radius(k, name) for k, name in zip(norad_ids, names, strict=True)],
+                    dtype=float)  # fmt: skip
+
+
+def with_probabilities(events: list[Conjunction]) -> list[Conjunction]:
+    """:func:`with_probability` (default covariances, default hard-body radii, Foster) for
+    many events at once: the RTN rotations, encounter planes and Pc are vectorised over
+    the events. The results equal the one-event path to quadrature accuracy (tested);
+    events without an encounter plane (zero relative velocity) go through that path.
+    """
+    if not events:
+        return []
+    r1 = np.array([e.r1_km for e in events], dtype=float)
+    v1 = np.array([e.v1_km_s for e in events], dtype=float)
+    r2 = np.array([e.r2_km for e in events], dtype=float)
+    v2 = np.array([e.v2_km_s for e in events], dtype=float)
+    # Objects recur across events: both ends' radii from one lookup per object and name.
+    ids = [e.norad_1 for e in events] + [e.norad_2 for e in events]
+    names = [e.name_1 for e in events] + [e.name_2 for e in events]
+    radii = default_radii_m(ids, names)
+    n = len(events)
+    hbr_m = radii[:n] + radii[n:]
+    age_1 = np.array([e.age_days_1 for e in events], dtype=float)
+    age_2 = np.array([e.age_days_2 for e in events], dtype=float)
+    pc, ok = default_pc_arrays(r1, v1, r2, v2, age_1, age_2, hbr_m)
     out = []
     new, setattr_ = object.__new__, object.__setattr__
     for conj, good, pc_k, hbr_k in zip(
