@@ -33,13 +33,16 @@
  * key; the 13 forward neighbours of cell K are then the key K + 1 and four key ranges
  * [K + off - 1, K + off + 1], off = Y, Z - Y, Z, Z + Y, whose starts only move forward as K
  * grows: a sweep, with no hashing or searching. Positions, speeds and velocities of the
- * sorted objects are kept one array per field, so each member of a cell meets its partners
- * in contiguous runs, four at a time (cell_against: a division-free superset
- * of visit_pair's straight-path quick reject, with a widened R0^2, picks the pairs that go
- * to visit_pair, which applies every exact test). Each fast object meets the slow objects
- * of every cell within r = R0 + (|v| + slow_speed) delta/2 of it along each axis (a binary
- * search per row of cells), and the fast objects meet each other; every meeting goes
- * through the same four-lane selection (meet).
+ * occupied cells are listed once (key, first entry), so the neighbour rows are found by
+ * branch-free steps on that list. Each cell's partners (its own later members, the next
+ * cell and the four rows) are packed into one run of single-precision copies, and each
+ * member meets the run eight pairs at a time (cell_against: a superset of visit_pair's
+ * straight-path quick reject, with R0 widened by a bound on the float rounding at the
+ * largest coordinate, picks the pairs that go to visit_pair, which applies every exact
+ * test in double precision). Each fast object meets the slow objects of every cell within
+ * r = R0 + (|v| + slow_speed) delta/2 of it along each axis (a binary search per row of
+ * cells), and the fast objects meet each other, four pairs at a time in double precision
+ * (meet: the same selection without the widening).
  *
  * Only the Python C API and the buffer protocol are used (no NumPy headers).
  */
