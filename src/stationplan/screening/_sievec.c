@@ -33,13 +33,16 @@
  * key; the 13 forward neighbours of cell K are then the key K + 1 and four key ranges
  * [K + off - 1, K + off + 1], off = Y, Z - Y, Z, Z + Y, whose starts only move forward as K
  * grows: a sweep, with no hashing or searching. Positions, speeds and velocities of the
- * sorted objects are kept one array per field, so each member of a cell meets its partners
- * in contiguous runs, four at a time (cell_against: a division-free superset
- * of visit_pair's straight-path quick reject, with a widened R0^2, picks the pairs that go
- * to visit_pair, which applies every exact test). Each fast object meets the slow objects
- * of every cell within r = R0 + (|v| + slow_speed) delta/2 of it along each axis (a binary
- * search per row of cells), and the fast objects meet each other; every meeting goes
- * through the same four-lane selection (meet).
+ * occupied cells are listed once (key, first entry), so the neighbour rows are found by
+ * branch-free steps on that list. Each cell's partners (its own later members, the next
+ * cell and the four rows) are packed into one run of single-precision copies, and each
+ * member meets the run eight pairs at a time (cell_against: a superset of visit_pair's
+ * straight-path quick reject, with R0 widened by a bound on the float rounding at the
+ * largest coordinate, picks the pairs that go to visit_pair, which applies every exact
+ * test in double precision). Each fast object meets the slow objects of every cell within
+ * r = R0 + (|v| + slow_speed) delta/2 of it along each axis (a binary search per row of
+ * cells), and the fast objects meet each other, four pairs at a time in double precision
+ * (meet: the same selection without the widening).
  *
  * Only the Python C API and the buffer protocol are used (no NumPy headers).
  */
@@ -154,7 +157,7 @@ typedef struct {
 #define CELL_LIMIT ((double)(1 << 19))
 #define RADIX_BITS 11
 #define SY 7
-#define SY_PAD 4
+#define SY_PAD 8
 
 typedef struct {
     State *state;     /* usable objects of the grid point */
@@ -166,8 +169,10 @@ typedef struct {
                        * speed, velocity (SoA, so the pair scans read memory sequentially) */
     int32_t *fast;    /* state indices of the fast objects ... */
     double *fy[6];    /* ... and their sub-window positions and velocities (SoA) */
-    double *pk[6];    /* one cell's partners, packed: positions, velocities (SoA) ... */
-    int32_t *pk_idx;  /* ... and their state indices */
+    float *syf[6];    /* the sorted slow objects' sub-window positions and velocities in
+                       * single precision (the pair selection's copy; padded) */
+    float *pk[6];     /* one cell's partners, packed from syf ... */
+    int32_t *pk_q;    /* ... and their sorted positions */
     uint64_t *cell_key; /* occupied cells of the sorted slow objects: key ... */
     int64_t *cell_start; /* ... and first sorted entry */
     double *block;    /* time-major copy of a block of grid points: (BLOCK, n, 6) */
@@ -183,7 +188,7 @@ static int table_init(Table *tb, int64_t n) {
     tb->cell = (int64_t *)malloc(sizeof(int64_t) * 3 * m);
     for (int k = 0; k < 2; k++) {
         tb->key[k] = (uint64_t *)malloc(sizeof(uint64_t) * m);
-        tb->idx[k] = (int32_t *)calloc(m + SY_PAD, sizeof(int32_t)); /* padded: pack_run */
+        tb->idx[k] = (int32_t *)malloc(sizeof(int32_t) * m);
     }
     tb->hist = (int64_t *)malloc(sizeof(int64_t) * ((1 << RADIX_BITS) + 1));
     int sy_ok = 1;
@@ -195,16 +200,17 @@ static int table_init(Table *tb, int64_t n) {
     tb->fast = (int32_t *)malloc(sizeof(int32_t) * m);
     for (int k = 0; k < 6; k++) {
         tb->fy[k] = (double *)calloc(m + SY_PAD, sizeof(double));
-        tb->pk[k] = (double *)calloc(m + 2 * SY_PAD, sizeof(double));
-        sy_ok = sy_ok && tb->fy[k] && tb->pk[k];
+        tb->pk[k] = (float *)calloc(m + 2 * SY_PAD, sizeof(float));
+        tb->syf[k] = (float *)calloc(m + 2 * SY_PAD, sizeof(float));
+        sy_ok = sy_ok && tb->fy[k] && tb->pk[k] && tb->syf[k];
     }
-    tb->pk_idx = (int32_t *)calloc(m + 2 * SY_PAD, sizeof(int32_t));
+    tb->pk_q = (int32_t *)calloc(m + 2 * SY_PAD, sizeof(int32_t));
     tb->cell_key = (uint64_t *)malloc(sizeof(uint64_t) * (m + 2));
     tb->cell_start = (int64_t *)malloc(sizeof(int64_t) * (m + 2));
     tb->block = (double *)malloc(sizeof(double) * 6 * BLOCK * m);
     tb->block_use = (uint8_t *)malloc(BLOCK * m);
     if (!tb->state || !tb->cell || !tb->key[0] || !tb->key[1] || !tb->idx[0] || !tb->idx[1] ||
-        !tb->hist || !sy_ok || !tb->fast || !tb->pk_idx || !tb->cell_key || !tb->cell_start || !tb->block || !tb->block_use)
+        !tb->hist || !sy_ok || !tb->fast || !tb->pk_q || !tb->cell_key || !tb->cell_start || !tb->block || !tb->block_use)
         return -1;
     return 0;
 }
@@ -222,8 +228,9 @@ static void table_free(Table *tb) {
     for (int k = 0; k < 6; k++) {
         free(tb->fy[k]);
         free(tb->pk[k]);
+        free(tb->syf[k]);
     }
-    free(tb->pk_idx);
+    free(tb->pk_q);
     free(tb->cell_key);
     free(tb->cell_start);
     free(tb->block);
@@ -376,8 +383,10 @@ typedef int64_t v4l __attribute__((vector_size(32)));
 #define LOAD4(dst, p) memcpy(&(dst), (p), sizeof(v4d))
 #if defined(__clang__)
 #define SHUFFLE4(v, a, b, c, d) __builtin_shufflevector((v), (v), a, b, c, d)
+#define SHUFFLE8(v, a, b, c, d, e, f, g, h) __builtin_shufflevector((v), (v), a, b, c, d, e, f, g, h)
 #else
 #define SHUFFLE4(v, a, b, c, d) __builtin_shuffle((v), (v4l){a, b, c, d})
+#define SHUFFLE8(v, a, b, c, d, e, f, g, h) __builtin_shuffle((v), (v8i){a, b, c, d, e, f, g, h})
 #endif
 
 /* Object u (its state su, and y = x + v tau_m, v in u6) against the partners [q0, q1) of
@@ -487,31 +496,121 @@ static inline int meet(Sieve *s, const Step *st, int64_t m, const Window *win, c
 }
 #endif
 
-/* Append the sorted slow entries [a, b) to the cell's partner pack, four at a time (the
- * sorted arrays are padded, and a short last block is overwritten by the next run). */
+/* Append the sorted slow entries [a, b) to the cell's partner pack, eight at a time (the
+ * arrays are padded, and a short last block is overwritten by the next run). */
 static inline void pack_run(Table *tb, int64_t a, int64_t b, int64_t *len) {
-    static const int field[6] = {0, 1, 2, 4, 5, 6};
     int64_t at = *len;
-    for (int64_t q = a; q < b; q += 4, at += 4) {
-        for (int f = 0; f < 6; f++) memcpy(tb->pk[f] + at, tb->sy[field[f]] + q, 4 * sizeof(double));
-        memcpy(tb->pk_idx + at, tb->idx[0] + q, 4 * sizeof(int32_t));
+    for (int64_t q = a; q < b; q += 8, at += 8) {
+        for (int f = 0; f < 6; f++) memcpy(tb->pk[f] + at, tb->syf[f] + q, 8 * sizeof(float));
+        for (int k = 0; k < 8; k++) tb->pk_q[at + k] = (int32_t)(q + k);
     }
     *len += b > a ? b - a : 0;
 }
 
+/* Widened R0 of the single-precision pair selection (km): R0 plus a bound on how far the
+ * float relative path e + w s can lie from the double one, plus the float rounding of the
+ * tests themselves. With X the largest coordinate of a slow object at the sub-window
+ * (km), c the cell side, v the slow-speed limit and H the half window: each coordinate
+ * is rounded by at most 2^-24 X and a separation of neighbouring cells (at most 2 c per
+ * axis) by 2^-24 2 c, velocities by 2^-24 v and their differences by 2^-24 2 v, so each
+ * component of the path errs by at most 2^-23 (X + c) + 2^-22 v H, and the path by
+ * sqrt(3) times that; the squares, dot and cross products of the tests add a few 2^-24
+ * relative of quantities of at most S = 3 c + 2 v H km, covered by 2^-18 S. Every term is
+ * taken twice over. */
+static inline double float_reach_km(double reach0, double x_max, double cell, double v_slow,
+                                    double half) {
+    double span = 3.0 * cell + 2.0 * v_slow * half;
+    double path = 1.7320508075688772 * (ldexp(x_max + cell, -23) + ldexp(v_slow * half, -22));
+    return (reach0 + 2.0 * path + 2.0 * ldexp(span, -18)) * (1.0 + 1e-5) + 1e-3;
+}
+
+#if defined(__GNUC__)
+typedef float v8f __attribute__((vector_size(32)));
+typedef int32_t v8i __attribute__((vector_size(32)));
+#define SPLATF(a) ((v8f){(a), (a), (a), (a), (a), (a), (a), (a)})
+#define LOAD8F(dst, p) memcpy(&(dst), (p), sizeof(v8f))
+#endif
+
 /* The slow members [g0, g1) of one cell against its packed partners [0, len): the cell
  * itself and the next along x first (a member meets the entries after it there), then
- * the forward rows (meet). */
+ * the forward rows. Eight pairs at a time in single precision, a superset of meet's
+ * selection: the relative path e + w s over the window [s_lo, s_hi] may come within the
+ * widened R_f (float_reach_km) at an end (|e + w s|^2 at s_lo and s_hi, computed directly)
+ * or in between (the perpendicular distance, |e x w|^2 <= R_f^2 ww, with -dw/ww inside the
+ * window: the cross product, not dd ww - dw^2, so nothing cancels). The pairs it keeps go
+ * to visit_pair with their double-precision sub-window separation. */
 static inline int cell_against(Sieve *s, const Table *tb, const Step *st, int64_t m,
-                               const Window *win, int64_t g0, int64_t g1, int64_t len) {
-    const double *const P[6] = {tb->pk[0], tb->pk[1], tb->pk[2], tb->pk[3], tb->pk[4], tb->pk[5]};
+                               const Window *win, float rf2, int64_t g0, int64_t g1,
+                               int64_t len) {
+    const float *X = tb->pk[0], *Y = tb->pk[1], *Z = tb->pk[2];
+    const float *VX = tb->pk[3], *VY = tb->pk[4], *VZ = tb->pk[5];
+    const double *const *sy = (const double *const *)tb->sy;
+    float s_lo = (float)win->s_lo, s_hi = (float)win->s_hi;
+#if defined(__GNUC__)
+    const v8f vlo = SPLATF(s_lo), vhi = SPLATF(s_hi), r2 = SPLATF(rf2);
+    const v8i lane = {0, 1, 2, 3, 4, 5, 6, 7};
+#endif
     for (int64_t u = g0; u < g1; u++) {
         int64_t from = u - g0 + 1;
         if (from >= len) break;
-        const double u6[6] = {P[0][u - g0], P[1][u - g0], P[2][u - g0],
-                              P[3][u - g0], P[4][u - g0], P[5][u - g0]};
-        if (meet(s, st, m, win, &st->state[tb->pk_idx[u - g0]], u6, P, tb->pk_idx, from, len))
-            return -1;
+        int64_t pu = u - g0;
+#if defined(__GNUC__)
+        const v8f x = SPLATF(X[pu]), y = SPLATF(Y[pu]), z = SPLATF(Z[pu]);
+        const v8f vx = SPLATF(VX[pu]), vy = SPLATF(VY[pu]), vz = SPLATF(VZ[pu]);
+        for (int64_t q = from; q < len; q += 8) {
+            v8f e0, e1, e2, w0, w1, w2;
+            LOAD8F(e0, X + q);
+            LOAD8F(e1, Y + q);
+            LOAD8F(e2, Z + q);
+            LOAD8F(w0, VX + q);
+            LOAD8F(w1, VY + q);
+            LOAD8F(w2, VZ + q);
+            e0 -= x;
+            e1 -= y;
+            e2 -= z;
+            w0 -= vx;
+            w1 -= vy;
+            w2 -= vz;
+            v8f a0 = e0 + w0 * vlo, a1 = e1 + w1 * vlo, a2 = e2 + w2 * vlo;
+            v8f b0 = e0 + w0 * vhi, b1 = e1 + w1 * vhi, b2 = e2 + w2 * vhi;
+            v8f ww = w0 * w0 + w1 * w1 + w2 * w2;
+            v8f dw = e0 * w0 + e1 * w1 + e2 * w2;
+            v8f c0 = e1 * w2 - e2 * w1, c1 = e2 * w0 - e0 * w2, c2 = e0 * w1 - e1 * w0;
+            v8i keep = ((a0 * a0 + a1 * a1 + a2 * a2) <= r2) | ((b0 * b0 + b1 * b1 + b2 * b2) <= r2) |
+                       ((-dw >= vlo * ww) & (-dw <= vhi * ww) &
+                        ((c0 * c0 + c1 * c1 + c2 * c2) <= r2 * ww));
+            if (q + 8 > len) keep &= (lane + (int32_t)q) < (int32_t)len;
+            v8i any = keep | SHUFFLE8(keep, 4, 5, 6, 7, 0, 1, 2, 3);
+            any |= SHUFFLE8(any, 2, 3, 0, 1, 6, 7, 4, 5);
+            any |= SHUFFLE8(any, 1, 0, 3, 2, 5, 4, 7, 6);
+            if (!any[0]) continue;
+            for (int k = 0; k < 8; k++) {
+                if (!keep[k]) continue;
+#else
+        for (int64_t q = from; q < len; q++) {
+            {
+                int k = 0;
+                float e0 = X[q] - X[pu], e1 = Y[q] - Y[pu], e2 = Z[q] - Z[pu];
+                float w0 = VX[q] - VX[pu], w1 = VY[q] - VY[pu], w2 = VZ[q] - VZ[pu];
+                float a0 = e0 + w0 * s_lo, a1 = e1 + w1 * s_lo, a2 = e2 + w2 * s_lo;
+                float b0 = e0 + w0 * s_hi, b1 = e1 + w1 * s_hi, b2 = e2 + w2 * s_hi;
+                float ww = w0 * w0 + w1 * w1 + w2 * w2;
+                float dw = e0 * w0 + e1 * w1 + e2 * w2;
+                float c0 = e1 * w2 - e2 * w1, c1 = e2 * w0 - e0 * w2, c2 = e0 * w1 - e1 * w0;
+                int keep = ((a0 * a0 + a1 * a1 + a2 * a2) <= rf2) |
+                           ((b0 * b0 + b1 * b1 + b2 * b2) <= rf2) |
+                           ((-dw >= s_lo * ww) & (-dw <= s_hi * ww) &
+                            ((c0 * c0 + c1 * c1 + c2 * c2) <= rf2 * ww));
+                if (!keep) continue;
+#endif
+                int64_t qs = tb->pk_q[q + k], us = tb->pk_q[pu];
+                double d0 = sy[0][qs] - sy[0][us], d1 = sy[1][qs] - sy[1][us],
+                       d2 = sy[2][qs] - sy[2][us];
+                double dd_sub = d0 * d0 + d1 * d1 + d2 * d2;
+                const State *su = &st->state[tb->idx[0][us]], *sq = &st->state[tb->idx[0][qs]];
+                if (visit_pair(s, st, su, sq, m, dd_sub)) return -1;
+            }
+        }
     }
     return 0;
 }
@@ -586,6 +685,7 @@ static int sub_window(Sieve *s, Table *tb, const Step *st, int64_t count, int64_
     double half_delta = 0.5 * st->delta;
     const uint64_t *key = tb->key[0];
     uint64_t Y = 1, Z = 1;
+    double x_max = 0.0; /* largest |coordinate| of a slow object at the sub-window (km) */
     if (n_slow > 0) {
         /* Each axis shifted to start at 1 with one spare cell above: neighbour keys never
          * borrow or carry across fields. */
@@ -602,11 +702,19 @@ static int sub_window(Sieve *s, Table *tb, const Step *st, int64_t count, int64_
         radix_sort(tb, n_slow, bx + by + bz);
         for (int64_t q = 0; q < n_slow; q++) {
             const State *e = &state[tb->idx[0][q]];
-            for (int k = 0; k < 3; k++) tb->sy[k][q] = e->x[k] + e->v[k] * tau;
+            for (int k = 0; k < 3; k++) {
+                double yk = e->x[k] + e->v[k] * tau;
+                tb->sy[k][q] = yk;
+                tb->syf[k][q] = (float)yk;
+                tb->syf[3 + k][q] = (float)e->v[k];
+                if (fabs(yk) > x_max) x_max = fabs(yk);
+            }
             tb->sy[3][q] = e->speed;
             for (int k = 0; k < 3; k++) tb->sy[4 + k][q] = e->v[k];
         }
     }
+    double rf = float_reach_km(st->reach0, x_max, cell, p->slow_speed_km_s, st->half);
+    float rf2 = (float)(rf * rf);
 
     const Window win = window_of(st, m);
     /* The occupied cells: key and first sorted entry of each (cell_start[nc] = n_slow),
@@ -648,7 +756,7 @@ static int sub_window(Sieve *s, Table *tb, const Step *st, int64_t count, int64_
             b += ck[b] <= last;
             pack_run(tb, cs[a], cs[b], &len);
         }
-        if (cell_against(s, tb, st, m, &win, g0, g1, len)) return -1;
+        if (cell_against(s, tb, st, m, &win, rf2, g0, g1, len)) return -1;
     }
 
     /* Fast objects: the slow ones in every cell within reach (per axis), then each other. */
