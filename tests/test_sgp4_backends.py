@@ -22,9 +22,9 @@ from conftest import CATALOG_2024
 from screening_truth import assert_complete, assert_nothing_extra
 from sgp4_verification import minutes_since_epoch, verification_lines, verification_vectors
 from stationplan.errors import InputError
+from stationplan.orbit import sgp4_backends
 from stationplan.orbit.elements import load_catalog
 from stationplan.orbit.propagate import propagate
-from stationplan.orbit import sgp4_backends
 from stationplan.orbit.sgp4_backends import (
     HeyokaSGP4,
     StateBuffers,
