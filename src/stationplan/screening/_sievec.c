@@ -26,16 +26,19 @@
  * accepted by it in an earlier sub-window is skipped (the test is recomputed bit for bit:
  * the extension is built with -ffp-contract=off).
  *
- * Enumeration. Cells have side c = R0 + slow_speed delta (slightly enlarged against
- * rounding), so a pair of slow objects (|v| <= slow_speed) that passes the radius test lies
- * in the same or a neighbouring cell. Cell coordinates are packed into one key (z, y, x
- * fields, each shifted to start at 1) and the objects radix-sorted by key; the 13 forward
- * neighbours of cell K are then the key K + 1 and four key ranges
+ * Enumeration. Slow objects (|v| <= slow_speed) are sorted into cubic cells of side
+ * c = R0 + slow_speed delta (slightly enlarged against rounding), so a slow pair that passes
+ * the radius test lies in the same or a neighbouring cell. Cell coordinates are packed into
+ * one key (z, y, x fields, each shifted to start at 1) and the slow objects radix-sorted by
+ * key; the 13 forward neighbours of cell K are then the key K + 1 and four key ranges
  * [K + off - 1, K + off + 1], off = Y, Z - Y, Z, Z + Y, whose starts only move forward as K
- * grows: a sweep, with no hashing or searching. A pair with a fast object is visited from
- * the fast object, which searches (binary search per row) every cell within
- * ceil(r/c) of its own, r = R0 + (|v| + v_max) delta/2; fast-fast pairs from the one sorted
- * first.
+ * grows: a sweep, with no hashing or searching. Positions, speeds and velocities of the
+ * sorted objects are kept one array per field, so each member of a cell meets its partners
+ * in contiguous runs, four at a time (cell_against: a division-free superset
+ * of visit_pair's straight-path quick reject, with a widened R0^2, picks the pairs that go
+ * to visit_pair, which applies every exact test). Each fast object meets the slow objects
+ * of every cell within r = R0 + (|v| + slow_speed) delta/2 of it along each axis (a binary
+ * search per row of cells), and the fast objects meet each other pair by pair.
  *
  * Only the Python C API and the buffer protocol are used (no NumPy headers).
  */
@@ -149,16 +152,18 @@ typedef struct {
  * which keeps the key of (cx + dx, cy + dy, cz + dz) equal to key + dx + dy Y + dz Z. */
 #define CELL_LIMIT ((double)(1 << 19))
 #define RADIX_BITS 11
-#define SY 8
+#define SY 7
+#define SY_PAD 4
 
 typedef struct {
     State *state;     /* usable objects of the grid point */
-    int64_t *cell;    /* (count, 3) cell coordinates in the current sub-window */
+    int64_t *cell;    /* (count, 3) cell coordinates in the current sub-window (slow objects) */
     uint64_t *key[2]; /* radix sort ping-pong: packed cells ... */
     int32_t *idx[2];  /* ... and state indices */
     int64_t *hist;    /* 2**RADIX_BITS + 1 */
-    double *sy;       /* sorted: sub-window position (km), speed, velocity; SY per entry */
-    uint8_t *sfast;   /* sorted: fast object */
+    double *sy[SY];   /* sorted slow objects, one array per field: sub-window position (km),
+                       * speed, velocity (SoA, so the pair scans read memory sequentially) */
+    int32_t *fast;    /* state indices of the fast objects */
     double *block;    /* time-major copy of a block of grid points: (BLOCK, n, 6) */
     uint8_t *block_use;
 } Table;
@@ -175,12 +180,17 @@ static int table_init(Table *tb, int64_t n) {
         tb->idx[k] = (int32_t *)malloc(sizeof(int32_t) * m);
     }
     tb->hist = (int64_t *)malloc(sizeof(int64_t) * ((1 << RADIX_BITS) + 1));
-    tb->sy = (double *)malloc(sizeof(double) * SY * m);
-    tb->sfast = (uint8_t *)malloc(m);
+    int sy_ok = 1;
+    for (int k = 0; k < SY; k++) {
+        /* SY_PAD zero entries past the end: whole SIMD loads at a range's end */
+        tb->sy[k] = (double *)calloc(m + SY_PAD, sizeof(double));
+        sy_ok = sy_ok && tb->sy[k];
+    }
+    tb->fast = (int32_t *)malloc(sizeof(int32_t) * m);
     tb->block = (double *)malloc(sizeof(double) * 6 * BLOCK * m);
     tb->block_use = (uint8_t *)malloc(BLOCK * m);
     if (!tb->state || !tb->cell || !tb->key[0] || !tb->key[1] || !tb->idx[0] || !tb->idx[1] ||
-        !tb->hist || !tb->sy || !tb->sfast || !tb->block || !tb->block_use)
+        !tb->hist || !sy_ok || !tb->fast || !tb->block || !tb->block_use)
         return -1;
     return 0;
 }
@@ -193,8 +203,8 @@ static void table_free(Table *tb) {
         free(tb->idx[k]);
     }
     free(tb->hist);
-    free(tb->sy);
-    free(tb->sfast);
+    for (int k = 0; k < SY; k++) free(tb->sy[k]);
+    free(tb->fast);
     free(tb->block);
     free(tb->block_use);
 }
@@ -326,38 +336,132 @@ static int visit_pair(Sieve *s, const Step *st, const State *a, const State *b, 
     return 0;
 }
 
-/* Test the slow members [g0, g1) of one cell against entries [q0, q1) of the sorted list
- * (slow partners only; fast ones are visited from the fast side). */
-static int group_against(Sieve *s, const Table *tb, const Step *st, int64_t m, int64_t g0,
-                         int64_t g1, int64_t q0, int64_t q1) {
-    const double *sy = tb->sy;
-    double half_delta = 0.5 * st->delta;
-    /* The straight relative path over the half window, seen from sub-window time tau_m. */
+#if defined(__GNUC__) && defined(__x86_64__) && defined(__linux__)
+/* x86-64 Linux with GCC or clang: an AVX2 clone of the sweep, chosen at load time (the same
+ * IEEE double operations on 4 lanes instead of 2; no contraction either way). */
+#define SWEEP_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define SWEEP_CLONES
+#endif
+
+#if defined(__GNUC__)
+/* Four pairs at a time in GCC/clang vector extensions (lowered to the target's SIMD). */
+#define PATH_LANES 4
+typedef double v4d __attribute__((vector_size(32)));
+typedef int64_t v4l __attribute__((vector_size(32)));
+
+/* Macros rather than functions returning vectors: no vector ABI question at all. */
+#define SPLAT(a) ((v4d){(a), (a), (a), (a)})
+#define LOAD4(dst, p) memcpy(&(dst), (p), sizeof(v4d))
+#if defined(__clang__)
+#define SHUFFLE4(v, a, b, c, d) __builtin_shufflevector((v), (v), a, b, c, d)
+#else
+#define SHUFFLE4(v, a, b, c, d) __builtin_shuffle((v), (v4l){a, b, c, d})
+#endif
+
+/* Slow members [g0, g1) of one cell against the sorted entries [q0, q1) (all of them), or,
+ * with own != 0, each member against the entries after it up to q1. A superset of
+ * visit_pair's quick reject, without its division, picks the pairs for visit_pair: the
+ * straight relative path over the half window, d + w s, s in [s_lo, s_hi] (seen from the
+ * sub-window time), may come within R0 if an end of the window does (f(s_lo), f(s_hi),
+ * computed as visit_pair computes a clamped f) or if the unconstrained minimum
+ * dd - dw^2/ww (never above the clamped one) does, tested as (dd - R2s) ww <= dw^2 with
+ * -dw/ww inside the window. R2s is R0^2 widened by a relative 1e-6 and 1e-6 km^2, far above
+ * the rounding of either form (~1e-8 km^2 at the separations of neighbouring cells).
+ * visit_pair then applies every exact test (radius, quick reject, half window, chords) from
+ * the grid-point states. The sorted arrays are padded with PATH_LANES zero entries, and
+ * lanes past q1 are masked off. */
+static inline __attribute__((always_inline)) int cell_against(Sieve *s, const Table *tb,
+                                                              const Step *st, int64_t m,
+                                                              int64_t g0, int64_t g1,
+                                                              int64_t q0, int64_t q1, int own) {
     double tau_m = sub_tau(st, m);
     double s_lo = -st->half - tau_m, s_hi = st->half - tau_m;
-    double reach2 = st->reach0 * st->reach0;
-    for (int64_t qb = q0; qb < q1; qb++) {
-        if (tb->sfast[qb]) continue;
-        const double *yb = &sy[SY * qb];
-        for (int64_t u = g0; u < g1; u++) {
-            if (tb->sfast[u]) continue;
-            const double *yu = &sy[SY * u];
-            double e0 = yb[0] - yu[0], e1 = yb[1] - yu[1], e2 = yb[2] - yu[2];
+    double r2s_ = st->reach0 * st->reach0 * (1.0 + 1e-6) + 1e-6;
+    const v4d two_lo = SPLAT(2.0 * s_lo), two_hi = SPLAT(2.0 * s_hi);
+    const v4d lo2 = SPLAT(s_lo * s_lo), hi2 = SPLAT(s_hi * s_hi);
+    const v4d vlo = SPLAT(s_lo), vhi = SPLAT(s_hi), r2s = SPLAT(r2s_);
+    const v4l lane = {0, 1, 2, 3};
+    const double *const *sy = (const double *const *)tb->sy;
+    /* Local copies: visit_pair writes memory, which would otherwise reload them each time. */
+    const double *X = sy[0], *Y = sy[1], *Z = sy[2], *VX = sy[4], *VY = sy[5], *VZ = sy[6];
+    for (int64_t u = g0; u < g1; u++) {
+        int64_t from = own ? u + 1 : q0;
+        if (from >= q1) continue;
+        const v4d x = SPLAT(X[u]), y = SPLAT(Y[u]), z = SPLAT(Z[u]);
+        const v4d vx = SPLAT(VX[u]), vy = SPLAT(VY[u]), vz = SPLAT(VZ[u]);
+        for (int64_t q = from; q < q1; q += PATH_LANES) {
+            v4d e0, e1, e2, w0, w1, w2;
+            LOAD4(e0, X + q);
+            LOAD4(e1, Y + q);
+            LOAD4(e2, Z + q);
+            LOAD4(w0, VX + q);
+            LOAD4(w1, VY + q);
+            LOAD4(w2, VZ + q);
+            e0 -= x;
+            e1 -= y;
+            e2 -= z;
+            w0 -= vx;
+            w1 -= vy;
+            w2 -= vz;
+            v4d dd = e0 * e0 + e1 * e1 + e2 * e2;
+            v4d ww = w0 * w0 + w1 * w1 + w2 * w2;
+            v4d dw = e0 * w0 + e1 * w1 + e2 * w2;
+            v4d f_lo = dd + two_lo * dw + lo2 * ww;
+            v4d f_hi = dd + two_hi * dw + hi2 * ww;
+            v4l keep = (f_lo <= r2s) | (f_hi <= r2s) |
+                       ((-dw >= vlo * ww) & (-dw <= vhi * ww) & ((dd - r2s) * ww <= dw * dw));
+            if (q + PATH_LANES > q1) keep &= (lane + q) < q1;
+            /* Any lane kept: an OR across the lanes by two swaps. */
+            v4l any = keep | SHUFFLE4(keep, 2, 3, 0, 1);
+            any |= SHUFFLE4(any, 1, 0, 3, 2);
+            if (!any[0]) continue;
+            for (int k = 0; k < PATH_LANES; k++) {
+                if (!keep[k]) continue;
+                int64_t b = q + k;
+                double d0 = X[b] - X[u], d1 = Y[b] - Y[u], d2 = Z[b] - Z[u];
+                double dd_sub = d0 * d0 + d1 * d1 + d2 * d2;
+                const State *su = &st->state[tb->idx[0][u]], *sb = &st->state[tb->idx[0][b]];
+                if (visit_pair(s, st, su, sb, m, dd_sub)) return -1;
+            }
+        }
+    }
+    return 0;
+}
+#else
+#define PATH_LANES 1
+/* The same selection one pair at a time (compilers without GCC vector extensions). */
+static inline int cell_against(Sieve *s, const Table *tb, const Step *st, int64_t m,
+                               int64_t g0, int64_t g1, int64_t q0, int64_t q1, int own) {
+    double tau_m = sub_tau(st, m);
+    double s_lo = -st->half - tau_m, s_hi = st->half - tau_m;
+    double r2s = st->reach0 * st->reach0 * (1.0 + 1e-6) + 1e-6;
+    const double *const *sy = (const double *const *)tb->sy;
+    for (int64_t u = g0; u < g1; u++) {
+        for (int64_t b = own ? u + 1 : q0; b < q1; b++) {
+            double e0 = sy[0][b] - sy[0][u], e1 = sy[1][b] - sy[1][u], e2 = sy[2][b] - sy[2][u];
+            double w0 = sy[4][b] - sy[4][u], w1 = sy[5][b] - sy[5][u], w2 = sy[6][b] - sy[6][u];
             double dd = e0 * e0 + e1 * e1 + e2 * e2;
-            double r = st->reach0 + (yu[3] + yb[3]) * half_delta;
-            if (dd > r * r) continue;
-            double w0 = yb[4] - yu[4], w1 = yb[5] - yu[5], w2 = yb[6] - yu[6];
             double ww = w0 * w0 + w1 * w1 + w2 * w2;
             double dw = e0 * w0 + e1 * w1 + e2 * w2;
-            double sc = ww > 0.0 ? -dw / ww : 0.0;
-            if (sc < s_lo) sc = s_lo;
-            if (sc > s_hi) sc = s_hi;
-            if (dd + 2.0 * sc * dw + sc * sc * ww > reach2) continue; /* as in visit_pair */
-            const State *su = &st->state[tb->idx[0][u]], *sb = &st->state[tb->idx[0][qb]];
+            double f_lo = dd + 2.0 * s_lo * dw + s_lo * s_lo * ww;
+            double f_hi = dd + 2.0 * s_hi * dw + s_hi * s_hi * ww;
+            int keep = (f_lo <= r2s) | (f_hi <= r2s) |
+                       ((-dw >= s_lo * ww) & (-dw <= s_hi * ww) & ((dd - r2s) * ww <= dw * dw));
+            if (!keep) continue;
+            const State *su = &st->state[tb->idx[0][u]], *sb = &st->state[tb->idx[0][b]];
             if (visit_pair(s, st, su, sb, m, dd)) return -1;
         }
     }
     return 0;
+}
+#endif
+
+/* Last sorted position (exclusive) with key <= want, searching forward from `from`. */
+static inline int64_t advance_past(const uint64_t *key, int64_t count, int64_t from,
+                                   uint64_t want) {
+    while (from < count && key[from] <= want) from++;
+    return from;
 }
 
 /* First sorted position with key >= want, searching forward from `from`. */
@@ -377,8 +481,25 @@ static inline int64_t lower_bound(const uint64_t *key, int64_t count, uint64_t w
     return lo;
 }
 
-/* Sort the states at sub-window time tau by cell and visit every pair of neighbours by a
- * sweep over the sorted cell keys (module comment). */
+/* Cell range [lo, hi] along one axis that holds every point within `reach` of y (rounding
+ * slack of a millionth of a cell on each side), within the occupied [c_lo, c_hi]. */
+static inline void axis_range(double y, double reach, double inv_cell, int64_t c_lo,
+                              int64_t c_hi, int64_t *lo, int64_t *hi) {
+    double fa = floor((y - reach) * inv_cell - 1e-6);
+    double fb = floor((y + reach) * inv_cell + 1e-6);
+    /* cell_of's clamp, monotone: a clamped cell stays inside the clamped range. */
+    fa = fa < -CELL_LIMIT ? -CELL_LIMIT : (fa > CELL_LIMIT ? CELL_LIMIT : fa);
+    fb = fb < -CELL_LIMIT ? -CELL_LIMIT : (fb > CELL_LIMIT ? CELL_LIMIT : fb);
+    int64_t l = fa < (double)c_lo ? c_lo : (fa > (double)c_hi ? c_hi + 1 : (int64_t)fa);
+    int64_t h = fb > (double)c_hi ? c_hi : (fb < (double)c_lo ? c_lo - 1 : (int64_t)fb);
+    *lo = l;
+    *hi = h;
+}
+
+/* Sort the slow states at sub-window time tau by cell and visit every pair of neighbours by
+ * a sweep over the sorted cell keys; then each fast object against the slow ones in the
+ * cells within its reach, and the fast objects among themselves (module comment). */
+SWEEP_CLONES
 static int sub_window(Sieve *s, Table *tb, const Step *st, int64_t count, int64_t m,
                       double v_max) {
     const Params *p = &s->p;
@@ -388,90 +509,95 @@ static int sub_window(Sieve *s, Table *tb, const Step *st, int64_t count, int64_
     double inv_cell = 1.0 / cell;
     const State *state = st->state;
     int64_t lo[3] = {INT64_MAX, INT64_MAX, INT64_MAX}, hi[3] = {INT64_MIN, INT64_MIN, INT64_MIN};
+    int64_t n_slow = 0, n_fast = 0;
     for (int64_t q = 0; q < count; q++) {
         const State *e = &state[q];
+        if (e->speed > p->slow_speed_km_s) {
+            tb->fast[n_fast++] = (int32_t)q;
+            continue;
+        }
         for (int k = 0; k < 3; k++) {
             int64_t c = cell_of(e->x[k] + e->v[k] * tau, inv_cell);
-            tb->cell[3 * q + k] = c;
+            tb->cell[3 * n_slow + k] = c;
             if (c < lo[k]) lo[k] = c;
             if (c > hi[k]) hi[k] = c;
         }
+        tb->idx[0][n_slow++] = (int32_t)q;
     }
-    /* Each axis shifted to start at 1 with one spare cell above: neighbour keys never borrow
-     * or carry across fields. */
-    int bx = bits_for((uint64_t)(hi[0] - lo[0] + 2));
-    int by = bits_for((uint64_t)(hi[1] - lo[1] + 2));
-    int bz = bits_for((uint64_t)(hi[2] - lo[2] + 2));
-    const uint64_t Y = (uint64_t)1 << bx, Z = (uint64_t)1 << (bx + by);
-    for (int64_t q = 0; q < count; q++) {
-        const int64_t *c = &tb->cell[3 * q];
-        tb->key[0][q] = (uint64_t)(c[0] - lo[0] + 1) | ((uint64_t)(c[1] - lo[1] + 1) * Y) |
-                        ((uint64_t)(c[2] - lo[2] + 1) * Z);
-        tb->idx[0][q] = (int32_t)q;
-    }
-    radix_sort(tb, count, bx + by + bz);
+    double half_delta = 0.5 * st->delta;
     const uint64_t *key = tb->key[0];
-    for (int64_t q = 0; q < count; q++) {
-        const State *e = &state[tb->idx[0][q]];
-        double *out = &tb->sy[SY * q];
-        for (int k = 0; k < 3; k++) out[k] = e->x[k] + e->v[k] * tau;
-        out[3] = e->speed;
-        for (int k = 0; k < 3; k++) out[4 + k] = e->v[k];
-        tb->sfast[q] = e->speed > p->slow_speed_km_s;
+    uint64_t Y = 1, Z = 1;
+    if (n_slow > 0) {
+        /* Each axis shifted to start at 1 with one spare cell above: neighbour keys never
+         * borrow or carry across fields. */
+        int bx = bits_for((uint64_t)(hi[0] - lo[0] + 2));
+        int by = bits_for((uint64_t)(hi[1] - lo[1] + 2));
+        int bz = bits_for((uint64_t)(hi[2] - lo[2] + 2));
+        Y = (uint64_t)1 << bx;
+        Z = (uint64_t)1 << (bx + by);
+        for (int64_t q = 0; q < n_slow; q++) {
+            const int64_t *c = &tb->cell[3 * q];
+            tb->key[0][q] = (uint64_t)(c[0] - lo[0] + 1) | ((uint64_t)(c[1] - lo[1] + 1) * Y) |
+                            ((uint64_t)(c[2] - lo[2] + 1) * Z);
+        }
+        radix_sort(tb, n_slow, bx + by + bz);
+        for (int64_t q = 0; q < n_slow; q++) {
+            const State *e = &state[tb->idx[0][q]];
+            for (int k = 0; k < 3; k++) tb->sy[k][q] = e->x[k] + e->v[k] * tau;
+            tb->sy[3][q] = e->speed;
+            for (int k = 0; k < 3; k++) tb->sy[4 + k][q] = e->v[k];
+        }
     }
 
     /* Forward neighbours of a cell K: K+1; the row K+Y-1 .. K+Y+1; and the three rows
      * K+Z+dy·Y-1 .. K+Z+dy·Y+1, dy = -1, 0, 1. Their starts only move forward with K. */
-    int64_t ptr[4] = {0, 0, 0, 0};
+    int64_t ptr[4] = {0, 0, 0, 0}, end[4] = {0, 0, 0, 0};
     const uint64_t row_off[4] = {Y, Z - Y, Z, Z + Y};
-    double half_delta = 0.5 * st->delta;
-    for (int64_t g0 = 0; g0 < count;) {
+    for (int64_t g0 = 0; g0 < n_slow;) {
         uint64_t k0 = key[g0];
-        int64_t g1 = g0 + 1;
-        while (g1 < count && key[g1] == k0) g1++;
-        /* Own cell: slow pairs once. */
-        for (int64_t u = g0; u < g1; u++)
-            if (group_against(s, tb, st, m, u, u + 1, u + 1, g1)) return -1;
-        /* Next cell along x. */
-        int64_t q = g1;
-        int64_t q_end = q;
-        while (q_end < count && key[q_end] == k0 + 1) q_end++;
-        if (group_against(s, tb, st, m, g0, g1, q, q_end)) return -1;
+        int64_t g1 = advance_past(key, n_slow, g0 + 1, k0);
+        /* Own cell and the next one along x, which follows it in the sorted list. */
+        int64_t q_end = advance_past(key, n_slow, g1, k0 + 1);
+        if (cell_against(s, tb, st, m, g0, g1, 0, q_end, 1)) return -1;
         for (int r = 0; r < 4; r++) {
             uint64_t first = k0 + row_off[r] - 1, last = k0 + row_off[r] + 1;
-            ptr[r] = advance(key, count, ptr[r], first);
-            int64_t e = ptr[r];
-            while (e < count && key[e] <= last) e++;
-            if (group_against(s, tb, st, m, g0, g1, ptr[r], e)) return -1;
+            ptr[r] = advance(key, n_slow, ptr[r], first);
+            if (end[r] < ptr[r]) end[r] = ptr[r];
+            end[r] = advance_past(key, n_slow, end[r], last);
+            if (end[r] > ptr[r] && cell_against(s, tb, st, m, g0, g1, ptr[r], end[r], 0))
+                return -1;
         }
-        /* Fast members: every cell within their reach, one by one. */
-        for (int64_t u = g0; u < g1; u++) {
-            if (!tb->sfast[u]) continue;
-            const State *su = &state[tb->idx[0][u]];
-            double reach = st->reach0 + (tb->sy[SY * u + 3] + v_max) * half_delta;
-            int64_t rc = (int64_t)ceil(reach * inv_cell + 1e-9);
-            const int64_t *c = &tb->cell[3 * tb->idx[0][u]];
-            for (int64_t dz = -rc; dz <= rc; dz++) {
-                int64_t cz = c[2] + dz;
-                if (cz < lo[2] || cz > hi[2]) continue;
-                for (int64_t dy = -rc; dy <= rc; dy++) {
-                    int64_t cy = c[1] + dy;
-                    if (cy < lo[1] || cy > hi[1]) continue;
-                    int64_t cx0 = c[0] - rc < lo[0] ? lo[0] : c[0] - rc;
-                    int64_t cx1 = c[0] + rc > hi[0] ? hi[0] : c[0] + rc;
+        g0 = g1;
+    }
+
+    /* Fast objects: the slow ones in every cell within reach (per axis), then each other. */
+    for (int64_t f = 0; f < n_fast; f++) {
+        const State *su = &state[tb->fast[f]];
+        if (n_slow > 0) {
+            double reach =
+                (st->reach0 + (su->speed + p->slow_speed_km_s) * half_delta) * (1.0 + 1e-9);
+            int64_t rlo[3], rhi[3];
+            for (int k = 0; k < 3; k++)
+                axis_range(su->x[k] + su->v[k] * tau, reach, inv_cell, lo[k], hi[k], &rlo[k],
+                           &rhi[k]);
+            for (int64_t cz = rlo[2]; cz <= rhi[2]; cz++) {
+                for (int64_t cy = rlo[1]; cy <= rhi[1]; cy++) {
+                    if (rlo[0] > rhi[0]) continue;
                     uint64_t row = ((uint64_t)(cy - lo[1] + 1) * Y) | ((uint64_t)(cz - lo[2] + 1) * Z);
-                    uint64_t first = row | (uint64_t)(cx0 - lo[0] + 1);
-                    uint64_t last = row | (uint64_t)(cx1 - lo[0] + 1);
-                    for (int64_t qb = lower_bound(key, count, first); qb < count && key[qb] <= last;
+                    uint64_t first = row | (uint64_t)(rlo[0] - lo[0] + 1);
+                    uint64_t last = row | (uint64_t)(rhi[0] - lo[0] + 1);
+                    for (int64_t qb = lower_bound(key, n_slow, first); qb < n_slow && key[qb] <= last;
                          qb++) {
-                        if (qb == u || (tb->sfast[qb] && qb < u)) continue; /* fast pairs once */
                         const State *sb = &state[tb->idx[0][qb]];
                         if (visit_pair(s, st, su, sb, m, sub_dd(su, sb, tau))) return -1;
                     }
                 }
             }
         }
-        g0 = g1;
+        for (int64_t g = f + 1; g < n_fast; g++) {
+            const State *sb = &state[tb->fast[g]];
+            if (visit_pair(s, st, su, sb, m, sub_dd(su, sb, tau))) return -1;
+        }
     }
     return 0;
 }

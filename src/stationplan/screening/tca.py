@@ -38,7 +38,7 @@ def states_at(
     """SGP4 state of ``satrecs[objects[n]]`` at ``t_s[n]`` s after (jd0, fr0), for every n.
 
     Returns ``(error_code (n,), position_km (n, 3), velocity_km_s (n, 3))`` in TEME; one
-    ``Satrec.sgp4_array`` call per distinct object.
+    SGP4 call (``Satrec.sgp4_array``'s compiled core) per distinct object.
     """
     objects = np.asarray(objects, dtype=np.int64)
     t_s = np.asarray(t_s, dtype=np.float64)
@@ -57,15 +57,23 @@ def states_at(
     # no per-object gathers); the results are put back in the caller's order at the end.
     fr = fr0 + t_s[order] / _SECONDS_PER_DAY
     jd = np.full(n, jd0)
-    parts_e, parts_r, parts_v = [], [], []
+    e_sorted = np.empty(n, dtype=np.uint8)
+    r_sorted = np.empty((n, 3))
+    v_sorted = np.empty((n, 3))
+    # python-sgp4's compiled Satrec fills caller-owned contiguous arrays through
+    # ``_sgp4(jd, fr, e, r, v)``, which its ``sgp4_array`` wraps after allocating them:
+    # calling it on views of one output saves an allocation and a concatenation per object
+    # and iteration of the TCA search (the same C++ sgp4 runs either way). The pure-Python
+    # Satrec has no ``_sgp4`` and goes through ``sgp4_array``.
     for a, b, k in zip(starts, ends, sorted_objects[starts].tolist(), strict=True):
-        e, r, v = satrecs[k].sgp4_array(jd[a:b], fr[a:b])
-        parts_e.append(e)
-        parts_r.append(r)
-        parts_v.append(v)
-    error[order] = np.concatenate(parts_e)
-    position[order] = np.concatenate(parts_r)
-    velocity[order] = np.concatenate(parts_v)
+        sat = satrecs[k]
+        try:
+            sat._sgp4(jd[a:b], fr[a:b], e_sorted[a:b], r_sorted[a:b], v_sorted[a:b])
+        except AttributeError:  # pragma: no cover - python-sgp4 without its compiled core
+            e_sorted[a:b], r_sorted[a:b], v_sorted[a:b] = sat.sgp4_array(jd[a:b], fr[a:b])
+    error[order] = e_sorted
+    position[order] = r_sorted
+    velocity[order] = v_sorted
     return error, position, velocity
 
 
