@@ -22,13 +22,17 @@ from conftest import CATALOG_2024
 from screening_truth import assert_complete, assert_nothing_extra
 from sgp4_verification import minutes_since_epoch, verification_lines, verification_vectors
 from stationplan.errors import InputError
+from stationplan.orbit import sgp4_backends
 from stationplan.orbit.elements import load_catalog
 from stationplan.orbit.propagate import propagate
 from stationplan.orbit.sgp4_backends import (
     HeyokaSGP4,
+    StateBuffers,
     check_backend,
+    grid_propagator,
     heyoka_available,
     propagate_fast,
+    propagate_on,
     resolve_backend,
 )
 from stationplan.orbit.timescale import datetime_to_jd
@@ -276,6 +280,88 @@ def test_whole_catalogue_agrees_with_python_sgp4_to_the_millimetre_over_a_day(ca
     # Bound for all: objects near decay that SGP4 throws to millions of km amplify rounding;
     # there the difference stays below 1e-9 of the radius (measured: 1.4e-10).
     assert np.all(dr_km <= 1e-9 * radius_km + 1e-6)
+
+
+def one_heyoka_propagator_states(sats: list[Satrec], jd: np.ndarray, fr: np.ndarray):
+    """(N, T, 3), (N, T, 3), (N, T) states of near-earth records from a single heyoka
+    propagator of all of them, with python-sgp4's minutes since epoch and NaN convention:
+    the states the backend gave before it split the records into groups."""
+    import heyoka
+
+    epoch = np.array([[s.jdsatepoch for s in sats], [s.jdsatepochF for s in sats]])
+    tsince_min = (jd[:, None] - epoch[0]) * 1440.0 + (fr[:, None] - epoch[1]) * 1440.0
+    raw = heyoka.model.sgp4_propagator(sats)(np.ascontiguousarray(tsince_min))
+    code = raw[:, 6]
+    failed = (code > 0) & (code < 6)
+    np.copyto(raw[:, 0:6], np.nan, where=failed[:, None, :])
+    return (
+        raw[:, 0:3].transpose(2, 0, 1),
+        raw[:, 3:6].transpose(2, 0, 1),
+        raw[:, 6].T.astype(np.uint8),
+    )
+
+
+def assert_same_bits(a: np.ndarray, b: np.ndarray) -> None:
+    """Same shape, dtype and values, NaN where the other has NaN."""
+    assert a.shape == b.shape and a.dtype == b.dtype
+    assert np.array_equal(a, b, equal_nan=True)
+    if a.dtype.kind == "f":
+        assert np.array_equal(np.isnan(a), np.isnan(b))
+
+
+@needs_heyoka
+@pytest.mark.catalog
+def test_grouped_propagators_and_reused_buffers_give_one_propagators_bits_every_minute(
+    catalog_2024, monkeypatch
+):
+    # Every 7th object of the catalogue (3,770: near-earth and deep space, decaying and
+    # failing ones among them), one day on the all-vs-all grid (60 s), in the screening's
+    # chunks (one more sample each side), largest chunk in the middle so that the reused
+    # buffers shrink and grow. Groups of 256 near-earth records (many groups and a partial
+    # last one) against one heyoka propagator of all of them; deep space against propagate.
+    # Run once on the whole catalogue with the real group size: the same bits.
+    monkeypatch.setattr(sgp4_backends, "_HEYOKA_GROUP", 256)
+    latest = catalog_2024.latest()
+    sats = [latest[k].satrec for k in sorted(latest)][::7]
+    fast = HeyokaSGP4.from_satrecs(sats)
+    assert len(fast.near) == -(-fast.near_rows.size // 256) > 10
+    near = [sats[i] for i in fast.near_rows]
+    jd0, fr0 = datetime_to_jd(START)
+    buffers = StateBuffers()
+    for k0, k1 in [(0, 8), (8, 700), (700, 1360), (1360, 1440)]:
+        k = np.arange(k0 - 1, k1 + 2)
+        jd, fr = np.full(k.size, jd0), fr0 + k * 60.0 / 86400.0
+        batch = propagate_on(fast, jd, fr, buffers=buffers)
+        assert batch.position_km.flags.c_contiguous and batch.velocity_km_s.flags.c_contiguous
+        position, velocity, code = one_heyoka_propagator_states(near, jd, fr)
+        rows = fast.near_rows
+        assert_same_bits(batch.position_km[rows], position)
+        assert_same_bits(batch.velocity_km_s[rows], velocity)
+        assert_same_bits(batch.error_code[rows], code)
+        truth = propagate([sats[i] for i in fast.deep_rows], jd, fr)
+        rows = fast.deep_rows
+        assert_same_bits(batch.position_km[rows], truth.position_km)
+        assert_same_bits(batch.velocity_km_s[rows], truth.velocity_km_s)
+        assert_same_bits(batch.error_code[rows], truth.error_code)
+        assert (code > 0).any() and np.isnan(batch.position_km[fast.near_rows]).any()
+    # Without buffers: the same states in fresh arrays.
+    fresh = fast.propagate(jd, fr)
+    for name in ("position_km", "velocity_km_s", "error_code"):
+        assert_same_bits(getattr(fresh, name), getattr(batch, name))
+
+
+def test_the_python_sgp4_grid_with_reused_buffers_gives_propagates_states(small_catalog):
+    sats = [e.satrec for e in small_catalog.latest().values()]
+    grid = grid_propagator(sats, "sgp4")
+    buffers = StateBuffers()
+    jd0, fr0 = datetime_to_jd(START)
+    for t in (50, 10, 80):
+        jd, fr = np.full(t, jd0), fr0 + np.arange(t) * 60.0 / 86400.0
+        batch = propagate_on(grid, jd, fr, buffers=buffers)
+        truth = propagate(sats, jd, fr)
+        for name in ("position_km", "velocity_km_s", "error_code"):
+            assert_same_bits(getattr(batch, name), getattr(truth, name))
+    assert buffers.nbytes == len(sats) * 80 * 49  # grown to the largest call, then reused
 
 
 @needs_heyoka

@@ -252,7 +252,7 @@ def as_satrec_list(satellites: Sequence[Satrec] | SatrecArray, needed_by: str) -
 # One process
 
 
-def _sgp4_into(
+def sgp4_into(
     array: SatrecArray,
     jd: np.ndarray,
     fr: np.ndarray,
@@ -260,7 +260,9 @@ def _sgp4_into(
     position_km: np.ndarray,
     velocity_km_s: np.ndarray,
 ) -> None:
-    """Run SGP4 for every object and time, writing into C-contiguous output buffers."""
+    """Run SGP4 (TEME) for every object and time, writing into C-contiguous output buffers
+    of shapes (N, T), (N, T, 3), (N, T, 3); ``jd``, ``fr`` as :func:`as_times` returns them.
+    The same numbers as :func:`propagate`, without allocating its outputs."""
     if hasattr(array, "_sgp4"):
         array._sgp4(jd, fr, error_code, position_km, velocity_km_s)
     else:  # pure-Python fallback of python-sgp4 (no C++ extension): allocates, then copies
@@ -272,7 +274,7 @@ def _propagate_here(array: SatrecArray, jd: np.ndarray, fr: np.ndarray, frame: s
     error_code = np.empty((n, t), dtype=np.uint8)
     position_km = np.empty((n, t, 3), dtype=np.float64)
     velocity_km_s = np.empty((n, t, 3), dtype=np.float64)
-    _sgp4_into(array, jd, fr, error_code, position_km, velocity_km_s)
+    sgp4_into(array, jd, fr, error_code, position_km, velocity_km_s)
     if frame != "teme" and n and t:
         transform = _frame_transform(jd, fr, frame)
         _apply_transform(position_km, velocity_km_s, transform, position_km, velocity_km_s)
@@ -554,7 +556,7 @@ def _worker_run(task: _Task) -> None:
         error_code, position_km, velocity_km_s = _views(buffer, task.n_objects, t)
         rows = slice(task.i0, task.i1)
         e, r, v = error_code[rows], position_km[rows], velocity_km_s[rows]
-        _sgp4_into(array, task.jd, task.fr, e, r, v)
+        sgp4_into(array, task.jd, task.fr, e, r, v)
         if task.transform is not None:
             _apply_transform(r, v, task.transform, r, v)
         del error_code, position_km, velocity_km_s, e, r, v

@@ -40,6 +40,7 @@ from stationplan.orbit.propagate import (
     as_times,
     check_frame,
     propagate,
+    sgp4_into,
     teme_to_gcrs,
     teme_to_itrs,
 )
@@ -47,6 +48,7 @@ from stationplan.orbit.propagate import (
 __all__ = [
     "BACKENDS",
     "HeyokaSGP4",
+    "StateBuffers",
     "check_backend",
     "grid_propagator",
     "heyoka_available",
@@ -61,10 +63,52 @@ __all__ = [
 BACKENDS = ("auto", "sgp4", "heyoka")
 
 _MIN_PER_DAY = 1440.0
-#: heyoka writes (times, 7, objects) float64; time blocks keep that buffer near 32 MiB.
-_HEYOKA_BLOCK_BYTES = 32 * 2**20
+#: Near-earth records per heyoka propagator. heyoka writes (times, 7, objects): with a
+#: few thousand objects per call, a whole screening chunk of times fits one output block
+#: of a few tens of MiB, so the scatter into (object, time, 3) copies runs of a chunk's
+#: length. A multiple of every SIMD batch size heyoka uses (1-16): the groups split the
+#: records at batch boundaries, so each record is computed in a batch of the same width
+#: as by one propagator of all of them (heyoka's results depend on the batch width, not
+#: on a record's neighbours in its batch): bit for bit the same states
+#: (tests/test_sgp4_backends.py; checked once on the whole 2024 catalogue over a day).
+_HEYOKA_GROUP = 4096
+#: Time blocks keep heyoka's output buffer of one group under 64 MiB.
+_HEYOKA_BLOCK_BYTES = 64 * 2**20
 #: Objects per scatter step from heyoka's (time, 7, object) layout into (object, time, 3).
-_SCATTER_OBJECTS = 1024
+_SCATTER_OBJECTS = 64
+
+
+class StateBuffers:
+    """Output arrays kept from one grid propagation to the next (one set per process).
+
+    A fresh (N, T, 3) array of ~100 MB is a fresh mapping: the kernel faults in and zeroes
+    every page on first touch, and the screening does that for every chunk. Handing the
+    same :class:`StateBuffers` to each :func:`propagate_on` call reuses the memory instead.
+    The arrays of a :class:`StateBatch` returned with buffers are **overwritten by the next
+    call with the same buffers**: use it only when nothing keeps the previous batch (or
+    views of it). The numbers are the same as without buffers.
+    """
+
+    def __init__(self) -> None:
+        self._flat: dict[str, np.ndarray] = {}
+
+    def take(self, name: str, shape: tuple[int, ...], dtype: type) -> np.ndarray:
+        """A C-contiguous array of ``shape``, the first elements of buffer ``name`` (grown
+        when too small; its contents are left over from an earlier call)."""
+        size = int(np.prod(shape))
+        flat = self._flat.get(name)
+        if flat is None or flat.size < size or flat.dtype != dtype:
+            flat = self._flat[name] = np.empty(size, dtype=dtype)
+        return flat[:size].reshape(shape)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held."""
+        return sum(flat.nbytes for flat in self._flat.values())
+
+
+def _fresh(name: str, shape: tuple[int, ...], dtype: type) -> np.ndarray:
+    return np.empty(shape, dtype=dtype)
 
 
 def _wgs72_constants() -> tuple[float, float]:
@@ -139,13 +183,14 @@ def resolve_backend(backend: str, *, field: str = "backend") -> str:
 
 @dataclass(frozen=True, eq=False)
 class HeyokaSGP4:
-    """N records split between one heyoka propagator (near-earth) and a SatrecArray.
+    """N records split between heyoka propagators (near-earth) and a SatrecArray.
 
     ``near_rows``/``deep_rows``: indices, in the caller's order, of the records heyoka and
     python-sgp4 propagate. ``epoch_jd``/``epoch_fr``: ``jdsatepoch``/``jdsatepochF`` of
     the near-earth records. Build it once with :meth:`from_satrecs` (heyoka JIT-compiles;
-    ~0.1 s for the whole catalogue) and call :meth:`propagate` for each time grid. heyoka propagators are
-    thread-safe since heyoka.py 7.8 but may not pickle: build one per process.
+    ~0.1 s for the whole catalogue) and call :meth:`propagate` for each time grid. heyoka
+    propagators are thread-safe since heyoka.py 7.8 but may not pickle: build one per
+    process.
     """
 
     n_objects: int
@@ -153,7 +198,9 @@ class HeyokaSGP4:
     deep_rows: np.ndarray
     epoch_jd: np.ndarray
     epoch_fr: np.ndarray
-    near: Any  # heyoka.model.sgp4_propagator_dbl, or None without near-earth records
+    #: heyoka.model.sgp4_propagator_dbl of consecutive groups of ``_HEYOKA_GROUP``
+    #: near-earth records (the last one holds the rest); empty without near-earth records.
+    near: tuple[Any, ...]
     deep: SatrecArray
 
     @classmethod
@@ -182,33 +229,50 @@ class HeyokaSGP4:
             deep_rows=deep_rows,
             epoch_jd=np.array([sat.jdsatepoch for sat in near_records], dtype=np.float64),
             epoch_fr=np.array([sat.jdsatepochF for sat in near_records], dtype=np.float64),
-            near=heyoka.model.sgp4_propagator(near_records) if near_records else None,
+            near=tuple(
+                heyoka.model.sgp4_propagator(near_records[j : j + _HEYOKA_GROUP])
+                for j in range(0, len(near_records), _HEYOKA_GROUP)
+            ),
             deep=SatrecArray([records[i] for i in deep_rows]),
         )
 
     def __len__(self) -> int:
         return self.n_objects
 
-    def propagate(self, jd: np.ndarray, fr: np.ndarray, *, frame: str = "teme") -> StateBatch:
+    def propagate(
+        self,
+        jd: np.ndarray,
+        fr: np.ndarray,
+        *,
+        frame: str = "teme",
+        buffers: StateBuffers | None = None,
+    ) -> StateBatch:
         """States of every record at the UTC Julian dates ``jd + fr``, as ``propagate``.
 
         Same shapes, frames, error codes and NaN convention as
         :func:`stationplan.orbit.propagate.propagate` (one process; heyoka itself uses threads).
+        ``buffers``: TEME outputs and scratch arrays reused from call to call (see
+        :class:`StateBuffers`: the returned arrays are overwritten by the next call).
         """
         frame = check_frame(frame)
         jd, fr = as_times(jd, fr)
+        take = _fresh if buffers is None else buffers.take
         n, t = self.n_objects, jd.shape[0]
-        position_km = np.empty((n, t, 3), dtype=np.float64)
-        velocity_km_s = np.empty((n, t, 3), dtype=np.float64)
-        error_code = np.empty((n, t), dtype=np.uint8)
+        position_km = take("position_km", (n, t, 3), np.float64)
+        velocity_km_s = take("velocity_km_s", (n, t, 3), np.float64)
+        error_code = take("error_code", (n, t), np.uint8)
         if n and t:
             if self.deep_rows.size:
-                batch = propagate(self.deep, jd, fr)
-                position_km[self.deep_rows] = batch.position_km
-                velocity_km_s[self.deep_rows] = batch.velocity_km_s
-                error_code[self.deep_rows] = batch.error_code
-            if self.near is not None:
-                self._near_into(jd, fr, position_km, velocity_km_s, error_code)
+                d = self.deep_rows.size
+                deep_position = take("deep_position_km", (d, t, 3), np.float64)
+                deep_velocity = take("deep_velocity_km_s", (d, t, 3), np.float64)
+                deep_code = take("deep_error_code", (d, t), np.uint8)
+                sgp4_into(self.deep, jd, fr, deep_code, deep_position, deep_velocity)
+                position_km[self.deep_rows] = deep_position
+                velocity_km_s[self.deep_rows] = deep_velocity
+                error_code[self.deep_rows] = deep_code
+            if self.near:
+                self._near_into(jd, fr, position_km, velocity_km_s, error_code, take)
             if frame == "gcrs":
                 position_km, velocity_km_s = teme_to_gcrs(position_km, velocity_km_s, jd, fr)
             elif frame == "itrs":
@@ -222,32 +286,48 @@ class HeyokaSGP4:
         position_km: np.ndarray,
         velocity_km_s: np.ndarray,
         error_code: np.ndarray,
+        take: Any = _fresh,
     ) -> None:
-        """heyoka over blocks of times, scattered into the (N, T, ...) outputs."""
-        rows = self.near_rows
-        m, t = rows.size, jd.shape[0]
-        block = max(1, min(t, _HEYOKA_BLOCK_BYTES // (7 * 8 * m)))
-        out = np.empty((block, 7, m), dtype=np.float64)
-        for k0 in range(0, t, block):
-            k1 = min(t, k0 + block)
-            # Minutes since epoch exactly as python-sgp4's wrapper computes them.
-            tsince_min = (jd[k0:k1, None] - self.epoch_jd) * _MIN_PER_DAY + (
-                fr[k0:k1, None] - self.epoch_fr
-            ) * _MIN_PER_DAY
-            states = self.near(np.ascontiguousarray(tsince_min), out=out[: k1 - k0])
-            # As python-sgp4 does: NaN vectors for codes 1-5, finite ones for 6 (decayed).
-            code = states[:, 6]
-            failed = (code > 0) & (code < 6)
-            if failed.any():
-                np.copyto(states[:, 0:6], np.nan, where=failed[:, None, :])
-            # Scatter a few hundred objects at a time: the transposed reads stay in cache.
-            for j0 in range(0, m, _SCATTER_OBJECTS):
-                j1 = min(m, j0 + _SCATTER_OBJECTS)
-                part = states[:, :, j0:j1]
-                target = rows[j0:j1]
-                position_km[target, k0:k1] = part[:, 0:3].transpose(2, 0, 1)
-                velocity_km_s[target, k0:k1] = part[:, 3:6].transpose(2, 0, 1)
-                error_code[target, k0:k1] = part[:, 6].T
+        """heyoka over groups of records and blocks of times, scattered into the (N, T, ...)
+        outputs."""
+        t = jd.shape[0]
+        for g, propagator in enumerate(self.near):
+            j0 = g * _HEYOKA_GROUP
+            rows = self.near_rows[j0 : j0 + _HEYOKA_GROUP]
+            m = rows.size
+            block = max(1, min(t, _HEYOKA_BLOCK_BYTES // (7 * 8 * m)))
+            out = take("heyoka_out", (block, 7, m), np.float64)
+            minutes = take("heyoka_minutes", (block, m), np.float64)
+            scratch = take("heyoka_scratch", (block, m), np.float64)
+            epoch_jd = self.epoch_jd[j0 : j0 + m]
+            epoch_fr = self.epoch_fr[j0 : j0 + m]
+            for k0 in range(0, t, block):
+                k1 = min(t, k0 + block)
+                tsince_min, part_min = minutes[: k1 - k0], scratch[: k1 - k0]
+                # Minutes since epoch exactly as python-sgp4's wrapper computes them,
+                # (jd - jdsatepoch) * 1440 + (fr - jdsatepochF) * 1440, in place.
+                np.subtract(jd[k0:k1, None], epoch_jd, out=tsince_min)
+                np.multiply(tsince_min, _MIN_PER_DAY, out=tsince_min)
+                np.subtract(fr[k0:k1, None], epoch_fr, out=part_min)
+                np.multiply(part_min, _MIN_PER_DAY, out=part_min)
+                np.add(tsince_min, part_min, out=tsince_min)
+                states = propagator(tsince_min, out=out[: k1 - k0])
+                # As python-sgp4 does: NaN vectors for codes 1-5, finite ones for 6 (decayed).
+                code = states[:, 6]
+                failed = (code > 0) & (code < 6)
+                if failed.any():
+                    np.copyto(states[:, 0:6], np.nan, where=failed[:, None, :])
+                # Scatter a few dozen objects at a time, one component at a time: each copy
+                # then runs along the time axis (a component of one object over the block)
+                # instead of over three components, and the transposed reads stay in cache.
+                for s0 in range(0, m, _SCATTER_OBJECTS):
+                    s1 = min(m, s0 + _SCATTER_OBJECTS)
+                    part = states[:, :, s0:s1]
+                    target = rows[s0:s1]
+                    for c in range(3):
+                        position_km[target, k0:k1, c] = part[:, c].T
+                        velocity_km_s[target, k0:k1, c] = part[:, 3 + c].T
+                    error_code[target, k0:k1] = part[:, 6].T
 
 
 def propagate_fast(
@@ -276,9 +356,26 @@ def grid_propagator(satrecs: Sequence[Satrec], backend: str) -> SatrecArray | He
 
 
 def propagate_on(
-    propagator: SatrecArray | HeyokaSGP4, jd: np.ndarray, fr: np.ndarray
+    propagator: SatrecArray | HeyokaSGP4,
+    jd: np.ndarray,
+    fr: np.ndarray,
+    *,
+    buffers: StateBuffers | None = None,
 ) -> StateBatch:
-    """TEME states from a :func:`grid_propagator` result, whichever the backend."""
+    """TEME states from a :func:`grid_propagator` result, whichever the backend.
+
+    ``buffers``: arrays reused from one call to the next (:class:`StateBuffers`; the
+    returned batch is then overwritten by the next call with the same buffers).
+    """
     if isinstance(propagator, HeyokaSGP4):
-        return propagator.propagate(jd, fr)
-    return propagate(propagator, jd, fr)
+        return propagator.propagate(jd, fr, buffers=buffers)
+    if buffers is None:
+        return propagate(propagator, jd, fr)
+    jd, fr = as_times(jd, fr)
+    n, t = len(propagator), jd.shape[0]
+    position_km = buffers.take("position_km", (n, t, 3), np.float64)
+    velocity_km_s = buffers.take("velocity_km_s", (n, t, 3), np.float64)
+    error_code = buffers.take("error_code", (n, t), np.uint8)
+    if n and t:
+        sgp4_into(propagator, jd, fr, error_code, position_km, velocity_km_s)
+    return StateBatch(jd, fr, position_km, velocity_km_s, error_code, "teme")

@@ -43,6 +43,7 @@ from stationplan.orbit.elements import Catalog, ElementSet, SkippedRecord
 from stationplan.orbit.propagate import SatrecRecipe, propagate, rebuild_satrec, satrec_recipes
 from stationplan.orbit.sgp4_backends import (
     HeyokaSGP4,
+    StateBuffers,
     grid_propagator,
     heyoka_started,
     propagate_on,
@@ -269,15 +270,24 @@ class _ChunkResult:
 
 
 def _run_chunk(
-    satrecs: Sequence[Satrec], grid: SatrecArray | HeyokaSGP4, job: _Job, k0: int, k1: int
+    satrecs: Sequence[Satrec],
+    grid: SatrecArray | HeyokaSGP4,
+    job: _Job,
+    k0: int,
+    k1: int,
+    buffers: StateBuffers | None = None,
 ):
     """Sieve and refine grid intervals k0..k1-1 (grid points k0..k1, and one more sample on
-    each side for the plausibility check). ``grid`` propagates the grid states only."""
+    each side for the plausibility check). ``grid`` propagates the grid states only, into
+    ``buffers`` when given (this process's arrays, reused by its next chunk: nothing in
+    the result may be a view of the grid states)."""
     h = job.step_s
     ks = np.arange(k0 - 1, k1 + 2)
     t_s = ks * h
     clock = [time.perf_counter()]
-    batch = propagate_on(grid, np.full(ks.size, job.jd0), job.fr0 + t_s / _SECONDS_PER_DAY)
+    batch = propagate_on(
+        grid, np.full(ks.size, job.jd0), job.fr0 + t_s / _SECONDS_PER_DAY, buffers=buffers
+    )
     clock.append(time.perf_counter())
     reason = plausible_states(batch.position_km, batch.velocity_km_s, batch.error_code, h)
     inner = slice(1, ks.size - 1)
@@ -371,18 +381,22 @@ def _run_chunk(
     )
 
 
-_WORKER_CACHE: dict[str, tuple[list[Satrec], SatrecArray | HeyokaSGP4]] = {}
+#: A worker's records, grid propagator and grid state buffers (kept from chunk to chunk:
+#: no fresh ~200 MB of arrays to fault in per chunk), for one screening (its token). A dask
+#: worker may run chunks in several threads at once: each borrows its own buffers.
+_WORKER_CACHE: dict[str, tuple[list[Satrec], SatrecArray | HeyokaSGP4, list[StateBuffers]]] = {}
 
 
 def _worker_records(
     token: str, recipes: list[SatrecRecipe], check: tuple[float, float], backend: str = "sgp4"
-) -> tuple[list[Satrec], SatrecArray | HeyokaSGP4]:
+) -> tuple[list[Satrec], SatrecArray | HeyokaSGP4, list[StateBuffers]]:
     cached = _WORKER_CACHE.get(token)
     if cached is None:
         _WORKER_CACHE.clear()  # one screening at a time per worker process
         satrecs = [rebuild_satrec(recipe, *check) for recipe in recipes]
         # Built here, not sent: a heyoka propagator need not pickle (and compiles fast).
-        cached = _WORKER_CACHE[token] = (satrecs, grid_propagator(satrecs, backend))
+        grid = grid_propagator(satrecs, backend)
+        cached = _WORKER_CACHE[token] = (satrecs, grid, [])
     return cached
 
 
@@ -390,8 +404,15 @@ def _worker_chunk(
     recipes: list[SatrecRecipe], check: tuple[float, float], job: _Job, k0: int, k1: int
 ) -> _ChunkResult:
     """Entry point of a chunk in another process (local pool or dask worker)."""
-    satrecs, grid = _worker_records(job.token, recipes, check, job.backend)
-    return _run_chunk(satrecs, grid, job, k0, k1)
+    satrecs, grid, free = _worker_records(job.token, recipes, check, job.backend)
+    try:
+        buffers = free.pop()  # list.pop and append are atomic: threads never share one
+    except IndexError:
+        buffers = StateBuffers()
+    try:
+        return _run_chunk(satrecs, grid, job, k0, k1, buffers)
+    finally:
+        free.append(buffers)
 
 
 _POOL_RECIPES: tuple[list[SatrecRecipe], tuple[float, float]] | None = None
@@ -427,8 +448,10 @@ def _forked_chunk(job: _Job, k0: int, k1: int) -> _ChunkResult:
         cached = _WORKER_CACHE[job.token] = (
             _FORKED_SATRECS,
             grid_propagator(_FORKED_SATRECS, job.backend),
+            [StateBuffers()],
         )
-    return _run_chunk(*cached, job, k0, k1)
+    satrecs, grid, (buffers,) = cached  # a forked pool worker runs one chunk at a time
+    return _run_chunk(satrecs, grid, job, k0, k1, buffers)
 
 
 def _fork_is_safe() -> bool:
@@ -534,11 +557,12 @@ def _run_local(
             queue.appendleft(first)
             started["forked_workers"] = workers - 1
         grid = grid_propagator(satrecs, job.backend)
+        buffers = StateBuffers()  # this process's grid states, reused by each of its chunks
         while queue or futures:
             if queue:
                 k0, k1 = queue.popleft()
                 began = time.perf_counter()
-                result = _run_chunk(satrecs, grid, job, k0, k1)
+                result = _run_chunk(satrecs, grid, job, k0, k1, buffers)
                 busy_s += time.perf_counter() - began
                 steps_done += k1 - k0
                 left_s = busy_s / steps_done * sum(b - a for a, b in queue)
