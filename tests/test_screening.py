@@ -451,3 +451,18 @@ def test_the_fast_json_writer_gives_json_dumps_bytes_for_real_and_awkward_record
         pieces: list[str] = []
         write_conjunctions_json(records, pieces.append, batch=3)  # batch edges
         assert "".join(pieces) == conjunctions_json(records)
+
+
+def test_screening_with_pc_gives_the_records_with_probabilities_gives_bit_for_bit(small):
+    # screen(pc=True) fills the default Pc from its arrays instead of copying every record
+    # afterwards: the records must be those of with_probabilities on the plain screening,
+    # field for field (repr, so every bit of every float), in the same order.
+    from stationplan.screening.pc import with_probabilities
+
+    volume = ScreeningVolume(threshold_km=50.0)
+    plain = screen(small, START, days=1.0, volume=volume, workers=1)
+    filled = screen(small, START, days=1.0, volume=volume, workers=1, pc=True)
+    expected = with_probabilities(list(plain.events))
+    assert len(expected) > 10 and all(e.pc is not None for e in expected)
+    assert [repr(e) for e in filled.events] == [repr(e) for e in expected]
+    assert filled.attached == plain.attached
