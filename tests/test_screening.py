@@ -466,3 +466,18 @@ def test_screening_with_pc_gives_the_records_with_probabilities_gives_bit_for_bi
     assert len(expected) > 10 and all(e.pc is not None for e in expected)
     assert [repr(e) for e in filled.events] == [repr(e) for e in expected]
     assert filled.attached == plain.attached
+
+
+def test_json_written_by_two_processes_is_byte_for_byte_the_one_process_text(small):
+    # write_conjunctions_json(processes=2): a forked child writes the second half to a
+    # spool file, copied after the first half; the pieces and the bytes stay the same.
+    from stationplan.screening.conjunction import conjunctions_json, write_conjunctions_json
+
+    result = screen(small, START, days=1.0, volume=ScreeningVolume(threshold_km=50.0), workers=1)
+    records = list(result.events) + list(result.attached)
+    assert len(records) > 10
+    expected = conjunctions_json(records)
+    for batch in (1, 3, 7):
+        pieces: list[str] = []
+        write_conjunctions_json(records, pieces.append, batch=batch, processes=2, min_split=1)
+        assert "".join(pieces) == expected

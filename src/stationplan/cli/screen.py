@@ -208,9 +208,14 @@ def screen_command(
     attached = list(result.attached)
     if format is ScreenFormat.json:
         from stationplan.screening.conjunction import write_conjunctions_json
+        from stationplan.screening.screen import usable_cores
 
-        # Byte for byte json.dumps([c.as_dict() ...], indent=2), without the slow encoder.
-        write_conjunctions_json(events + attached, sys.stdout.write)
+        # Byte for byte json.dumps([c.as_dict() ...], indent=2), without the slow encoder;
+        # a large output is written by two processes (halves, in order) where there are
+        # two cores.
+        write_conjunctions_json(
+            events + attached, sys.stdout.write, processes=min(2, usable_cores())
+        )
         sys.stdout.write("\n")
     elif format is ScreenFormat.csv:
         from stationplan.screening.socrates import write_socrates_csv
