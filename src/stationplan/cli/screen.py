@@ -54,21 +54,14 @@ def _parse_box(text: str | None) -> tuple[float, float, float] | None:
     return values  # type: ignore[return-value]
 
 
-try:  # the Pc module ships with the package
-    import stationplan.screening.pc  # noqa: F401
-
-    _HAS_PC = True
-except ImportError:  # pragma: no cover
-    _HAS_PC = False
-
-
 def _with_pc(events: list[Conjunction]) -> tuple[list[Conjunction], bool]:
     """Fill Pc with the default covariance model when the Pc module is available. The
     screening filled it already (``screen(pc=True)``) for every event with an encounter
     plane; the others take with_probabilities' one-event path here."""
-    if not _HAS_PC:  # pragma: no cover
+    try:
+        from stationplan.screening.pc import with_probabilities
+    except ImportError:  # pragma: no cover - the Pc module ships with the package
         return events, False
-    from stationplan.screening.pc import with_probabilities
 
     todo = [k for k, e in enumerate(events) if e.pc is None]
     if todo:
@@ -252,7 +245,7 @@ def _run(catalog, start_utc, days, volume, primary, workers, scheduler, step_s, 
             progress=progress,
             step_s=step_s,
             backend=backend,
-            pc=_HAS_PC,
+            pc=True,
         )
 
 

@@ -51,7 +51,6 @@ from stationplan.orbit.sgp4_backends import (
 )
 from stationplan.orbit.timescale import datetime_to_jd
 from stationplan.screening.conjunction import Conjunction
-from stationplan.screening.pc import default_pc_arrays, default_radii_m
 from stationplan.screening.prefilter import near_objects, resonant
 from stationplan.screening.sieve import (
     REASONS,
@@ -1097,6 +1096,10 @@ def _fill_pc(
     the same fields set where it gives a Pc; the others (no encounter plane) keep None, for
     with_probabilities' one-event path. Saves re-reading the arrays from the records and
     copying every record."""
+    # Imported here: SciPy's quadrature and special functions are not needed by the
+    # chunks, so workers that import this module start faster without them.
+    from stationplan.screening.pc import default_pc_arrays, default_radii_m
+
     fr = job.fr0 + np.asarray(t_s, dtype=np.float64) / _SECONDS_PER_DAY
     tca_jd = job.jd0 + fr
     epoch_jd = np.array([e.epoch_jd for e in screened], dtype=np.float64)
