@@ -184,7 +184,7 @@ def phases_child(days: float, threshold_km: float, primary: float = 0.0) -> None
     catalog = load_catalog(CATALOG)
     clock.append(time.perf_counter())
     result = screen(catalog, START, days=days, volume=ScreeningVolume(threshold_km=threshold_km),
-                    primaries=[int(primary)] if primary else None)  # fmt: skip
+                    primaries=[int(primary)] if primary else None, pc=True)  # fmt: skip
     clock.append(time.perf_counter())
     events, _ = _with_pc(list(result.events))
     events = _sorted(events, SortKey.pc)

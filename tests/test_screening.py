@@ -451,3 +451,33 @@ def test_the_fast_json_writer_gives_json_dumps_bytes_for_real_and_awkward_record
         pieces: list[str] = []
         write_conjunctions_json(records, pieces.append, batch=3)  # batch edges
         assert "".join(pieces) == conjunctions_json(records)
+
+
+def test_screening_with_pc_gives_the_records_with_probabilities_gives_bit_for_bit(small):
+    # screen(pc=True) fills the default Pc from its arrays instead of copying every record
+    # afterwards: the records must be those of with_probabilities on the plain screening,
+    # field for field (repr, so every bit of every float), in the same order.
+    from stationplan.screening.pc import with_probabilities
+
+    volume = ScreeningVolume(threshold_km=50.0)
+    plain = screen(small, START, days=1.0, volume=volume, workers=1)
+    filled = screen(small, START, days=1.0, volume=volume, workers=1, pc=True)
+    expected = with_probabilities(list(plain.events))
+    assert len(expected) > 10 and all(e.pc is not None for e in expected)
+    assert [repr(e) for e in filled.events] == [repr(e) for e in expected]
+    assert filled.attached == plain.attached
+
+
+def test_json_written_by_two_processes_is_byte_for_byte_the_one_process_text(small):
+    # write_conjunctions_json(processes=2): a forked child writes the second half to a
+    # spool file, copied after the first half; the pieces and the bytes stay the same.
+    from stationplan.screening.conjunction import conjunctions_json, write_conjunctions_json
+
+    result = screen(small, START, days=1.0, volume=ScreeningVolume(threshold_km=50.0), workers=1)
+    records = list(result.events) + list(result.attached)
+    assert len(records) > 10
+    expected = conjunctions_json(records)
+    for batch in (1, 3, 7):
+        pieces: list[str] = []
+        write_conjunctions_json(records, pieces.append, batch=batch, processes=2, min_split=1)
+        assert "".join(pieces) == expected

@@ -55,12 +55,21 @@ def _parse_box(text: str | None) -> tuple[float, float, float] | None:
 
 
 def _with_pc(events: list[Conjunction]) -> tuple[list[Conjunction], bool]:
-    """Fill Pc with the default covariance model when the Pc module is available."""
+    """Fill Pc with the default covariance model when the Pc module is available. The
+    screening filled it already (``screen(pc=True)``) for every event with an encounter
+    plane; the others take with_probabilities' one-event path here."""
     try:
         from stationplan.screening.pc import with_probabilities
     except ImportError:  # pragma: no cover - the Pc module ships with the package
         return events, False
-    return with_probabilities(events), True
+
+    todo = [k for k, e in enumerate(events) if e.pc is None]
+    if todo:
+        done = with_probabilities([events[k] for k in todo])
+        events = list(events)
+        for k, event in zip(todo, done, strict=True):
+            events[k] = event
+    return events, True
 
 
 def _sorted(events: list[Conjunction], key: SortKey) -> list[Conjunction]:
@@ -192,9 +201,14 @@ def screen_command(
     attached = list(result.attached)
     if format is ScreenFormat.json:
         from stationplan.screening.conjunction import write_conjunctions_json
+        from stationplan.screening.screen import usable_cores
 
-        # Byte for byte json.dumps([c.as_dict() ...], indent=2), without the slow encoder.
-        write_conjunctions_json(events + attached, sys.stdout.write)
+        # Byte for byte json.dumps([c.as_dict() ...], indent=2), without the slow encoder;
+        # a large output is written by two processes (halves, in order) where there are
+        # two cores.
+        write_conjunctions_json(
+            events + attached, sys.stdout.write, processes=min(2, usable_cores())
+        )
         sys.stdout.write("\n")
     elif format is ScreenFormat.csv:
         from stationplan.screening.socrates import write_socrates_csv
@@ -231,6 +245,7 @@ def _run(catalog, start_utc, days, volume, primary, workers, scheduler, step_s, 
             progress=progress,
             step_s=step_s,
             backend=backend,
+            pc=True,
         )
 
 

@@ -9,9 +9,13 @@ relative to object 1, in object 1's radial / transverse / normal frame
 from __future__ import annotations
 
 import json
+import os
+import signal
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import IO
 
 import numpy as np
 
@@ -206,11 +210,18 @@ def conjunctions_json(events: Sequence[Conjunction]) -> str:
 
 
 def write_conjunctions_json(
-    events: Sequence[Conjunction], write: Callable[[str], object], *, batch: int = 2000
+    events: Sequence[Conjunction],
+    write: Callable[[str], object],
+    *,
+    batch: int = 2000,
+    processes: int = 1,
+    min_split: int = 20_000,
 ) -> None:
     """:func:`conjunctions_json` handed to ``write`` (e.g. ``sys.stdout.write``) in pieces
     of ``batch`` records, so that a 187k-event screening never holds its ~170 MB of JSON
-    text at once."""
+    text at once. ``processes=2`` (POSIX, at least ``min_split`` records): a forked child
+    writes the text of the second half to a temporary file while this process writes the
+    first, then the file is copied after it — the same pieces, so the same bytes."""
     if not events:
         write("[]")
         return
@@ -218,10 +229,48 @@ def write_conjunctions_json(
         # A field was added or moved: the generic path stays right.  # pragma: no cover
         write(json.dumps([c.as_dict() for c in events], indent=2))
         return
-    for k in range(0, len(events), batch):
-        head = "[\n" if k == 0 else ",\n"
-        write(head + _records_json(events[k : k + batch]))
+    split = len(events)
+    if processes > 1 and len(events) >= max(min_split, 2 * batch) and hasattr(os, "fork"):
+        split = (len(events) // 2 // batch) * batch  # a batch boundary: the same pieces
+    child, spool = _spool_json(events, split, batch) if split < len(events) else (0, None)
+    try:
+        for k in range(0, split, batch):
+            head = "[\n" if k == 0 else ",\n"
+            write(head + _records_json(events[k : min(k + batch, split)]))
+        if spool is not None:
+            _, status = os.waitpid(child, 0)
+            child = 0
+            if status != 0:
+                raise RuntimeError(f"the JSON writer process failed (wait status {status})")
+            spool.seek(0)
+            while piece := spool.read(1 << 22):
+                write(piece)
+    finally:
+        if child:  # interrupted while the child runs: do not leave it behind
+            os.kill(child, signal.SIGKILL)
+            os.waitpid(child, 0)
+        if spool is not None:
+            spool.close()
     write("\n]")
+
+
+def _spool_json(events: Sequence[Conjunction], split: int, batch: int) -> tuple[int, IO[str]]:
+    """Fork a process that writes the JSON pieces of ``events[split:]`` (each batch led by
+    ",\\n") to a new temporary file; returns its pid and the file (shared offset: read it
+    from the start once the child has exited)."""
+    # Closed by the caller once copied.
+    spool = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")  # noqa: SIM115
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child's own coverage is not collected
+        code = 1
+        try:
+            for k in range(split, len(events), batch):
+                spool.write(",\n" + _records_json(events[k : k + batch]))
+            spool.flush()
+            code = 0
+        finally:
+            os._exit(code)
+    return pid, spool
 
 
 def _records_json(events: Sequence[Conjunction]) -> str:

@@ -670,6 +670,7 @@ def screen(
     progress: ProgressCallback | None = None,
     backend: str = "auto",
     prefilter: bool = True,
+    pc: bool = False,
 ) -> ScreeningResult:
     """Screen ``primaries`` (NORAD ids) against every object, or all vs all when None.
 
@@ -684,7 +685,11 @@ def screen(
     are the same). TCA and miss distances always come from python-sgp4. ``prefilter``
     (one-vs-catalogue only): drop the objects a coarse grid proves never to pass the sieve
     (:mod:`stationplan.screening.prefilter`) before the grid propagation; the result is
-    the same either way, the ``prefiltered`` count in ``stats`` aside.
+    the same either way, the ``prefiltered`` count in ``stats`` aside. ``pc``: fill each
+    event's Pc with the default covariances and hard-body radii, exactly as
+    :func:`stationplan.screening.pc.with_probabilities` on ``result.events`` would (straight
+    from the arrays, without copying the records); events without an encounter plane keep
+    ``pc`` None (that function's one-event path handles them).
 
     Returns a :class:`ScreeningResult` whose events are each pair's local minima of the
     range inside the span and the volume, with TCA and states from python-sgp4.
@@ -796,6 +801,7 @@ def screen(
         ],
         n_workers if scheduler is None else 0,
         n_prefiltered,
+        with_pc=pc,
     )
     phases = {
         "filter": filter_s[0],
@@ -974,6 +980,7 @@ def _assemble(
     out_of_band: list[int],
     n_workers: int,
     n_prefiltered: int = 0,
+    with_pc: bool = False,
 ) -> ScreeningResult:
     n = len(screened)
 
@@ -1013,8 +1020,15 @@ def _assemble(
     miss_rtn = rtn_components(r1, v1, r2 - r1) if ei.size else np.empty((0, 3))
     inside = volume.contains(np.linalg.norm(r2 - r1, axis=-1), miss_rtn)
     ei, ej, et, r1, v1, r2, v2 = (x[inside] for x in (ei, ej, et, r1, v1, r2, v2))
+    # In the order of the records: (TCA, NORAD 1, NORAD 2), stably (what sorting the
+    # records by that key gave), with the TCA as _records computes it.
+    ids = np.array([e.norad_id for e in screened], dtype=np.int64)
+    tca_jd = job.jd0 + (job.fr0 + et / _SECONDS_PER_DAY)
+    order = np.lexsort((ids[ej], ids[ei], tca_jd))
+    ei, ej, et, r1, v1, r2, v2 = (x[order] for x in (ei, ej, et, r1, v1, r2, v2))
     events = _records(screened, ei, ej, et, r1, v1, r2, v2, job, attached=False)
-    events.sort(key=lambda c: (c.tca_jd, c.norad_1, c.norad_2))
+    if with_pc:
+        _fill_pc(events, screened, ei, ej, et, r1, v1, r2, v2, job)
 
     excluded = _excluded(results, screened, job, no_band, start_utc)
     # Every object is screened, partly screened or not screened for one counted reason.
@@ -1061,6 +1075,47 @@ def _assemble(
         not_screened=not_screened,
         n_partly_screened=len(set(samples) - never - no_sample),
     )
+
+
+def _fill_pc(
+    events: list[Conjunction],
+    screened: list[ElementSet],
+    i: np.ndarray,
+    j: np.ndarray,
+    t_s: np.ndarray,
+    r1: np.ndarray,
+    v1: np.ndarray,
+    r2: np.ndarray,
+    v2: np.ndarray,
+    job: _Job,
+) -> None:
+    """Set the default Pc of ``events`` (new records of these arrays, in their order), as
+    :func:`~stationplan.screening.pc.with_probabilities` would on the same list: the same
+    inputs in the same order into :func:`~stationplan.screening.pc.default_pc_arrays`
+    (one batch: its quadrature sum goes through BLAS, whose last bits depend on the batch),
+    the same fields set where it gives a Pc; the others (no encounter plane) keep None, for
+    with_probabilities' one-event path. Saves re-reading the arrays from the records and
+    copying every record."""
+    # Imported here: SciPy's quadrature and special functions are not needed by the
+    # chunks, so workers that import this module start faster without them.
+    from stationplan.screening.pc import default_pc_arrays, default_radii_m
+
+    fr = job.fr0 + np.asarray(t_s, dtype=np.float64) / _SECONDS_PER_DAY
+    tca_jd = job.jd0 + fr
+    epoch_jd = np.array([e.epoch_jd for e in screened], dtype=np.float64)
+    radii = default_radii_m([e.norad_id for e in screened], [e.name for e in screened])
+    hbr = radii[i] + radii[j]
+    pc, ok = default_pc_arrays(
+        r1, v1, r2, v2, tca_jd - epoch_jd[i], tca_jd - epoch_jd[j], hbr
+    )  # fmt: skip
+    for record, good, pc_k, hbr_k in zip(events, ok.tolist(), pc.tolist(), hbr.tolist(),
+                                         strict=True):  # fmt: skip
+        if good:  # new records: filled in place, fields as with_probabilities sets them
+            fields = record.__dict__
+            fields["pc"], fields["pc_method"], fields["hard_body_radius_m"] = (
+                pc_k, "FOSTER-1992", hbr_k,
+            )  # fmt: skip
+            fields["extras"] = {"covariance_1": "default", "covariance_2": "default"}
 
 
 def _states(satrecs: list[Satrec], i: np.ndarray, j: np.ndarray, t: np.ndarray, job: _Job):

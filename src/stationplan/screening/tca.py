@@ -65,10 +65,13 @@ def states_at(
     # calling it on views of one output saves an allocation and a concatenation per object
     # and iteration of the TCA search (the same C++ sgp4 runs either way). The pure-Python
     # Satrec has no ``_sgp4`` and goes through ``sgp4_array``.
+    # Slices of memoryviews of the same arrays: cheaper to make than NumPy views, one per
+    # argument and object.
+    m_jd, m_fr, m_e, m_r, m_v = map(memoryview, (jd, fr, e_sorted, r_sorted, v_sorted))
     for a, b, k in zip(starts, ends, sorted_objects[starts].tolist(), strict=True):
         sat = satrecs[k]
         try:
-            sat._sgp4(jd[a:b], fr[a:b], e_sorted[a:b], r_sorted[a:b], v_sorted[a:b])
+            sat._sgp4(m_jd[a:b], m_fr[a:b], m_e[a:b], m_r[a:b], m_v[a:b])
         except AttributeError:  # pragma: no cover - python-sgp4 without its compiled core
             e_sorted[a:b], r_sorted[a:b], v_sorted[a:b] = sat.sgp4_array(jd[a:b], fr[a:b])
     error[order] = e_sorted
