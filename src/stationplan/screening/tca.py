@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.optimize import elementwise
@@ -67,7 +68,9 @@ def states_at(
     # Satrec has no ``_sgp4`` and goes through ``sgp4_array``.
     # Slices of memoryviews of the same arrays: cheaper to make than NumPy views, one per
     # argument and object.
-    m_jd, m_fr, m_e, m_r, m_v = map(memoryview, (jd, fr, e_sorted, r_sorted, v_sorted))
+    # (NumPy arrays declare the buffer protocol to type checkers only from Python 3.12.)
+    arrays: tuple[Any, ...] = (jd, fr, e_sorted, r_sorted, v_sorted)
+    m_jd, m_fr, m_e, m_r, m_v = (memoryview(x) for x in arrays)
     for a, b, k in zip(starts, ends, sorted_objects[starts].tolist(), strict=True):
         sat = satrecs[k]
         try:
