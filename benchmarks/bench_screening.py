@@ -176,8 +176,8 @@ def phases_child(days: float, threshold_km: float, primary: float = 0.0) -> None
     """The CLI's steps, timed one by one (run in a fresh process; prints JSON); all vs all,
     or ``primary`` (NORAD) against the catalogue."""
     from stationplan.cli.screen import SortKey, _sorted, _with_pc
-    from stationplan.screening.conjunction import conjunctions_json
-    from stationplan.screening.screen import prefer_small_pages
+    from stationplan.screening.conjunction import write_conjunctions_json
+    from stationplan.screening.screen import prefer_small_pages, usable_cores
 
     prefer_small_pages()  # as the CLI does
     clock = [time.perf_counter()] * 2
@@ -189,8 +189,10 @@ def phases_child(days: float, threshold_km: float, primary: float = 0.0) -> None
     events, _ = _with_pc(list(result.events))
     events = _sorted(events, SortKey.pc)
     clock.append(time.perf_counter())
-    with open(os.devnull, "w") as sink:
-        sink.write(conjunctions_json(events + list(result.attached)) + "\n")
+    with open(os.devnull, "w") as sink:  # as the CLI writes it (two processes, two cores)
+        write_conjunctions_json(events + list(result.attached), sink.write,
+                                processes=min(2, usable_cores()))  # fmt: skip
+        sink.write("\n")
     clock.append(time.perf_counter())
     print(json.dumps({
         "timed": clock[5] - clock[0], "load": clock[2] - clock[1],
@@ -274,8 +276,8 @@ def phase_table(days: float = 1.0, threshold_km: float = 5.0, rounds: int = 2) -
         ("  propagation (summed over processes)", f"{p['propagation']:7.2f} s", ""),
         ("  sieve (summed over processes)", f"{p['sieve']:7.2f} s", ""),
         ("  TCA (summed over processes)", f"{p['tca']:7.2f} s", ""),
-        ("assembly (events, attached, exclusions)", f"{p['assembly']:7.2f} s", ""),
-        ("Pc (vectorised Foster) and sort", f"{ph['pc']:7.2f} s", ""),
+        ("assembly (events, attached, exclusions, default Pc)", f"{p['assembly']:7.2f} s", ""),
+        ("Pc of events without an encounter plane, and sort", f"{ph['pc']:7.2f} s", ""),
         ("output (JSON)", f"{ph['output']:7.2f} s", ""),
         ("peak memory, largest process: ours (CLI run) / astroz", f"{ours_mib:5.0f} MiB",
          f"{astroz_mib:.0f} MiB; phase run: main {ph['main_mib']:.0f}, "

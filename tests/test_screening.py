@@ -481,3 +481,34 @@ def test_json_written_by_two_processes_is_byte_for_byte_the_one_process_text(sma
         pieces: list[str] = []
         write_conjunctions_json(records, pieces.append, batch=batch, processes=2, min_split=1)
         assert "".join(pieces) == expected
+
+
+def test_pc_computed_in_a_forked_process_is_the_same_bit_for_bit(small, monkeypatch):
+    # A large screening computes its default Pc in a forked child while the records are
+    # built; the arrays come back through a pipe and must fill the very same records.
+    import stationplan.screening.screen as screen_module
+
+    volume = ScreeningVolume(threshold_km=50.0)
+    here = screen(small, START, days=1.0, volume=volume, workers=1, pc=True)
+    monkeypatch.setattr(screen_module, "_PC_FORK_EVENTS", 1)
+    forked = screen(small, START, days=1.0, volume=volume, workers=1, pc=True)
+    assert len(here.events) > 10
+    assert [repr(e) for e in forked.events] == [repr(e) for e in here.events]
+
+
+def test_a_failing_pc_process_leaves_the_pc_to_the_screening_itself(small, monkeypatch):
+    import stationplan.screening.screen as screen_module
+
+    volume = ScreeningVolume(threshold_km=50.0)
+    here = screen(small, START, days=1.0, volume=volume, workers=1, pc=True)
+    parent, compute = os.getpid(), screen_module._default_pc
+
+    def fails_in_the_child(*args):
+        if os.getpid() != parent:
+            raise RuntimeError("the forked Pc process fails")
+        return compute(*args)
+
+    monkeypatch.setattr(screen_module, "_PC_FORK_EVENTS", 1)
+    monkeypatch.setattr(screen_module, "_default_pc", fails_in_the_child)
+    forked = screen(small, START, days=1.0, volume=volume, workers=1, pc=True)
+    assert [repr(e) for e in forked.events] == [repr(e) for e in here.events]

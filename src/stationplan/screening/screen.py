@@ -23,6 +23,8 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
+import select
+import signal
 import sys
 import time
 import uuid
@@ -1026,9 +1028,17 @@ def _assemble(
     tca_jd = job.jd0 + (job.fr0 + et / _SECONDS_PER_DAY)
     order = np.lexsort((ids[ej], ids[ei], tca_jd))
     ei, ej, et, r1, v1, r2, v2 = (x[order] for x in (ei, ej, et, r1, v1, r2, v2))
-    events = _records(screened, ei, ej, et, r1, v1, r2, v2, job, attached=False)
     if with_pc:
-        _fill_pc(events, screened, ei, ej, et, r1, v1, r2, v2, job)
+        # The Pc arithmetic (NumPy, SciPy: ~1.5 s for 187k events) in a forked process
+        # while this one builds the records (Python: ~2 s), where forking is possible.
+        pending = _default_pc_forked(screened, ei, ej, et, r1, v1, r2, v2, job)
+        events = _records(screened, ei, ej, et, r1, v1, r2, v2, job, attached=False)
+        pc, ok, hbr = (
+            pending() if pending else _default_pc(screened, ei, ej, et, r1, v1, r2, v2, job)
+        )
+        _fill_pc(events, pc, ok, hbr)
+    else:
+        events = _records(screened, ei, ej, et, r1, v1, r2, v2, job, attached=False)
 
     excluded = _excluded(results, screened, job, no_band, start_utc)
     # Every object is screened, partly screened or not screened for one counted reason.
@@ -1077,8 +1087,7 @@ def _assemble(
     )
 
 
-def _fill_pc(
-    events: list[Conjunction],
+def _default_pc(
     screened: list[ElementSet],
     i: np.ndarray,
     j: np.ndarray,
@@ -1088,14 +1097,13 @@ def _fill_pc(
     r2: np.ndarray,
     v2: np.ndarray,
     job: _Job,
-) -> None:
-    """Set the default Pc of ``events`` (new records of these arrays, in their order), as
-    :func:`~stationplan.screening.pc.with_probabilities` would on the same list: the same
-    inputs in the same order into :func:`~stationplan.screening.pc.default_pc_arrays`
-    (one batch: its quadrature sum goes through BLAS, whose last bits depend on the batch),
-    the same fields set where it gives a Pc; the others (no encounter plane) keep None, for
-    with_probabilities' one-event path. Saves re-reading the arrays from the records and
-    copying every record."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(Pc, ok, hard-body radius m) of the events (i, j, t) with these TEME states, as
+    :func:`~stationplan.screening.pc.with_probabilities` computes them on the records of
+    these arrays in this order: the same inputs (the ages as _records computes them, the
+    radii of default_radii_m) in the same order into one batch of
+    :func:`~stationplan.screening.pc.default_pc_arrays` (its quadrature sum goes through
+    BLAS, whose last bits depend on the batch)."""
     # Imported here: SciPy's quadrature and special functions are not needed by the
     # chunks, so workers that import this module start faster without them.
     from stationplan.screening.pc import default_pc_arrays, default_radii_m
@@ -1108,9 +1116,78 @@ def _fill_pc(
     pc, ok = default_pc_arrays(
         r1, v1, r2, v2, tca_jd - epoch_jd[i], tca_jd - epoch_jd[j], hbr
     )  # fmt: skip
+    return pc, ok, hbr
+
+
+#: Events from which the default Pc is computed in a forked process (below: in this one),
+#: and how long that process may stay silent before it is given up (s).
+_PC_FORK_EVENTS = 20_000
+_PC_CHILD_STALL_S = 120.0
+
+
+def _default_pc_forked(
+    *args: Any,
+) -> Callable[[], tuple[np.ndarray, np.ndarray, np.ndarray]] | None:
+    """Start :func:`_default_pc` (same arguments) in a forked child and return a function
+    that waits for its arrays (the same values: the same computation, sent back as raw
+    bytes through a pipe), or None where it should run here: few events, no ``fork``, or
+    a fork that fails. A failure in the child makes the waiting function compute them
+    here instead."""
+    n = len(args[1])
+    if n < _PC_FORK_EVENTS or not hasattr(os, "fork"):
+        return None
+    read_fd, write_fd = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_fd)
+        os.close(write_fd)
+        return None
+    if pid == 0:  # pragma: no cover - the child's coverage is not collected
+        code = 1
+        try:
+            os.close(read_fd)
+            pc, ok, hbr = _default_pc(*args)
+            with os.fdopen(write_fd, "wb") as out:
+                for array in (pc.astype(np.float64), ok.astype(np.bool_), hbr.astype(np.float64)):
+                    out.write(np.ascontiguousarray(array).tobytes())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+
+    def wait() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        # Read what the child sends; one that stops sending for _PC_CHILD_STALL_S (it
+        # should take ~1.5 s for 187k events) is killed, and the Pc computed here.
+        parts: list[bytes] = []
+        with os.fdopen(read_fd, "rb", buffering=0) as inp:
+            while select.select([inp], [], [], _PC_CHILD_STALL_S)[0]:
+                part = inp.read(1 << 20)
+                if not part:
+                    break
+                parts.append(part)
+            else:
+                os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+        data = b"".join(parts)
+        if status != 0 or len(data) != 17 * n:  # the child failed: compute them here
+            return _default_pc(*args)
+        pc = np.frombuffer(data, dtype=np.float64, count=n)
+        ok = np.frombuffer(data, dtype=np.bool_, count=n, offset=8 * n)
+        hbr = np.frombuffer(data, dtype=np.float64, count=n, offset=9 * n)
+        return pc, ok, hbr
+
+    return wait
+
+
+def _fill_pc(events: list[Conjunction], pc: np.ndarray, ok: np.ndarray, hbr: np.ndarray) -> None:
+    """Set the fields with_probabilities sets (Pc, method, hard-body radius, default
+    covariances in ``extras``) on the new records ``events`` where ``ok``; the others (no
+    encounter plane) keep None, for with_probabilities' one-event path. In place, instead
+    of copying every record."""
     for record, good, pc_k, hbr_k in zip(events, ok.tolist(), pc.tolist(), hbr.tolist(),
                                          strict=True):  # fmt: skip
-        if good:  # new records: filled in place, fields as with_probabilities sets them
+        if good:
             fields = record.__dict__
             fields["pc"], fields["pc_method"], fields["hard_body_radius_m"] = (
                 pc_k, "FOSTER-1992", hbr_k,
