@@ -512,3 +512,32 @@ def test_a_failing_pc_process_leaves_the_pc_to_the_screening_itself(small, monke
     monkeypatch.setattr(screen_module, "_default_pc", fails_in_the_child)
     forked = screen(small, START, days=1.0, volume=volume, workers=1, pc=True)
     assert [repr(e) for e in forked.events] == [repr(e) for e in here.events]
+
+
+def test_a_screening_failing_while_its_pc_process_runs_leaves_no_process_behind(small, monkeypatch):
+    import stationplan.screening.screen as screen_module
+
+    build_records = screen_module._records
+
+    def broken_records(*args, **kwargs):
+        if not kwargs["attached"]:  # the events' records, while the Pc process runs
+            raise RuntimeError("records")
+        return build_records(*args, **kwargs)
+
+    children = []
+    start_pc = screen_module._default_pc_forked
+
+    def recording(*args):
+        pending = start_pc(*args)
+        children.append(pending)
+        return pending
+
+    monkeypatch.setattr(screen_module, "_PC_FORK_EVENTS", 1)
+    monkeypatch.setattr(screen_module, "_default_pc_forked", recording)
+    monkeypatch.setattr(screen_module, "_records", broken_records)
+    with pytest.raises(RuntimeError, match="records"):
+        screen(small, START, days=1.0, volume=ScreeningVolume(threshold_km=50.0), workers=1,
+               pc=True)  # fmt: skip
+    assert children and children[0] is not None
+    with pytest.raises(ChildProcessError):  # killed and reaped: no such child any more
+        os.waitpid(children[0].pid, os.WNOHANG)

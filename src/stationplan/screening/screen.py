@@ -1032,7 +1032,12 @@ def _assemble(
         # The Pc arithmetic (NumPy, SciPy: ~1.5 s for 187k events) in a forked process
         # while this one builds the records (Python: ~2 s), where forking is possible.
         pending = _default_pc_forked(screened, ei, ej, et, r1, v1, r2, v2, job)
-        events = _records(screened, ei, ej, et, r1, v1, r2, v2, job, attached=False)
+        try:
+            events = _records(screened, ei, ej, et, r1, v1, r2, v2, job, attached=False)
+        except BaseException:
+            if pending is not None:
+                pending(cancel=True)
+            raise
         pc, ok, hbr = (
             pending() if pending else _default_pc(screened, ei, ej, et, r1, v1, r2, v2, job)
         )
@@ -1127,12 +1132,12 @@ _PC_CHILD_STALL_S = 120.0
 
 def _default_pc_forked(
     *args: Any,
-) -> Callable[[], tuple[np.ndarray, np.ndarray, np.ndarray]] | None:
+) -> Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]] | None:
     """Start :func:`_default_pc` (same arguments) in a forked child and return a function
     that waits for its arrays (the same values: the same computation, sent back as raw
     bytes through a pipe), or None where it should run here: few events, no ``fork``, or
     a fork that fails. A failure in the child makes the waiting function compute them
-    here instead."""
+    here instead; ``cancel=True`` kills the child (its arrays are not needed after all)."""
     n = len(args[1])
     if n < _PC_FORK_EVENTS or not hasattr(os, "fork"):
         return None
@@ -1156,11 +1161,15 @@ def _default_pc_forked(
             os._exit(code)
     os.close(write_fd)
 
-    def wait() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def wait(cancel: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         # Read what the child sends; one that stops sending for _PC_CHILD_STALL_S (it
         # should take ~1.5 s for 187k events) is killed, and the Pc computed here.
         parts: list[bytes] = []
         with os.fdopen(read_fd, "rb", buffering=0) as inp:
+            if cancel:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                return np.empty(0), np.empty(0, dtype=bool), np.empty(0)
             while select.select([inp], [], [], _PC_CHILD_STALL_S)[0]:
                 part = inp.read(1 << 20)
                 if not part:
@@ -1177,6 +1186,7 @@ def _default_pc_forked(
         hbr = np.frombuffer(data, dtype=np.float64, count=n, offset=9 * n)
         return pc, ok, hbr
 
+    wait.pid = pid  # type: ignore[attr-defined]  # for tests: the child to look for
     return wait
 
 
